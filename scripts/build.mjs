@@ -1,0 +1,104 @@
+// One build for every runtime this project ships. Each entry is bundled into a single file by
+// esbuild; type checking is separate (`npm run typecheck`), so a build never waits on tsc.
+//   node scripts/build.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+
+const nodeDefaults = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: production ? false : 'linked',
+  minify: production,
+  logLevel: 'warning',
+  define: { __TFOD_VERSION__: JSON.stringify(pkg.version) },
+  // ssh2 (pulled in by dockerode for ssh:// engines) loads optional native speed-ups inside
+  // try/catch; leaving them out keeps the bundle pure JS and ssh2 falls back to its JS code.
+  external: ['cpu-features', '*.node'],
+};
+
+/** Runtime name -> esbuild options. */
+export const runtimes = {
+  'extension host': {
+    ...nodeDefaults,
+    entryPoints: { extension: 'src/extension/main.ts' },
+    outdir: 'dist',
+    external: [...nodeDefaults.external, 'vscode'],
+  },
+  'language server': {
+    ...nodeDefaults,
+    entryPoints: { server: 'src/server/main.ts' },
+    outdir: 'dist',
+  },
+  cli: {
+    ...nodeDefaults,
+    entryPoints: { cli: 'src/cli/main.ts' },
+    outdir: 'dist',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+};
+
+// Webview scripts run in the browser sandbox of a webview: one IIFE bundle per panel, found as
+// media/<panel>/main.ts.
+for (const panel of ['preview']) {
+  const entry = `media/${panel}/main.ts`;
+  if (existsSync(join(root, entry))) {
+    runtimes[`webview ${panel}`] = {
+      bundle: true,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      sourcemap: production ? false : 'linked',
+      minify: production,
+      logLevel: 'warning',
+      entryPoints: { [panel]: entry },
+      outdir: 'dist/media',
+    };
+  }
+}
+
+// The container's entrypoints are built here too, so they share the detection and text-format
+// code with the extension; the container image copies container/dist.
+for (const name of ['train', 'serve']) {
+  const entry = `container/src/${name}.ts`;
+  if (existsSync(join(root, entry))) {
+    runtimes[`container ${name}`] = {
+      ...nodeDefaults,
+      entryPoints: { [name]: entry },
+      outdir: 'container/dist',
+      banner: { js: '#!/usr/bin/env node' },
+      // The container installs the native TensorFlow binding itself; never bundle it.
+      external: [...nodeDefaults.external, '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+    };
+  }
+}
+
+async function main() {
+  process.chdir(root);
+  if (watch) {
+    for (const [name, options] of Object.entries(runtimes)) {
+      const context = await esbuild.context(options);
+      await context.watch();
+      console.log(`watching ${name}`);
+    }
+    return;
+  }
+  const started = Date.now();
+  await Promise.all(Object.values(runtimes).map((options) => esbuild.build(options)));
+  console.log(
+    `built ${Object.keys(runtimes).join(', ')} in ${Date.now() - started} ms${production ? ' (production)' : ''}`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

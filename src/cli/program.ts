@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import { errorMessage, isUserError } from '../core/errors';
+import { TFOD_VERSION } from '../core/version';
+
+export interface CliIO {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+/**
+ * The `tfod` command line: the same operations as the palette, over the same vscode-free core.
+ * Each subcommand registers itself here; the program owns parsing, help and error printing.
+ */
+export function createProgram(io: CliIO): Command {
+  const program = new Command('tfod')
+    .description(
+      'TensorFlow Object Detection from a project folder to a trained model serving detections, ' +
+        'locally in Docker (target "local", the default) or on Amazon SageMaker (target "sagemaker").',
+    )
+    .version(TFOD_VERSION, '-v, --version', 'print the version and exit')
+    .helpOption('-h, --help', 'show help for a command')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`),
+    });
+  program.addHelpText(
+    'after',
+    '\nDocumentation: README.md in the extension, or https://github.com/tfod-sagemaker/tfod-sagemaker',
+  );
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; never throws, never prints a stack trace for user errors. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const program = createProgram(io);
+  if (argv.length === 0) {
+    io.stdout(program.helpInformation());
+    return 0;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed its one-line message (or the help / version text).
+      return error.exitCode;
+    }
+    if (isUserError(error)) {
+      io.stderr(`tfod: error: ${errorMessage(error)}\n`);
+      return 1;
+    }
+    io.stderr(`tfod: internal error: ${errorMessage(error)} (please report this)\n`);
+    if (process.env.TFOD_DEBUG && error instanceof Error && error.stack)
+      io.stderr(`${error.stack}\n`);
+    return 70;
+  }
+}

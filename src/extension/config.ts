@@ -1,0 +1,31 @@
+import * as vscode from 'vscode';
+import { DEFAULT_TARGET, isTargetKind, type TargetKind } from '../core/target';
+import type { AwsSessionOptions } from '../core/aws/session';
+
+const SECTION = 'tfod';
+
+/** The target of the first workspace folder (or the user's), never anything but a known kind. */
+export function getTarget(scope?: vscode.ConfigurationScope): TargetKind {
+  const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('target');
+  return isTargetKind(value) ? value : DEFAULT_TARGET;
+}
+
+/** Stores the target where the user will look for it: the workspace when one is open. */
+export async function setTarget(kind: TargetKind): Promise<void> {
+  const where = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration(SECTION).update('target', kind, where);
+}
+
+export function getAwsSessionOptions(): AwsSessionOptions {
+  const config = vscode.workspace.getConfiguration(`${SECTION}.aws`);
+  return {
+    profile: config.get<string>('profile') || undefined,
+    region: config.get<string>('region') || undefined,
+  };
+}
+
+export function affectsTfod(event: vscode.ConfigurationChangeEvent, key = SECTION): boolean {
+  return event.affectsConfiguration(key);
+}
