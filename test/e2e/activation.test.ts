@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+
+describe('the extension in a real VS Code (code-server + Chromium)', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await openWorkbench('sample-project');
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('shows the Object Detection view with its welcome and activates', async () => {
+    const { page } = workbench;
+    const container = page
+      .locator('.activitybar .action-item a[aria-label^="Object Detection"]')
+      .first();
+    await container.waitFor({ state: 'visible', timeout: 60_000 });
+    await container.click();
+    const welcome = page.locator('.welcome-view-content', { hasText: 'No training jobs yet' });
+    await welcome.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await welcome.locator('a.monaco-button', { hasText: 'Select Target' }).count(), 1);
+    assert.equal(await welcome.locator('a.monaco-button', { hasText: 'Show Log' }).count(), 1);
+    // The status bar item is created by activate(): its presence proves the extension ran.
+    const status = page.locator('.statusbar-item', { hasText: 'TFOD: local' });
+    await status.waitFor({ state: 'visible', timeout: 60_000 });
+    const shot = await workbench.screenshot('activation-jobs-view');
+    assert.ok(existsSync(shot));
+  });
+
+  it('Select Target from the palette switches to sagemaker and writes the workspace setting', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Object Detection: Select Target');
+    const option = page.locator('.quick-input-list .monaco-list-row', {
+      hasText: 'Amazon SageMaker',
+    });
+    await option.waitFor({ state: 'visible', timeout: 15_000 });
+    await option.click();
+    await page
+      .locator('.statusbar-item', { hasText: 'TFOD: sagemaker' })
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    const settingsFile = join(workbench.workspace, '.vscode', 'settings.json');
+    const deadline = Date.now() + 10_000;
+    while (!existsSync(settingsFile) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    assert.equal(settings['tfod.target'], 'sagemaker');
+    await workbench.screenshot('target-sagemaker');
+  });
+});

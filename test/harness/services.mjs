@@ -1,0 +1,182 @@
+// Starts the real services the integration layer talks to: a Docker engine, a container registry
+// with password auth, and a moto server standing in for AWS. Each service is reused when one is
+// already answering, started otherwise, and stopped afterwards only if this run started it.
+// A service that cannot start is reported through TFOD_TEST_<NAME>_ERROR so that the tests that
+// need it fail with the reason instead of being skipped.
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(what, check, timeoutMs, logFile) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      if (await check()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(250);
+  }
+  const tail = logFile ? `; last log lines: ${tailOf(logFile)}` : '';
+  throw new Error(`${what} did not become ready in ${timeoutMs / 1000}s${lastError ? ` (${lastError.message})` : ''}${tail}`);
+}
+
+function tailOf(file) {
+  try {
+    return readFileSync(file, 'utf8').trim().split('\n').slice(-5).join(' | ');
+  } catch {
+    return '(no log)';
+  }
+}
+
+function startDetached(command, args, logFile, env = process.env) {
+  const out = openSync(logFile, 'a');
+  const child = spawn(command, args, { detached: true, stdio: ['ignore', out, out], env });
+  child.unref();
+  return child;
+}
+
+function stopProcess(child) {
+  if (!child || child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      resolve();
+    }, 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
+function dockerAnswers() {
+  try {
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startDocker(workDir) {
+  if (dockerAnswers()) return { env: {}, stop: async () => {} };
+  if (process.getuid?.() !== 0) {
+    throw new Error('no Docker engine answers and this user cannot start dockerd; start Docker (or run as root)');
+  }
+  const logFile = join(workDir, 'dockerd.log');
+  const child = startDetached('dockerd', [], logFile);
+  await waitFor('dockerd', async () => dockerAnswers(), 60_000, logFile);
+  return { env: {}, stop: () => stopProcess(child) };
+}
+
+async function startRegistry(workDir) {
+  const port = await freePort();
+  const user = 'AWS';
+  const password = randomBytes(12).toString('hex');
+  const htpasswd = execFileSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' });
+  writeFileSync(join(workDir, 'htpasswd'), htpasswd);
+  writeFileSync(
+    join(workDir, 'registry.yml'),
+    [
+      'version: 0.1',
+      'log:',
+      '  level: warn',
+      'storage:',
+      '  filesystem:',
+      `    rootdirectory: ${join(workDir, 'registry-data')}`,
+      '  delete:',
+      '    enabled: true',
+      'http:',
+      `  addr: 127.0.0.1:${port}`,
+      'auth:',
+      '  htpasswd:',
+      '    realm: tfod-test',
+      `    path: ${join(workDir, 'htpasswd')}`,
+      '',
+    ].join('\n'),
+  );
+  const logFile = join(workDir, 'registry.log');
+  const child = startDetached('docker-registry', ['serve', join(workDir, 'registry.yml')], logFile);
+  await waitFor(
+    'docker-registry',
+    async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401,
+    30_000,
+    logFile,
+  );
+  return {
+    env: {
+      TFOD_TEST_REGISTRY: `127.0.0.1:${port}`,
+      TFOD_TEST_REGISTRY_USER: user,
+      TFOD_TEST_REGISTRY_PASSWORD: password,
+    },
+    stop: () => stopProcess(child),
+  };
+}
+
+async function startMoto(workDir) {
+  const port = await freePort();
+  const logFile = join(workDir, 'moto.log');
+  const child = startDetached('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], logFile);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor('moto server', async () => (await fetch(`${url}/moto-api/`)).ok, 60_000, logFile);
+  return { env: { TFOD_TEST_MOTO_URL: url }, stop: () => stopProcess(child) };
+}
+
+/** Starts every integration service; never throws: failures become TFOD_TEST_*_ERROR. */
+export async function startServices() {
+  const workDir = mkdtempSync(join(tmpdir(), 'tfod-services-'));
+  const env = { TFOD_TEST_SERVICES_DIR: workDir };
+  const stops = [];
+  const services = [
+    ['DOCKER', startDocker],
+    ['REGISTRY', startRegistry],
+    ['MOTO', startMoto],
+  ];
+  await Promise.all(
+    services.map(async ([name, start]) => {
+      try {
+        const started = await start(workDir);
+        Object.assign(env, started.env);
+        stops.push(started.stop);
+        console.log(`services: ${name.toLowerCase()} ready`);
+      } catch (error) {
+        env[`TFOD_TEST_${name}_ERROR`] = error.message;
+        console.error(`services: ${name.toLowerCase()} FAILED: ${error.message}`);
+      }
+    }),
+  );
+  return {
+    env,
+    stop: async () => {
+      await Promise.all(stops.map((stop) => stop()));
+    },
+  };
+}
