@@ -35,7 +35,9 @@ async function waitFor(what, check, timeoutMs, logFile) {
     await sleep(250);
   }
   const tail = logFile ? `; last log lines: ${tailOf(logFile)}` : '';
-  throw new Error(`${what} did not become ready in ${timeoutMs / 1000}s${lastError ? ` (${lastError.message})` : ''}${tail}`);
+  throw new Error(
+    `${what} did not become ready in ${timeoutMs / 1000}s${lastError ? ` (${lastError.message})` : ''}${tail}`,
+  );
 }
 
 function tailOf(file) {
@@ -79,7 +81,10 @@ function stopProcess(child) {
 
 function dockerAnswers() {
   try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 10_000 });
+    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+      stdio: 'pipe',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;
@@ -89,7 +94,9 @@ function dockerAnswers() {
 async function startDocker(workDir) {
   if (dockerAnswers()) return { env: {}, stop: async () => {} };
   if (process.getuid?.() !== 0) {
-    throw new Error('no Docker engine answers and this user cannot start dockerd; start Docker (or run as root)');
+    throw new Error(
+      'no Docker engine answers and this user cannot start dockerd; start Docker (or run as root)',
+    );
   }
   const logFile = join(workDir, 'dockerd.log');
   const child = startDetached('dockerd', [], logFile);
@@ -144,7 +151,11 @@ async function startRegistry(workDir) {
 async function startMoto(workDir) {
   const port = await freePort();
   const logFile = join(workDir, 'moto.log');
-  const child = startDetached('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], logFile);
+  const child = startDetached(
+    'python3',
+    ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    logFile,
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitFor('moto server', async () => (await fetch(`${url}/moto-api/`)).ok, 60_000, logFile);
   return { env: { TFOD_TEST_MOTO_URL: url }, stop: () => stopProcess(child) };
