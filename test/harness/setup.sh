@@ -16,6 +16,9 @@ wants unit && apt_packages+=(protobuf-compiler shellcheck)
 wants integration && apt_packages+=(docker.io docker-registry apache2-utils)
 wants e2e && apt_packages+=(chromium)
 
+# The AWS CLI validates request shapes against the official API models offline (unit layer).
+if wants unit && ! command -v aws >/dev/null 2>&1; then apt_packages+=(awscli); fi
+
 missing=()
 for pkg in "${apt_packages[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -82,7 +82,8 @@ export const METRIC_DEFINITIONS: readonly MetricDefinition[] = [
  * Reads one line of Object Detection API output and returns the metrics in it, if any.
  * TF1 (estimator): "INFO:tensorflow:loss = 1.23, step = 100 (4.5 sec)";
  * TF1/TF2 eval: "Saving dict for global step 100: DetectionBoxes_Precision/mAP = 0.41, ...";
- * TF2: "Step 100 per-step time 0.5s" then "{'Loss/total_loss': 1.2, 'learning_rate': 0.004, ...}".
+ * TF2: "Step 100 per-step time 0.5s" then "{'Loss/total_loss': 1.2, 'learning_rate': 0.004, ...}";
+ * TF2 eval: "Eval metrics at step 100" then one "\t+ DetectionBoxes_Precision/mAP: 0.41" a line.
  */
 export class ObjectDetectionLogReader {
   private lastStep = 0;
@@ -109,6 +110,18 @@ export class ObjectDetectionLogReader {
         }
       }
       return sample(Number(evaluation[1]), values);
+    }
+    const tf2Eval = /\bEval metrics at step (\d+)/.exec(line);
+    if (tf2Eval) {
+      this.lastStep = Number(tf2Eval[1]);
+      return undefined;
+    }
+    // TF2 eval prints one metric a line: "\t+ DetectionBoxes_Precision/mAP: 0.412".
+    const tf2Metric = /^\s*(?:\S+\]\s*)?\+ ((?:DetectionBoxes_|Loss\/)\S+): ([-+0-9.eE]+)\s*$/.exec(
+      line.replace(/^.*\] /, ''),
+    );
+    if (tf2Metric) {
+      return sample(this.lastStep, { [metricName(tf2Metric[1] ?? '')]: Number(tf2Metric[2]) });
     }
     const tf2Step = /\bStep (\d+) per-step time/.exec(line);
     if (tf2Step) {

@@ -43,9 +43,11 @@ describe('static checks', { concurrency: false }, () => {
   });
 
   it('shellcheck finds nothing in the shell scripts', () => {
+    const containerBin = join(root, 'container', 'bin');
     const scripts = [
       ...shellScripts(join(root, 'test')),
       ...shellScripts(join(root, 'container')),
+      ...readdirSync(containerBin).map((name) => join(containerBin, name)),
       join(root, '.ci', 'run'),
     ];
     assert.ok(scripts.length >= 3, `found ${scripts.length} shell scripts`);

@@ -86,6 +86,19 @@ describe('training metric lines', () => {
     ]);
   });
 
+  it("reads TF2's evaluation lines, one metric each", () => {
+    const reader = new ObjectDetectionLogReader();
+    const lines = [
+      'I1124 10:05:00.000000 140 model_lib_v2.py:1015] Eval metrics at step 300',
+      'I1124 10:05:00.000000 140 model_lib_v2.py:1018] \t+ DetectionBoxes_Precision/mAP: 0.412000',
+      'I1124 10:05:00.000000 140 model_lib_v2.py:1018] \t+ Loss/total_loss: 0.870000',
+    ];
+    assert.deepEqual(lines.map((line) => reader.read(line)).filter(Boolean), [
+      { step: 300, values: { eval_mAP: 0.412 } },
+      { step: 300, values: { total_loss: 0.87 } },
+    ]);
+  });
+
   it('ignores unrelated output', () => {
     const reader = new ObjectDetectionLogReader();
     for (const line of [
