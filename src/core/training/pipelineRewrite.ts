@@ -1,0 +1,220 @@
+import type { DocumentNode, FieldNode, MessageNode } from '../../textproto/ast';
+import { applyEdits, type TextEdit } from '../../textproto/edits';
+import { parse } from '../../textproto/parser';
+
+/**
+ * Points a copy of pipeline.config at where the training container finds its inputs: the
+ * checkpoint channel's checkpoint, the training channel's label map and TFRecords, and the job's
+ * step count. Everything else in the file, comments and layout included, stays byte-identical:
+ * the rewrite is a list of small text edits on the parsed tree, never a reprint.
+ */
+export interface PipelineRewrite {
+  readonly fineTuneCheckpoint?: string | undefined;
+  readonly labelMapPath?: string | undefined;
+  readonly trainInputPaths?: readonly string[] | undefined;
+  readonly evalInputPaths?: readonly string[] | undefined;
+  readonly numSteps?: number | undefined;
+}
+
+export interface PipelineChange {
+  /** Dotted path of the field, e.g. `train_input_reader.tf_record_input_reader.input_path`. */
+  readonly field: string;
+  /** The previous value as written (undefined when the field was added). */
+  readonly from: string | undefined;
+  readonly to: string;
+}
+
+export interface RewriteResult {
+  readonly text: string;
+  readonly changes: readonly PipelineChange[];
+  /** Syntax errors that make the file unusable; when present, `text` is the input unchanged. */
+  readonly errors: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** A text-format string literal for a path (quotes and backslashes escaped). */
+export function quoteTextFormat(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+}
+
+function fieldsNamed(container: DocumentNode | MessageNode, name: string): FieldNode[] {
+  return container.fields.filter((field) => field.name.text === name);
+}
+
+function messagesOf(container: DocumentNode | MessageNode, name: string): MessageNode[] {
+  return fieldsNamed(container, name)
+    .map((field) => field.value)
+    .filter((value): value is MessageNode => value?.kind === 'message');
+}
+
+/** 1-based line of an offset, for messages. */
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}
+
+function indentOf(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
+}
+
+export function rewritePipelineConfig(text: string, rewrite: PipelineRewrite): RewriteResult {
+  const document = parse(text);
+  const errors = document.diagnostics
+    .filter((d) => d.severity === 'error')
+    .map((d) => `line ${lineOf(text, d.offset)}: ${d.message}`);
+  if (errors.length > 0) return { text, changes: [], errors, warnings: [] };
+
+  const edits: TextEdit[] = [];
+  const changes: PipelineChange[] = [];
+  const warnings: string[] = [];
+
+  /** Sets a singular scalar field inside `container`, adding it after the last field if missing. */
+  const setScalar = (container: MessageNode, path: string, name: string, literal: string): void => {
+    const existing = fieldsNamed(container, name);
+    const last = existing[existing.length - 1];
+    if (last?.value?.kind === 'scalar') {
+      const value = last.value;
+      const start = value.sign?.offset ?? value.offset;
+      const end = value.offset + value.length;
+      const from = text.slice(start, end);
+      if (from !== literal) {
+        edits.push({ offset: start, length: end - start, newText: literal });
+        changes.push({ field: path, from, to: literal });
+      }
+      return;
+    }
+    insertField(container, name, [literal]);
+    changes.push({ field: path, from: undefined, to: literal });
+  };
+
+  /** Replaces every occurrence of a repeated scalar field with `literals`, in place of the first. */
+  const setRepeated = (
+    container: MessageNode,
+    path: string,
+    name: string,
+    literals: readonly string[],
+  ): void => {
+    const existing = fieldsNamed(container, name);
+    const before = existing.map((field) =>
+      field.value ? text.slice(field.value.offset, field.value.offset + field.value.length) : '',
+    );
+    if (before.length === literals.length && before.every((value, i) => value === literals[i]))
+      return;
+    const first = existing[0];
+    if (!first) {
+      insertField(container, name, literals);
+    } else {
+      const indent = indentOf(text, first.offset);
+      const replacement = literals.map((literal) => `${name}: ${literal}`).join(`\n${indent}`);
+      edits.push({ offset: first.offset, length: first.length, newText: replacement });
+      for (const extra of existing.slice(1)) {
+        const lineStart = text.lastIndexOf('\n', extra.offset - 1);
+        const onlyThing = /^[ \t]*$/.test(text.slice(lineStart + 1, extra.offset));
+        const lineEnd = text.indexOf('\n', extra.offset + extra.length);
+        const restBlank = /^[ \t]*$/.test(
+          text.slice(extra.offset + extra.length, lineEnd < 0 ? text.length : lineEnd),
+        );
+        edits.push(
+          onlyThing && restBlank && lineStart >= 0
+            ? { offset: lineStart, length: extra.offset + extra.length - lineStart, newText: '' }
+            : { offset: extra.offset, length: extra.length, newText: '' },
+        );
+      }
+    }
+    changes.push({
+      field: path,
+      from: before.length ? before.join(', ') : undefined,
+      to: literals.join(', '),
+    });
+  };
+
+  const insertField = (container: MessageNode, name: string, literals: readonly string[]): void => {
+    const anchor = container.fields[container.fields.length - 1];
+    if (anchor) {
+      const indent = indentOf(text, anchor.offset);
+      const lines = literals.map((literal) => `\n${indent}${name}: ${literal}`).join('');
+      // After the field's separator and its trailing comment, so the comment stays on its line.
+      const end = Math.max(
+        anchor.offset + anchor.length,
+        anchor.separator ? anchor.separator.offset + anchor.separator.length : 0,
+        anchor.trailingComment ? anchor.trailingComment.offset + anchor.trailingComment.length : 0,
+      );
+      edits.push({ offset: end, length: 0, newText: lines });
+    } else {
+      const indent = `${indentOf(text, container.offset)}  `;
+      const lines = literals.map((literal) => `\n${indent}${name}: ${literal}`).join('');
+      edits.push({
+        offset: container.open.offset + container.open.length,
+        length: 0,
+        newText: lines,
+      });
+    }
+  };
+
+  const trainConfig = messagesOf(document, 'train_config')[0];
+  if (rewrite.fineTuneCheckpoint !== undefined || rewrite.numSteps !== undefined) {
+    if (!trainConfig)
+      warnings.push(
+        'the config has no train_config block; fine_tune_checkpoint and num_steps were not set',
+      );
+  }
+  if (trainConfig && rewrite.fineTuneCheckpoint !== undefined) {
+    setScalar(
+      trainConfig,
+      'train_config.fine_tune_checkpoint',
+      'fine_tune_checkpoint',
+      quoteTextFormat(rewrite.fineTuneCheckpoint),
+    );
+  }
+  if (trainConfig && rewrite.numSteps !== undefined) {
+    setScalar(trainConfig, 'train_config.num_steps', 'num_steps', String(rewrite.numSteps));
+  }
+
+  const readers: Array<[string, MessageNode[], readonly string[] | undefined]> = [
+    ['train_input_reader', messagesOf(document, 'train_input_reader'), rewrite.trainInputPaths],
+    ['eval_input_reader', messagesOf(document, 'eval_input_reader'), rewrite.evalInputPaths],
+  ];
+  for (const [name, found, paths] of readers) {
+    if (found.length === 0) {
+      if (name === 'train_input_reader')
+        warnings.push('the config has no train_input_reader block');
+      continue;
+    }
+    found.forEach((reader, i) => {
+      const label = found.length > 1 ? `${name}[${i}]` : name;
+      if (rewrite.labelMapPath !== undefined) {
+        setScalar(
+          reader,
+          `${label}.label_map_path`,
+          'label_map_path',
+          quoteTextFormat(rewrite.labelMapPath),
+        );
+      }
+      if (paths && paths.length > 0) {
+        const records = messagesOf(reader, 'tf_record_input_reader')[0];
+        if (records) {
+          setRepeated(
+            records,
+            `${label}.tf_record_input_reader.input_path`,
+            'input_path',
+            paths.map(quoteTextFormat),
+          );
+        } else {
+          warnings.push(
+            `${label} has no tf_record_input_reader block; its input paths were not set`,
+          );
+        }
+      } else if (name === 'eval_input_reader') {
+        warnings.push(
+          `no evaluation TFRecords were found, so ${label} keeps its input_path as written`,
+        );
+      }
+    });
+  }
+
+  // applyEdits keeps edits at the same offset in the order they were made.
+  const result = applyEdits(text, edits);
+  return { text: result, changes, errors: [], warnings };
+}
