@@ -18,6 +18,14 @@ export async function setTarget(kind: TargetKind): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update('target', kind, where);
 }
 
+/** Stores an AWS setting (`profile` or `region`); an empty value removes it. Never a credential. */
+export async function setAwsSetting(key: 'profile' | 'region', value: string): Promise<void> {
+  const where = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await vscode.workspace.getConfiguration(`${SECTION}.aws`).update(key, value || undefined, where);
+}
+
 export function getAwsSessionOptions(): AwsSessionOptions {
   const config = vscode.workspace.getConfiguration(`${SECTION}.aws`);
   return {

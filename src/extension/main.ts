@@ -3,6 +3,7 @@ import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
 import type { TfodContext } from './context';
 import { createLog } from './log';
+import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
 import { registerJobsView } from './views/jobsView';
 
@@ -14,6 +15,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerCommands(ctx);
     registerJobsView(ctx);
     registerTargetStatus(ctx);
+    registerAwsStatus(ctx);
     log.info(`tfod-sagemaker ${TFOD_VERSION} activated`);
   } catch (error) {
     log.error('activation failed', error);

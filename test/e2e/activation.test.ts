@@ -8,7 +8,22 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
   let workbench: Workbench;
 
   before(async () => {
-    workbench = await openWorkbench('sample-project');
+    // The extension host reaches "AWS" through the SDK's standard variables, here a moto server.
+    const moto = process.env.TFOD_TEST_MOTO_URL;
+    assert.ok(
+      moto,
+      `moto is not available: ${process.env.TFOD_TEST_MOTO_ERROR ?? 'run the tests with npm test'}`,
+    );
+    workbench = await openWorkbench('sample-project', {
+      env: {
+        AWS_ENDPOINT_URL: moto,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: '/nonexistent/config',
+        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+      },
+    });
   });
 
   after(async () => {
@@ -50,6 +65,10 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
       await new Promise((r) => setTimeout(r, 200));
     const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
     assert.equal(settings['tfod.target'], 'sagemaker');
+    // With the sagemaker target, the AWS item shows the account STS reports, and no secret.
+    const account = page.locator('.statusbar-item', { hasText: '123456789012 · us-east-1' });
+    await account.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.doesNotMatch(await page.locator('.statusbar').innerText(), /testing/);
     await workbench.screenshot('target-sagemaker');
   });
 });

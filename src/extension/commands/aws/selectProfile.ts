@@ -1,0 +1,43 @@
+import * as vscode from 'vscode';
+import { listProfiles } from '../../../core/aws/profiles';
+import { getAwsSessionOptions, setAwsSetting } from '../../config';
+import type { TfodContext } from '../../context';
+
+const DEFAULT_CHAIN = '';
+
+/** tfod.aws.selectProfile: pick a named profile from ~/.aws, or the SDK's default chain. */
+export async function selectAwsProfile(ctx: TfodContext): Promise<string | undefined> {
+  const current = getAwsSessionOptions().profile ?? DEFAULT_CHAIN;
+  const profiles = await listProfiles();
+  const items: Array<vscode.QuickPickItem & { profile: string }> = [
+    {
+      profile: DEFAULT_CHAIN,
+      label: 'Default credential chain',
+      description: current === DEFAULT_CHAIN ? '(current)' : undefined,
+      detail:
+        'Environment variables, AWS_PROFILE, then the default profile, SSO and instance roles',
+    },
+    ...profiles.map((p) => ({
+      profile: p.name,
+      label: p.name,
+      description: [
+        p.region,
+        p.sso ? 'SSO' : undefined,
+        p.name === current ? '(current)' : undefined,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+      detail: `from ${p.sources.map((s) => `~/.aws/${s}`).join(' and ')}`,
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Object Detection: Select AWS Profile',
+    placeHolder: profiles.length
+      ? 'Which AWS profile should the sagemaker target use?'
+      : 'No profiles found in ~/.aws; run `aws configure` to add one',
+  });
+  if (!picked) return undefined;
+  await setAwsSetting('profile', picked.profile);
+  ctx.log.info(`AWS profile set to ${picked.profile || 'the default credential chain'}`);
+  return picked.profile;
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { whoAmI } from '../../core/aws/session';
+import { errorMessage } from '../../core/errors';
+import { affectsTfod, getAwsSessionOptions, getTarget } from '../config';
+import type { TfodContext } from '../context';
+
+/**
+ * With the sagemaker target, shows which AWS account and region the commands will act on
+ * (STS GetCallerIdentity), or what is wrong with the credentials. Hidden for the local target.
+ */
+export function registerAwsStatus(ctx: TfodContext): void {
+  const item = vscode.window.createStatusBarItem('tfod.aws', vscode.StatusBarAlignment.Left, 49);
+  item.name = 'Object Detection AWS Account';
+  let generation = 0;
+
+  const update = async (): Promise<void> => {
+    const mine = ++generation;
+    if (getTarget() !== 'sagemaker') {
+      item.hide();
+      return;
+    }
+    const options = getAwsSessionOptions();
+    item.text = '$(sync~spin) AWS';
+    item.tooltip = 'Checking AWS credentials...';
+    item.command = 'tfod.aws.selectProfile';
+    item.backgroundColor = undefined;
+    item.show();
+    try {
+      const identity = await whoAmI(options);
+      if (mine !== generation) return;
+      item.text = `$(cloud) ${identity.account} · ${identity.region}`;
+      item.tooltip = `AWS account ${identity.account} in ${identity.region}\n${identity.arn}\nProfile: ${options.profile || 'default credential chain'}\nClick to change the profile.`;
+    } catch (error) {
+      if (mine !== generation) return;
+      item.text = '$(warning) AWS';
+      item.tooltip = `${errorMessage(error)}\nClick to choose a profile.`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      ctx.log.warn(`AWS credentials: ${errorMessage(error)}`);
+    }
+  };
+
+  void update();
+  ctx.extension.subscriptions.push(
+    item,
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsTfod(event, 'tfod.target') || affectsTfod(event, 'tfod.aws')) void update();
+    }),
+  );
+}
