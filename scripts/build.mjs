@@ -2,7 +2,7 @@
 // esbuild; type checking is separate (`npm run typecheck`), so a build never waits on tsc.
 //   node scripts/build.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -81,8 +81,24 @@ for (const name of ['train', 'serve']) {
   }
 }
 
+// The wasm backend of TensorFlow.js loads its .wasm binaries from beside the bundle that runs it
+// (the CLI in dist/, the serving entrypoint in container/dist/).
+const WASM_FILES = [
+  'tfjs-backend-wasm.wasm',
+  'tfjs-backend-wasm-simd.wasm',
+  'tfjs-backend-wasm-threaded-simd.wasm',
+];
+function copyWasm() {
+  const from = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+  for (const out of ['dist', 'container/dist']) {
+    mkdirSync(join(root, out), { recursive: true });
+    for (const file of WASM_FILES) copyFileSync(join(from, file), join(root, out, file));
+  }
+}
+
 async function main() {
   process.chdir(root);
+  copyWasm();
   if (watch) {
     for (const [name, options] of Object.entries(runtimes)) {
       const context = await esbuild.context(options);

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
+import { register as registerPredict } from './commands/predict';
+import { register as registerServe } from './commands/serve';
 
 export interface CliIO {
   readonly stdout: (text: string) => void;
@@ -26,6 +28,8 @@ export function createProgram(io: CliIO): Command {
       writeErr: (text) => io.stderr(text),
       outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`),
     });
+  registerPredict(program);
+  registerServe(program);
   program.addHelpText(
     'after',
     '\nDocumentation: README.md in the extension, or https://github.com/tfod-sagemaker/tfod-sagemaker',

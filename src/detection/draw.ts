@@ -1,0 +1,165 @@
+import type { Prediction, RgbaImage } from './types';
+
+/** A box in whole pixels; `right` and `bottom` are the last pixel column and row inside it. */
+export interface PixelBox {
+  readonly left: number;
+  readonly top: number;
+  readonly right: number;
+  readonly bottom: number;
+}
+
+export type Rgb = readonly [r: number, g: number, b: number];
+
+/**
+ * A fixed, high-contrast colour per class id, so a class has the same colour in every image and
+ * in the preview panel.
+ */
+export const CLASS_COLOURS: readonly Rgb[] = [
+  [230, 25, 75],
+  [60, 180, 75],
+  [255, 225, 25],
+  [0, 130, 200],
+  [245, 130, 48],
+  [145, 30, 180],
+  [70, 240, 240],
+  [240, 50, 230],
+  [210, 245, 60],
+  [250, 190, 212],
+  [0, 128, 128],
+  [220, 190, 255],
+];
+
+export function colourForClass(classId: number): Rgb {
+  const n = CLASS_COLOURS.length;
+  return CLASS_COLOURS[(((Math.round(classId) - 1) % n) + n) % n];
+}
+
+/**
+ * A normalised box to the pixels it covers in a `width` x `height` image: a box edge at 0.5 of a
+ * 10-pixel-wide image falls between pixels 4 and 5. Always at least one pixel, always inside.
+ */
+export function boxToPixels(
+  [, , xmin, ymin, xmax, ymax]: Prediction,
+  width: number,
+  height: number,
+): PixelBox {
+  const span = (a: number, b: number, size: number): [number, number] => {
+    const first = clamp(Math.floor(Math.min(a, b) * size), 0, size - 1);
+    const last = clamp(Math.ceil(Math.max(a, b) * size) - 1, first, size - 1);
+    return [first, last];
+  };
+  const [left, right] = span(xmin, xmax, width);
+  const [top, bottom] = span(ymin, ymax, height);
+  return { left, top, right, bottom };
+}
+
+export interface DrawOptions {
+  /** Outline thickness in pixels; default scales with the image (2 px at 400 px). */
+  readonly lineWidth?: number;
+  readonly colourFor?: (classId: number) => Rgb;
+  /** Writes "<class id> <confidence>" above each box in a small pixel font; default true. */
+  readonly captions?: boolean;
+}
+
+/**
+ * A copy of the image with each prediction's box outlined (inside the box, so edges stay on the
+ * image) and, by default, a caption with its class id and confidence.
+ */
+export function drawPredictions(
+  image: RgbaImage,
+  predictions: readonly Prediction[],
+  options: DrawOptions = {},
+): RgbaImage {
+  const out: RgbaImage = {
+    width: image.width,
+    height: image.height,
+    data: new Uint8Array(image.data),
+  };
+  const lineWidth =
+    options.lineWidth ?? Math.max(2, Math.round(Math.min(image.width, image.height) / 200));
+  const colourFor = options.colourFor ?? colourForClass;
+  // Weakest first, so the strongest box ends on top where boxes overlap.
+  for (const prediction of [...predictions].reverse()) {
+    const box = boxToPixels(prediction, image.width, image.height);
+    const colour = colourFor(prediction[0]);
+    strokeRect(out, box, lineWidth, colour);
+    if (options.captions ?? true)
+      drawCaption(out, box, `${prediction[0]} ${prediction[1].toFixed(2)}`, colour);
+  }
+  return out;
+}
+
+/** Fills the outline of `box`, `lineWidth` pixels thick, growing inwards. */
+export function strokeRect(image: RgbaImage, box: PixelBox, lineWidth: number, colour: Rgb): void {
+  const w = Math.max(1, Math.round(lineWidth));
+  fillRect(image, box.left, box.top, box.right, Math.min(box.bottom, box.top + w - 1), colour);
+  fillRect(image, box.left, Math.max(box.top, box.bottom - w + 1), box.right, box.bottom, colour);
+  fillRect(image, box.left, box.top, Math.min(box.right, box.left + w - 1), box.bottom, colour);
+  fillRect(image, Math.max(box.left, box.right - w + 1), box.top, box.right, box.bottom, colour);
+}
+
+/** Fills the pixels from (x0, y0) to (x1, y1) inclusive, clipped to the image, opaque. */
+export function fillRect(
+  image: RgbaImage,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  colour: Rgb,
+): void {
+  const left = Math.max(0, x0);
+  const right = Math.min(image.width - 1, x1);
+  const top = Math.max(0, y0);
+  const bottom = Math.min(image.height - 1, y1);
+  for (let y = top; y <= bottom; y++)
+    for (let x = left; x <= right; x++) {
+      const i = 4 * (y * image.width + x);
+      image.data[i] = colour[0];
+      image.data[i + 1] = colour[1];
+      image.data[i + 2] = colour[2];
+      image.data[i + 3] = 255;
+    }
+}
+
+// 3x5 glyphs for the caption's characters, one row per string, '#' = ink.
+const GLYPHS: Record<string, readonly string[]> = {
+  '0': ['###', '#.#', '#.#', '#.#', '###'],
+  '1': ['.#.', '##.', '.#.', '.#.', '###'],
+  '2': ['###', '..#', '###', '#..', '###'],
+  '3': ['###', '..#', '.##', '..#', '###'],
+  '4': ['#.#', '#.#', '###', '..#', '..#'],
+  '5': ['###', '#..', '###', '..#', '###'],
+  '6': ['###', '#..', '###', '#.#', '###'],
+  '7': ['###', '..#', '.#.', '.#.', '.#.'],
+  '8': ['###', '#.#', '###', '#.#', '###'],
+  '9': ['###', '#.#', '###', '..#', '###'],
+  '.': ['...', '...', '...', '...', '.#.'],
+  ' ': ['...', '...', '...', '...', '...'],
+};
+
+/** A caption on a filled band just above the box (inside it when the box touches the top). */
+function drawCaption(image: RgbaImage, box: PixelBox, text: string, colour: Rgb): void {
+  const scale = Math.max(2, Math.round(Math.min(image.width, image.height) / 250));
+  const pad = scale;
+  const bandHeight = 5 * scale + 2 * pad;
+  const bandWidth = text.length * 4 * scale - scale + 2 * pad;
+  const top = box.top - bandHeight >= 0 ? box.top - bandHeight : box.top;
+  fillRect(image, box.left, top, box.left + bandWidth - 1, top + bandHeight - 1, colour);
+  const ink: Rgb =
+    colour[0] * 0.299 + colour[1] * 0.587 + colour[2] * 0.114 > 140 ? [0, 0, 0] : [255, 255, 255];
+  [...text].forEach((ch, n) => {
+    const glyph = GLYPHS[ch] ?? GLYPHS[' '];
+    glyph.forEach((row, gy) => {
+      [...row].forEach((cell, gx) => {
+        if (cell !== '#') return;
+        const x = box.left + pad + (4 * n + gx) * scale;
+        const y = top + pad + gy * scale;
+        fillRect(image, x, y, x + scale - 1, y + scale - 1, ink);
+      });
+    });
+  });
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}

@@ -1,0 +1,73 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ModelFolderError } from './errors';
+
+/** Where SageMaker puts the model of an endpoint, and where `serve` looks by default. */
+export const SAGEMAKER_MODEL_DIR = '/opt/ml/model';
+
+/**
+ * What a model folder holds. The serving container and `tfod predict` accept the same layout:
+ * a TensorFlow.js GraphModel (`model.json` and its weight shards) and/or an exported SavedModel
+ * (`saved_model.pb`, directly or under `saved_model/`), plus the optional `label_map.pbtxt` and
+ * `hyperparameters.json` that the training container writes beside it.
+ */
+export interface ModelFolder {
+  readonly dir: string;
+  /** `model.json` of a TensorFlow.js GraphModel, when there is one. */
+  readonly graphModelJson?: string;
+  /** The folder holding `saved_model.pb`, when there is one. */
+  readonly savedModelDir?: string;
+  readonly labelMapPath?: string;
+  readonly hyperparametersPath?: string;
+}
+
+/**
+ * Looks at a model folder (or a `model.json` path) and says what it holds. Throws
+ * {@link ModelFolderError} when the folder is missing or holds no model this code can load.
+ */
+export async function inspectModelFolder(path: string): Promise<ModelFolder> {
+  let dir = resolve(path);
+  const info = await stat(dir).catch(() => undefined);
+  if (!info)
+    throw new ModelFolderError(
+      `model folder ${dir} does not exist`,
+      'Pass the folder that holds model.json or saved_model.pb (for SageMaker, /opt/ml/model)',
+    );
+  let graphModelJson: string | undefined;
+  if (info.isFile()) {
+    if (basename(dir) !== 'model.json')
+      throw new ModelFolderError(
+        `${dir} is a file, not a model folder`,
+        'Pass the folder that holds model.json or saved_model.pb',
+      );
+    graphModelJson = dir;
+    dir = dirname(dir);
+  } else if (await isFile(join(dir, 'model.json'))) {
+    graphModelJson = join(dir, 'model.json');
+  }
+  let savedModelDir: string | undefined;
+  for (const candidate of [dir, join(dir, 'saved_model')])
+    if (await isFile(join(candidate, 'saved_model.pb'))) {
+      savedModelDir = candidate;
+      break;
+    }
+  if (!graphModelJson && !savedModelDir)
+    throw new ModelFolderError(
+      `${dir} holds no model: neither model.json (TensorFlow.js) nor saved_model.pb (SavedModel, also looked in saved_model/)`,
+      'Pass the folder the training job wrote (model.tar.gz unpacked), or a TensorFlow.js GraphModel folder',
+    );
+  const labelMapPath = join(dir, 'label_map.pbtxt');
+  const hyperparametersPath = join(dir, 'hyperparameters.json');
+  return {
+    dir,
+    ...(graphModelJson ? { graphModelJson } : {}),
+    ...(savedModelDir ? { savedModelDir } : {}),
+    ...((await isFile(labelMapPath)) ? { labelMapPath } : {}),
+    ...((await isFile(hyperparametersPath)) ? { hyperparametersPath } : {}),
+  };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  const info = await stat(path).catch(() => undefined);
+  return info?.isFile() ?? false;
+}

@@ -1,0 +1,22 @@
+/** The SageMaker serving contract over the detection engine, shared by the container and `tfod serve`. */
+export {
+  createServingApp,
+  DEFAULT_TIMEOUT_SECONDS,
+  type ServingApp,
+  type ServingAppOptions,
+} from './app';
+export { MAX_BODY_BYTES } from './body';
+export { HttpError } from './httpError';
+export {
+  ACCEPTED_CONTENT_TYPES,
+  checkContentType,
+  parseInvocation,
+  type Invocation,
+} from './invocation';
+export { runServer, type RunServerOptions } from './run';
+export {
+  DEFAULT_PORT,
+  servingSettings,
+  type ServingOverrides,
+  type ServingSettings,
+} from './settings';
