@@ -1,0 +1,43 @@
+export {
+  ARCHITECTURES,
+  architectureProblem,
+  DEFAULT_ARCHITECTURE,
+  parseArchitecture,
+  type Architecture,
+} from './architecture';
+export {
+  buildImage,
+  formatBytes,
+  splitImageName,
+  tagImage,
+  type BuildOptions,
+  type BuildProgress,
+  type BuildResult,
+} from './build';
+export {
+  DEFAULT_DOCKERIGNORE,
+  DockerIgnore,
+  listBuildContext,
+  tarBuildContext,
+} from './buildContext';
+export {
+  createEcrClient,
+  ecrHost,
+  ecrLogin,
+  ensureRepository,
+  imageTagProblem,
+  imageUri,
+  RegistryCredentials,
+  repositoryNameProblem,
+  type EcrRepository,
+} from './ecr';
+export {
+  pushFailure,
+  pushImage,
+  PushProgress,
+  type LayerState,
+  type PushOptions,
+  type PushResult,
+  type PushSnapshot,
+  type RegistryAuth,
+} from './push';
