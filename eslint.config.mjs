@@ -11,6 +11,7 @@ export default tseslint.config(
       'container/dist/',
       'container/node_modules/',
       'test/e2e/artifacts/',
+      '.tfod/',
       '**/*.d.ts',
     ],
   },

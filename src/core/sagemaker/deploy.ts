@@ -1,0 +1,227 @@
+import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  DescribeModelCommand,
+  UpdateEndpointCommand,
+  type DescribeEndpointCommandOutput,
+  type SageMakerClient,
+} from '@aws-sdk/client-sagemaker';
+import { UserError } from '../errors';
+import { delay, throwIfAborted } from '../jobs/delay';
+import { INSTANCE_TYPE_PATTERN } from '../jobs/instanceTypes';
+import { resourceNameProblem, timestamp, withSuffix } from '../jobs/names';
+import { isEndpointActive } from '../jobs/status';
+import type {
+  DeployOptions,
+  DeployProgress,
+  DeployRequest,
+  DeployResult,
+  TrainingJobDetails,
+} from '../jobs/types';
+import { toEndpointDetails } from './convert';
+import { explainSageMakerError, isNotFound } from './errors';
+import {
+  buildCreateEndpointConfigRequest,
+  buildCreateEndpointRequest,
+  buildCreateModelRequest,
+  buildUpdateEndpointRequest,
+} from './requests';
+
+const DEFAULT_POLL_MS = 15_000;
+const DEFAULT_TIMEOUT_MS = 60 * 60 * 1000;
+
+/** Why the request cannot be deployed, before any call is made. */
+export function deployRequestProblems(request: DeployRequest): string[] {
+  const problems: string[] = [];
+  const name = resourceNameProblem(request.endpointName, 'endpoint name');
+  if (name) problems.push(name);
+  if (!INSTANCE_TYPE_PATTERN.test(request.instanceType))
+    problems.push(
+      `instance type '${request.instanceType}' is not a SageMaker instance type (e.g. ml.m5.large)`,
+    );
+  if (!Number.isInteger(request.instanceCount) || request.instanceCount < 1)
+    problems.push(
+      `instance count must be a whole number of at least 1, got ${request.instanceCount}`,
+    );
+  return problems;
+}
+
+/**
+ * CreateModel from the job's model.tar.gz and image, CreateEndpointConfig, then CreateEndpoint or,
+ * when the endpoint exists, UpdateEndpoint (SageMaker swaps instances without downtime); then
+ * waits until it is InService, or fails with SageMaker's FailureReason.
+ */
+export async function deployJob(
+  client: SageMakerClient,
+  job: TrainingJobDetails,
+  request: DeployRequest,
+  options: DeployOptions = {},
+  now: () => Date = () => new Date(),
+): Promise<DeployResult> {
+  const { signal } = options;
+  const report = (progress: DeployProgress): void => options.onProgress?.(progress);
+  const problems = deployRequestProblems(request);
+  if (problems.length)
+    throw new UserError(
+      `cannot deploy '${job.name}': ${problems.join('; ')}`,
+      'Correct the deploy settings and try again',
+    );
+  if (job.status !== 'Completed')
+    throw new UserError(
+      `training job '${job.name}' is ${job.status}; only a Completed job has a model to deploy`,
+      job.status === 'InProgress'
+        ? 'Wait until it completes, or deploy an earlier job'
+        : 'Deploy a job that completed',
+    );
+  if (!job.modelArtifacts)
+    throw new UserError(`training job '${job.name}' has no model artifacts (S3ModelArtifacts)`);
+  if (!job.roleArn) throw new UserError(`training job '${job.name}' has no execution role`);
+  const image = request.image ?? job.image;
+  if (!image)
+    throw new UserError(
+      `training job '${job.name}' does not name its image`,
+      'Give the serving image',
+    );
+
+  const stamp = timestamp(now());
+  const endpointName = request.endpointName;
+  const call = async <T>(
+    subject: Parameters<typeof explainSageMakerError>[1],
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw explainSageMakerError(error, subject);
+    }
+  };
+
+  // One model per job and image; a second deploy of the same job reuses it.
+  report({ phase: 'model', message: `Creating model for ${job.name}` });
+  const modelInput = {
+    image,
+    modelDataUrl: job.modelArtifacts,
+    roleArn: job.roleArn,
+    ...(request.environment ? { environment: request.environment } : {}),
+    ...(request.tags ? { tags: request.tags } : {}),
+  };
+  let modelName = job.name;
+  const existingModel = await call({ kind: 'model', name: modelName }, async () => {
+    try {
+      return await client.send(new DescribeModelCommand({ ModelName: modelName }), {
+        abortSignal: signal,
+      });
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  });
+  const sameModel =
+    existingModel?.PrimaryContainer?.Image === image &&
+    existingModel.PrimaryContainer.ModelDataUrl === job.modelArtifacts &&
+    JSON.stringify(existingModel.PrimaryContainer.Environment ?? {}) ===
+      JSON.stringify(request.environment ?? {});
+  if (existingModel && !sameModel) modelName = withSuffix(job.name, stamp);
+  if (!existingModel || !sameModel) {
+    const input = buildCreateModelRequest({ ...modelInput, modelName });
+    await call({ kind: 'model', name: modelName }, () =>
+      client.send(new CreateModelCommand(input), { abortSignal: signal }),
+    );
+  }
+
+  // A new config for every deploy: UpdateEndpoint needs a config other than the current one.
+  const configName = withSuffix(endpointName, stamp);
+  report({ phase: 'config', message: `Creating endpoint configuration ${configName}` });
+  const configInput = buildCreateEndpointConfigRequest({
+    configName,
+    modelName,
+    instanceType: request.instanceType,
+    instanceCount: request.instanceCount,
+    ...(request.tags ? { tags: request.tags } : {}),
+  });
+  await call({ kind: 'endpoint configuration', name: configName }, () =>
+    client.send(new CreateEndpointConfigCommand(configInput), { abortSignal: signal }),
+  );
+
+  const describe = (): Promise<DescribeEndpointCommandOutput> =>
+    call({ kind: 'endpoint', name: endpointName }, () =>
+      client.send(new DescribeEndpointCommand({ EndpointName: endpointName }), {
+        abortSignal: signal,
+      }),
+    );
+  const existing = await describe().catch((error: unknown) => {
+    if (error instanceof UserError && isNotFound(error.cause)) return undefined;
+    throw error;
+  });
+  const updated = existing !== undefined;
+  if (existing) {
+    const status = existing.EndpointStatus ?? 'OutOfService';
+    if (status !== 'InService')
+      throw new UserError(
+        `endpoint '${endpointName}' is ${status}; it can only be updated while InService`,
+        status === 'Failed'
+          ? 'Delete the failed endpoint and deploy again'
+          : 'Wait until it is InService and deploy again',
+      );
+    report({ phase: 'update', message: `Updating endpoint ${endpointName} in place` });
+    await call({ kind: 'endpoint', name: endpointName }, () =>
+      client.send(
+        new UpdateEndpointCommand(buildUpdateEndpointRequest({ endpointName, configName })),
+        { abortSignal: signal },
+      ),
+    );
+  } else {
+    report({ phase: 'create', message: `Creating endpoint ${endpointName}` });
+    const input = buildCreateEndpointRequest({
+      endpointName,
+      configName,
+      ...(request.tags ? { tags: request.tags } : {}),
+    });
+    await call({ kind: 'endpoint', name: endpointName }, () =>
+      client.send(new CreateEndpointCommand(input), { abortSignal: signal }),
+    );
+  }
+
+  const interval = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = Date.now();
+  // After an update, the endpoint leaves InService (Updating) before it settles; a rollback
+  // returns it to InService on the old config with a FailureReason.
+  let leftInService = !updated;
+  for (;;) {
+    throwIfAborted(signal);
+    const state = await describe();
+    const status = toEndpointDetails(state).status;
+    const elapsed = Date.now() - started;
+    report({
+      phase: 'wait',
+      message: `Endpoint ${endpointName} is ${status}`,
+      status,
+      elapsedMs: elapsed,
+    });
+    const onNewConfig = state.EndpointConfigName === configName;
+    if (status !== 'InService') leftInService = true;
+    if (status === 'InService' && onNewConfig)
+      return { endpoint: toEndpointDetails(state), modelName, configName, updated };
+    if (
+      status === 'Failed' ||
+      status === 'UpdateRollbackFailed' ||
+      (status === 'InService' && leftInService && state.FailureReason)
+    ) {
+      throw new UserError(
+        `endpoint '${endpointName}' ${updated ? 'could not be updated' : 'failed'}: ${state.FailureReason ?? status}`,
+        `See the endpoint's logs in CloudWatch (/aws/sagemaker/Endpoints/${endpointName}); ${updated ? 'it still serves the previous model' : 'delete it and deploy again once fixed'}`,
+      );
+    }
+    if (elapsed >= timeout)
+      throw new UserError(
+        `endpoint '${endpointName}' is still ${status} after ${Math.round(elapsed / 60000)} minutes`,
+        'SageMaker keeps working on it; watch its status in the jobs view',
+      );
+    if (!isEndpointActive(status) && !(status === 'InService' && !onNewConfig))
+      throw new UserError(`endpoint '${endpointName}' stopped at status ${status}`);
+    await delay(Math.min(interval, Math.max(0, timeout - elapsed)), signal);
+  }
+}

@@ -1,0 +1,152 @@
+import type {
+  Channel,
+  CreateEndpointConfigInput,
+  CreateEndpointInput,
+  CreateModelInput,
+  CreateTrainingJobRequest,
+  ProductionVariantInstanceType,
+  Tag,
+  TrainingInstanceType,
+  UpdateEndpointInput,
+} from '@aws-sdk/client-sagemaker';
+import type { TrainingJobSpec } from '../jobs/types';
+import { toSageMakerHyperparameters } from '../training/hyperparameters';
+import { METRIC_DEFINITIONS } from '../training/metrics';
+
+/**
+ * The exact requests sent to SageMaker, as pure functions of the spec so that tests can check
+ * them against the API model (the AWS CLI's parameter validation) without an AWS account.
+ */
+
+/** The channel names the training image reads (container/src/training/inputs.ts). */
+export const TRAINING_CHANNEL = 'training';
+export const CHECKPOINT_CHANNEL = 'checkpoint';
+/** The one production variant each endpoint of this extension has. */
+export const VARIANT_NAME = 'AllTraffic';
+
+export function toTags(tags: Readonly<Record<string, string>> | undefined): Tag[] | undefined {
+  const entries = Object.entries(tags ?? {});
+  return entries.length ? entries.map(([Key, Value]) => ({ Key, Value })) : undefined;
+}
+
+function s3Channel(name: string, uri: string): Channel {
+  return {
+    ChannelName: name,
+    DataSource: {
+      S3DataSource: {
+        S3DataType: 'S3Prefix',
+        S3Uri: uri,
+        S3DataDistributionType: 'FullyReplicated',
+      },
+    },
+    InputMode: 'File',
+  };
+}
+
+export function buildCreateTrainingJobRequest(spec: TrainingJobSpec): CreateTrainingJobRequest {
+  const channels = [s3Channel(TRAINING_CHANNEL, spec.channels.training)];
+  if (spec.channels.checkpoint)
+    channels.push(s3Channel(CHECKPOINT_CHANNEL, spec.channels.checkpoint));
+  const request: CreateTrainingJobRequest = {
+    TrainingJobName: spec.name,
+    RoleArn: spec.roleArn,
+    AlgorithmSpecification: {
+      TrainingImage: spec.image,
+      TrainingInputMode: 'File',
+      MetricDefinitions: METRIC_DEFINITIONS.map(({ Name, Regex }) => ({ Name, Regex })),
+      // Also records each metric as a time series, not only its final value.
+      EnableSageMakerMetricsTimeSeries: true,
+    },
+    HyperParameters: toSageMakerHyperparameters(spec.hyperparameters),
+    InputDataConfig: channels,
+    OutputDataConfig: { S3OutputPath: spec.outputPath },
+    ResourceConfig: {
+      // SageMaker's enum grows faster than the SDK's; the spec was validated by name pattern.
+      InstanceType: spec.instanceType as TrainingInstanceType,
+      InstanceCount: spec.instanceCount,
+      VolumeSizeInGB: spec.volumeSizeGb,
+    },
+    StoppingCondition: { MaxRuntimeInSeconds: spec.maxRuntimeSeconds },
+  };
+  const tags = toTags(spec.tags);
+  if (tags) request.Tags = tags;
+  return request;
+}
+
+export interface ModelRequestInput {
+  readonly modelName: string;
+  readonly image: string;
+  /** The job's `S3ModelArtifacts`. */
+  readonly modelDataUrl: string;
+  /** The role SageMaker assumes to pull the image and read the model (the job's role). */
+  readonly roleArn: string;
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export function buildCreateModelRequest(input: ModelRequestInput): CreateModelInput {
+  const request: CreateModelInput = {
+    ModelName: input.modelName,
+    ExecutionRoleArn: input.roleArn,
+    PrimaryContainer: {
+      Image: input.image,
+      ModelDataUrl: input.modelDataUrl,
+      ...(input.environment && Object.keys(input.environment).length
+        ? { Environment: { ...input.environment } }
+        : {}),
+    },
+  };
+  const tags = toTags(input.tags);
+  if (tags) request.Tags = tags;
+  return request;
+}
+
+export interface EndpointConfigRequestInput {
+  readonly configName: string;
+  readonly modelName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export function buildCreateEndpointConfigRequest(
+  input: EndpointConfigRequestInput,
+): CreateEndpointConfigInput {
+  const request: CreateEndpointConfigInput = {
+    EndpointConfigName: input.configName,
+    ProductionVariants: [
+      {
+        VariantName: VARIANT_NAME,
+        ModelName: input.modelName,
+        InstanceType: input.instanceType as ProductionVariantInstanceType,
+        InitialInstanceCount: input.instanceCount,
+        InitialVariantWeight: 1,
+      },
+    ],
+  };
+  const tags = toTags(input.tags);
+  if (tags) request.Tags = tags;
+  return request;
+}
+
+export function buildCreateEndpointRequest(input: {
+  readonly endpointName: string;
+  readonly configName: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}): CreateEndpointInput {
+  const request: CreateEndpointInput = {
+    EndpointName: input.endpointName,
+    EndpointConfigName: input.configName,
+  };
+  const tags = toTags(input.tags);
+  if (tags) request.Tags = tags;
+  return request;
+}
+
+/** Points an existing endpoint at a new config; SageMaker swaps instances without downtime. */
+export function buildUpdateEndpointRequest(input: {
+  readonly endpointName: string;
+  readonly configName: string;
+}): UpdateEndpointInput {
+  return { EndpointName: input.endpointName, EndpointConfigName: input.configName };
+}

@@ -1,0 +1,219 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  buildCreateEndpointConfigRequest,
+  buildCreateEndpointRequest,
+  buildCreateModelRequest,
+  buildCreateTrainingJobRequest,
+  buildUpdateEndpointRequest,
+} from '../../../src/core/sagemaker/requests';
+import { METRIC_DEFINITIONS } from '../../../src/core/training/metrics';
+import { assertValidRequest, cliOperation, validateWithAwsCli } from './awsCli';
+import { IMAGE, ROLE, sampleSpec } from './fixtures';
+
+// The exact requests the SageMaker target sends, and proof that each passes the AWS CLI's offline
+// parameter validation (the botocore API model), so a shape error never reaches a user's account.
+describe('SageMaker request builders', () => {
+  it('CreateTrainingJob has the image, File mode, metrics, string hyperparameters and both channels', () => {
+    const request = buildCreateTrainingJobRequest(sampleSpec());
+    assert.deepEqual(request, {
+      TrainingJobName: 'tfod-20240131-235959',
+      RoleArn: ROLE,
+      AlgorithmSpecification: {
+        TrainingImage: IMAGE,
+        TrainingInputMode: 'File',
+        MetricDefinitions: METRIC_DEFINITIONS.map(({ Name, Regex }) => ({ Name, Regex })),
+        EnableSageMakerMetricsTimeSeries: true,
+      },
+      HyperParameters: {
+        num_steps: '5000',
+        quantize: 'true',
+        image_size: '320',
+        inference_type: 'FLOAT',
+      },
+      InputDataConfig: [
+        {
+          ChannelName: 'training',
+          DataSource: {
+            S3DataSource: {
+              S3DataType: 'S3Prefix',
+              S3Uri: 's3://my-bucket/data/',
+              S3DataDistributionType: 'FullyReplicated',
+            },
+          },
+          InputMode: 'File',
+        },
+        {
+          ChannelName: 'checkpoint',
+          DataSource: {
+            S3DataSource: {
+              S3DataType: 'S3Prefix',
+              S3Uri: 's3://my-bucket/data/ssd_mobilenet_v2/',
+              S3DataDistributionType: 'FullyReplicated',
+            },
+          },
+          InputMode: 'File',
+        },
+      ],
+      OutputDataConfig: { S3OutputPath: 's3://my-bucket/output/' },
+      ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 50 },
+      StoppingCondition: { MaxRuntimeInSeconds: 86_400 },
+      Tags: [
+        { Key: 'project', Value: 'pets' },
+        { Key: 'owner', Value: 'me@example.com' },
+      ],
+    });
+    assert.ok(
+      request.AlgorithmSpecification?.MetricDefinitions?.some((d) => d.Name === 'total_loss'),
+    );
+  });
+
+  it('leaves out the checkpoint channel and Tags when there are none', () => {
+    const request = buildCreateTrainingJobRequest(
+      sampleSpec({ channels: { training: 's3://b-1/data' }, tags: {} }),
+    );
+    assert.deepEqual(
+      request.InputDataConfig?.map((channel) => channel.ChannelName),
+      ['training'],
+    );
+    assert.equal('Tags' in request, false);
+  });
+
+  it('CreateModel serves the job artifacts with its image and role', () => {
+    assert.deepEqual(
+      buildCreateModelRequest({
+        modelName: 'tfod-20240131-235959',
+        image: IMAGE,
+        modelDataUrl: 's3://my-bucket/output/tfod-20240131-235959/output/model.tar.gz',
+        roleArn: ROLE,
+        environment: { MODEL_SERVER_WORKERS: '2' },
+        tags: { project: 'pets' },
+      }),
+      {
+        ModelName: 'tfod-20240131-235959',
+        ExecutionRoleArn: ROLE,
+        PrimaryContainer: {
+          Image: IMAGE,
+          ModelDataUrl: 's3://my-bucket/output/tfod-20240131-235959/output/model.tar.gz',
+          Environment: { MODEL_SERVER_WORKERS: '2' },
+        },
+        Tags: [{ Key: 'project', Value: 'pets' }],
+      },
+    );
+  });
+
+  it('CreateEndpointConfig has one AllTraffic variant; CreateEndpoint and UpdateEndpoint name it', () => {
+    assert.deepEqual(
+      buildCreateEndpointConfigRequest({
+        configName: 'pets-20240201-000000',
+        modelName: 'm',
+        instanceType: 'ml.m5.large',
+        instanceCount: 2,
+      }),
+      {
+        EndpointConfigName: 'pets-20240201-000000',
+        ProductionVariants: [
+          {
+            VariantName: 'AllTraffic',
+            ModelName: 'm',
+            InstanceType: 'ml.m5.large',
+            InitialInstanceCount: 2,
+            InitialVariantWeight: 1,
+          },
+        ],
+      },
+    );
+    assert.deepEqual(
+      buildCreateEndpointRequest({ endpointName: 'pets', configName: 'c', tags: { a: 'b' } }),
+      { EndpointName: 'pets', EndpointConfigName: 'c', Tags: [{ Key: 'a', Value: 'b' }] },
+    );
+    assert.deepEqual(buildUpdateEndpointRequest({ endpointName: 'pets', configName: 'c2' }), {
+      EndpointName: 'pets',
+      EndpointConfigName: 'c2',
+    });
+  });
+});
+
+describe('the AWS CLI validates the built requests offline', () => {
+  it('names operations as the CLI does', () => {
+    assert.equal(cliOperation('CreateTrainingJobCommand'), 'create-training-job');
+    assert.equal(cliOperation('UpdateEndpoint'), 'update-endpoint');
+  });
+
+  it('rejects a deliberately bad request (a number in HyperParameters), so the check can fail', () => {
+    const bad = {
+      ...buildCreateTrainingJobRequest(sampleSpec()),
+      HyperParameters: { num_steps: 5000 },
+    };
+    const verdict = validateWithAwsCli('sagemaker', 'CreateTrainingJob', bad);
+    assert.equal(verdict.valid, false);
+    assert.match(verdict.valid ? '' : verdict.message, /HyperParameters\.num_steps/);
+  });
+
+  it('rejects an unknown field and a missing required one', () => {
+    const request = buildCreateEndpointConfigRequest({
+      configName: 'c',
+      modelName: 'm',
+      instanceType: 'ml.m5.large',
+      instanceCount: 1,
+    });
+    const unknown = validateWithAwsCli('sagemaker', 'CreateEndpointConfig', {
+      ...request,
+      Variants: [],
+    });
+    assert.match(unknown.valid ? '' : unknown.message, /Unknown parameter in input: "Variants"/);
+    const missing = validateWithAwsCli('sagemaker', 'CreateEndpoint', { EndpointName: 'e' });
+    assert.match(missing.valid ? '' : missing.message, /EndpointConfigName/);
+  });
+
+  it('accepts CreateTrainingJob, with and without the optional parts', () => {
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec()),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(
+        sampleSpec({ channels: { training: 's3://b-1/data' }, tags: {} }),
+      ),
+    );
+  });
+
+  it('accepts CreateModel, CreateEndpointConfig, CreateEndpoint and UpdateEndpoint', () => {
+    assertValidRequest(
+      'sagemaker',
+      'CreateModel',
+      buildCreateModelRequest({
+        modelName: 'm',
+        image: IMAGE,
+        modelDataUrl: 's3://b/o/model.tar.gz',
+        roleArn: ROLE,
+        environment: { MODEL_SERVER_WORKERS: '2' },
+        tags: { a: 'b' },
+      }),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateEndpointConfig',
+      buildCreateEndpointConfigRequest({
+        configName: 'c',
+        modelName: 'm',
+        instanceType: 'ml.m5.large',
+        instanceCount: 1,
+        tags: { a: 'b' },
+      }),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateEndpoint',
+      buildCreateEndpointRequest({ endpointName: 'e', configName: 'c', tags: { a: 'b' } }),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'UpdateEndpoint',
+      buildUpdateEndpointRequest({ endpointName: 'e', configName: 'c2' }),
+    );
+  });
+});
