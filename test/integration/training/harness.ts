@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   symlinkSync,
   writeFileSync,
@@ -154,9 +155,16 @@ export function failureOf(job: Job): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
 }
 
-/** A build context for a test image FROM scratch: this host's node, its libraries, train.js, the stand-in. */
+export const serveJs = join(root, 'container', 'dist', 'serve.js');
+
+/**
+ * A build context for the test image FROM scratch (Docker Hub is out of reach): this host's node
+ * and its libraries, the bundled `train` and `serve` entrypoints with the tfjs wasm binaries, and
+ * the stand-in for the TF scripts as `python3` and `tflite_convert`. `docker run <image> train` and
+ * `docker run <image> serve` behave as in the production image, minus TensorFlow.
+ */
 export function testImageContext(): string {
-  const context = mkdtempSync(join(tmpdir(), 'tfod-train-image-'));
+  const context = mkdtempSync(join(tmpdir(), 'tfod-test-image-'));
   const copy = (from: string, to: string) => {
     mkdirSync(join(context, to, '..'), { recursive: true });
     copyFileSync(from, join(context, to));
@@ -164,13 +172,16 @@ export function testImageContext(): string {
   copy(process.execPath, 'rootfs/usr/bin/node');
   copy('/usr/bin/env', 'rootfs/usr/bin/env');
   for (const lib of sharedLibraries([process.execPath, '/usr/bin/env'])) copy(lib, `rootfs${lib}`);
-  copy(trainJs, 'rootfs/opt/tfod/dist/train.js');
+  const dist = join(root, 'container', 'dist');
+  for (const file of readdirSync(dist).filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))) {
+    copy(join(dist, file), `rootfs/opt/tfod/dist/${file}`);
+  }
   for (const name of ['python3', 'tflite_convert']) copy(standin, `rootfs/usr/local/bin/${name}`);
-  writeFileSync(
-    join(context, 'rootfs', 'usr', 'local', 'bin', 'train'),
-    "#!/usr/bin/env node\nrequire('/opt/tfod/dist/train.js');\n",
-  );
-  chmodSync(join(context, 'rootfs', 'usr', 'local', 'bin', 'train'), 0o755);
+  for (const entry of ['train', 'serve']) {
+    const launcher = join(context, 'rootfs', 'usr', 'local', 'bin', entry);
+    writeFileSync(launcher, `#!/usr/bin/env node\nrequire('/opt/tfod/dist/${entry}.js');\n`);
+    chmodSync(launcher, 0o755);
+  }
   mkdirSync(join(context, 'rootfs', 'tmp'), { recursive: true });
   writeFileSync(
     join(context, 'Dockerfile'),
@@ -178,8 +189,9 @@ export function testImageContext(): string {
       'FROM scratch',
       'COPY rootfs/ /',
       'ENV PATH=/usr/local/bin:/usr/bin TFOD_TF_MAJOR=2 TFOD_OD_API_DIR=/opt/models/research TFOD_TFLITE_CONVERTER=/opt/tfod/convert_tflite.py',
-      'LABEL org.tfod.test=train',
+      'LABEL org.tfod.test=image com.amazonaws.sagemaker.capabilities.accept-bind-to-port=true',
       'WORKDIR /opt/ml',
+      'EXPOSE 8080',
       '',
     ].join('\n'),
   );

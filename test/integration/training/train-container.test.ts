@@ -11,7 +11,7 @@ import { failureOf, makeJob, readCalls, testImageContext, trainJs, type Job } fr
 // The training contract in a real Docker engine: a test image FROM scratch (no Docker Hub) with
 // Node, the bundled `train` and the stand-in for the TF scripts, run as SageMaker runs it:
 // `docker run <image> train` with /opt/ml mounted.
-const image = `tfod-train-test:${process.pid}`;
+const image = `tfod-test-image:${process.pid}`;
 
 async function runContainer(
   docker: Docker,
