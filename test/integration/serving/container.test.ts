@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../../src/core/docker/engine';
@@ -14,14 +15,23 @@ import { COCO, fixtures } from './fixtures';
 // here); the production image differs only in the TensorFlow backend.
 const image = `tfod-serve-test:${process.pid}`;
 
+/** GET /ping over node:http: on Node 20, fetch to a port Docker publishes before the server
+ *  inside listens can stall without keeping the process alive. */
+function pingStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const request = get(`${url}/ping`, { timeout: 2000 }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(0));
+  });
+}
+
 async function waitForPing(url: string, timeoutMs: number): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    try {
-      if ((await fetch(`${url}/ping`)).status === 200) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
+    if ((await pingStatus(url)) === 200) return Date.now() - started;
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`no 200 from ${url}/ping within ${timeoutMs} ms`);
@@ -51,11 +61,7 @@ describe('serve entrypoint in a real Docker container', () => {
       Labels: { 'org.tfod.test': 'serve' },
     });
     await container.start();
-    // Seen here: right after start, dockerode's inspect request can leave the event loop with no
-    // active handle, and node's test runner then ends the hook as "still pending". A timer keeps
-    // the loop alive while it completes.
-    const keepAlive = setInterval(() => undefined, 1000);
-    const info = await container.inspect().finally(() => clearInterval(keepAlive));
+    const info = await container.inspect();
     const port = info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostPort;
     assert.ok(port, 'port 8080 is published');
     url = `http://127.0.0.1:${port}`;
@@ -106,7 +112,7 @@ describe('serve entrypoint in a real Docker container', () => {
     });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /not a JPEG or PNG|image/i);
-    assert.equal((await fetch(`${url}/ping`)).status, 200);
+    assert.equal(await pingStatus(url), 200);
   });
 
   it('docker stop (SIGTERM) ends the server cleanly', async () => {
