@@ -1,0 +1,390 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join, posix, relative, resolve, sep } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
+import { CancelledError, UserError } from '../errors';
+
+/**
+ * model.tar.gz as SageMaker makes it from /opt/ml/model: a gzip'd POSIX tar of the folder's
+ * contents at the archive root (`saved_model/saved_model.pb`, no `./` prefix), folders as their
+ * own entries, owner root. And the way back, for serving such an archive locally.
+ */
+
+export interface ArchiveEntry {
+  /** '/'-separated, relative to the archived folder; folders end with '/'. */
+  readonly path: string;
+  readonly size: number;
+  readonly mode: number;
+  readonly mtime: Date;
+  readonly type: 'file' | 'directory';
+}
+
+/** The folder's entries in archive order: each folder before its contents, names sorted. */
+export async function listModelFolder(dir: string, signal?: AbortSignal): Promise<ArchiveEntry[]> {
+  const entries: ArchiveEntry[] = [];
+  async function walk(rel: string): Promise<void> {
+    if (signal?.aborted) throw new CancelledError();
+    const names = (await readdir(join(dir, rel))).sort();
+    for (const name of names) {
+      const path = rel ? `${rel}/${name}` : name;
+      const info = await stat(join(dir, path)); // follows links, as `tar -h` would
+      if (info.isDirectory()) {
+        entries.push({
+          path: `${path}/`,
+          size: 0,
+          mode: info.mode & 0o7777,
+          mtime: info.mtime,
+          type: 'directory',
+        });
+        await walk(path);
+      } else if (info.isFile()) {
+        entries.push({
+          path,
+          size: info.size,
+          mode: info.mode & 0o7777,
+          mtime: info.mtime,
+          type: 'file',
+        });
+      }
+    }
+  }
+  await walk('');
+  return entries;
+}
+
+/**
+ * Writes `<dir>`'s contents as a gzip'd tar at `destination` (atomically: a reader never sees
+ * half an archive). Returns the entries written.
+ */
+export async function writeModelArchive(
+  dir: string,
+  destination: string,
+  signal?: AbortSignal,
+): Promise<ArchiveEntry[]> {
+  const entries = await listModelFolder(dir, signal);
+  const temporary = `${destination}.${process.pid}.tmp`;
+  try {
+    await pipeline(
+      Readable.from(tarStream(dir, entries, signal)),
+      createGzip(),
+      createWriteStream(temporary),
+      ...(signal ? [{ signal }] : []),
+    );
+    await rename(temporary, destination);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    if (signal?.aborted) throw new CancelledError();
+    throw error;
+  }
+  return entries;
+}
+
+async function* tarStream(
+  dir: string,
+  entries: readonly ArchiveEntry[],
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  for (const entry of entries) {
+    if (signal?.aborted) throw new CancelledError();
+    yield* headers(entry);
+    if (entry.type !== 'file' || entry.size === 0) continue;
+    let sent = 0;
+    for await (const chunk of createReadStream(join(dir, entry.path), { end: entry.size - 1 })) {
+      sent += (chunk as Buffer).length;
+      yield chunk as Buffer;
+    }
+    if (sent !== entry.size)
+      throw new Error(`${entry.path} changed size while model.tar.gz was written`);
+    const pad = (512 - (entry.size % 512)) % 512;
+    if (pad) yield Buffer.alloc(pad);
+  }
+  // The end of a tar archive: two zero blocks.
+  yield Buffer.alloc(1024);
+}
+
+function* headers(entry: ArchiveEntry): Generator<Buffer> {
+  const type = entry.type === 'directory' ? '5' : '0';
+  const split = splitUstarName(entry.path);
+  if (split) {
+    yield headerBlock({ ...split, size: entry.size, mode: entry.mode, mtime: entry.mtime, type });
+    return;
+  }
+  // A PAX extended header carries a path that ustar's 100 + 155 bytes cannot.
+  const record = paxRecord('path', entry.path);
+  yield headerBlock({
+    name: 'PaxHeader',
+    size: record.length,
+    mode: 0o644,
+    mtime: entry.mtime,
+    type: 'x',
+  });
+  yield record;
+  const pad = (512 - (record.length % 512)) % 512;
+  if (pad) yield Buffer.alloc(pad);
+  yield headerBlock({
+    name: entry.path.slice(-100),
+    size: entry.size,
+    mode: entry.mode,
+    mtime: entry.mtime,
+    type,
+  });
+}
+
+function splitUstarName(path: string): { name: string; prefix?: string } | undefined {
+  if (Buffer.byteLength(path) <= 100) return { name: path };
+  const trimmed = path.endsWith('/') ? path.slice(0, -1) : path;
+  const slash = path.endsWith('/') ? '/' : '';
+  for (let i = trimmed.indexOf('/'); i >= 0; i = trimmed.indexOf('/', i + 1)) {
+    const prefix = trimmed.slice(0, i);
+    const name = `${trimmed.slice(i + 1)}${slash}`;
+    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100) return { name, prefix };
+  }
+  return undefined;
+}
+
+function paxRecord(key: string, value: string): Buffer {
+  const body = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length) length++;
+  return Buffer.from(`${length}${body}`, 'utf8');
+}
+
+function headerBlock(fields: {
+  name: string;
+  prefix?: string;
+  size: number;
+  mode: number;
+  mtime: Date;
+  type: '0' | '5' | 'x';
+}): Buffer {
+  const block = Buffer.alloc(512);
+  const put = (offset: number, length: number, text: string) =>
+    block.write(text, offset, length, 'utf8');
+  const octal = (offset: number, length: number, value: number) =>
+    put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
+  if (fields.size > 0o77777777777)
+    throw new Error(`a file of ${fields.size} bytes is too large for a ustar archive`);
+  put(0, 100, fields.name);
+  octal(100, 8, fields.mode);
+  octal(108, 8, 0); // uid
+  octal(116, 8, 0); // gid
+  octal(124, 12, fields.size);
+  octal(136, 12, Math.max(0, Math.floor(fields.mtime.getTime() / 1000)));
+  put(148, 8, '        ');
+  put(156, 1, fields.type);
+  put(257, 6, 'ustar\0');
+  put(263, 2, '00');
+  put(265, 32, 'root');
+  put(297, 32, 'root');
+  if (fields.prefix) put(345, 155, fields.prefix);
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return block;
+}
+
+/**
+ * Unpacks a model.tar.gz (ours, SageMaker's, or one made by GNU tar or Python's tarfile) into
+ * `destination`. Only files and folders are taken; links and devices are refused, and so is any
+ * path that would land outside `destination`.
+ */
+export async function extractModelArchive(
+  archive: string,
+  destination: string,
+  signal?: AbortSignal,
+): Promise<ArchiveEntry[]> {
+  const root = resolve(destination);
+  await mkdir(root, { recursive: true });
+  const parser = new TarParser(root);
+  try {
+    await pipeline(
+      createReadStream(archive),
+      createGunzip(),
+      new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          parser.push(chunk).then(() => done(), done);
+        },
+        flush(done) {
+          parser.finish().then(() => done(), done);
+        },
+      }),
+      ...(signal ? [{ signal }] : []),
+    );
+  } catch (error) {
+    if (signal?.aborted) throw new CancelledError();
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `cannot unpack ${archive}: ${(error as Error).message}`,
+      'Give a model.tar.gz as a training job writes it (a gzip-compressed tar)',
+      { cause: error },
+    );
+  }
+  return parser.entries;
+}
+
+/** A streaming ustar/PAX/GNU reader that writes what it reads. */
+class TarParser {
+  readonly entries: ArchiveEntry[] = [];
+  private buffer: Buffer = Buffer.alloc(0);
+  private pending:
+    | {
+        entry: ArchiveEntry | undefined;
+        file?: FileHandle;
+        chunks: Buffer[];
+        left: number;
+        pad: number;
+      }
+    | undefined;
+  private nextPath: string | undefined;
+  private ended = false;
+
+  constructor(private readonly root: string) {}
+
+  async push(chunk: Buffer): Promise<void> {
+    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    for (;;) {
+      if (this.ended) {
+        this.buffer = Buffer.alloc(0);
+        return;
+      }
+      if (this.pending) {
+        if (!(await this.readData())) return;
+        continue;
+      }
+      if (this.buffer.length < 512) return;
+      const header = this.buffer.subarray(0, 512);
+      this.buffer = this.buffer.subarray(512);
+      await this.readHeader(header);
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.pending) {
+      await this.pending.file?.close();
+      throw new Error('the archive ends in the middle of a file');
+    }
+  }
+
+  /** Consumes file data (and padding); true when the current entry is complete. */
+  private async readData(): Promise<boolean> {
+    const pending = this.pending!;
+    if (pending.left > 0) {
+      const take = Math.min(pending.left, this.buffer.length);
+      if (take === 0) return false;
+      const piece = this.buffer.subarray(0, take);
+      this.buffer = this.buffer.subarray(take);
+      pending.left -= take;
+      // File data goes straight to disk (models run to gigabytes); headers are kept.
+      if (pending.file) await pending.file.write(piece);
+      else pending.chunks.push(piece);
+      if (pending.left > 0) return false;
+    }
+    if (this.buffer.length < pending.pad) return false;
+    this.buffer = this.buffer.subarray(pending.pad);
+    this.pending = undefined;
+    if (pending.entry) {
+      await pending.file?.close();
+      this.entries.push(pending.entry);
+    } else {
+      this.extendedHeader(Buffer.concat(pending.chunks));
+    }
+    return true;
+  }
+
+  private pendingMeta: 'pax' | 'gnu-long-name' | undefined;
+
+  private extendedHeader(data: Buffer): void {
+    if (this.pendingMeta === 'gnu-long-name') {
+      this.nextPath = data.toString('utf8').replace(/\0.*$/s, '');
+    } else if (this.pendingMeta === 'pax') {
+      for (const match of data.toString('utf8').matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) {
+        if (match[1] === 'path') this.nextPath = match[2];
+      }
+    }
+    this.pendingMeta = undefined;
+  }
+
+  private async readHeader(header: Buffer): Promise<void> {
+    if (header.every((byte) => byte === 0)) {
+      this.ended = true;
+      return;
+    }
+    const text = (offset: number, length: number) =>
+      header
+        .subarray(offset, offset + length)
+        .toString('utf8')
+        .replace(/\0.*$/s, '');
+    const octal = (offset: number, length: number) =>
+      parseInt(text(offset, length).trim() || '0', 8);
+    let checksum = 0;
+    for (let i = 0; i < 512; i++) checksum += i >= 148 && i < 156 ? 32 : (header[i] ?? 0);
+    if (checksum !== octal(148, 8)) throw new Error('not a tar archive (bad header checksum)');
+    const type = text(156, 1) || '0';
+    const size = octal(124, 12);
+    const pad = (512 - (size % 512)) % 512;
+    const magic = text(257, 6);
+    const prefix = magic.startsWith('ustar') ? text(345, 155) : '';
+    const name = this.nextPath ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+    if (type === 'x' || type === 'L') {
+      this.pendingMeta = type === 'x' ? 'pax' : 'gnu-long-name';
+      this.pending = { entry: undefined, chunks: [], left: size, pad };
+      return;
+    }
+    this.nextPath = undefined;
+    const mode = octal(100, 8);
+    const mtime = new Date(octal(136, 12) * 1000);
+    const path = name.replace(/^(\.\/)+/, '');
+    if (type === 'g') {
+      // A global PAX header: nothing in it matters here.
+      this.pending = { entry: undefined, chunks: [], left: size, pad };
+      return;
+    }
+    if (type === '5') {
+      if (path !== '' && path !== '.') {
+        await mkdir(this.safePath(path), { recursive: true });
+        this.entries.push({
+          path: path.endsWith('/') ? path : `${path}/`,
+          size: 0,
+          mode,
+          mtime,
+          type: 'directory',
+        });
+      }
+      return;
+    }
+    if (type !== '0' && type !== '7') {
+      throw new UserError(
+        `the archive holds '${path}', a ${type === '1' || type === '2' ? 'link' : 'special file'}, which a model folder must not`,
+        'Package the model folder with its files only (as a training job does)',
+      );
+    }
+    const target = this.safePath(path);
+    await mkdir(join(target, '..'), { recursive: true });
+    this.pending = {
+      entry: { path, size, mode, mtime, type: 'file' },
+      file: await open(target, 'w', mode & 0o777 || 0o644),
+      chunks: [],
+      left: size,
+      pad,
+    };
+  }
+
+  private safePath(path: string): string {
+    const clean = posix.normalize(path);
+    const target = resolve(this.root, clean);
+    const rel = relative(this.root, target);
+    if (
+      rel === '' ||
+      rel.startsWith('..') ||
+      rel.split(sep).includes('..') ||
+      posix.isAbsolute(clean)
+    )
+      throw new UserError(
+        `the archive holds '${path}', which would land outside the folder it is unpacked into`,
+        'Package the model folder with relative paths only (as a training job does)',
+      );
+    return target;
+  }
+}

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { TrainingJobSpec } from '../../../src/core/jobs';
+import {
+  defaultLocalOutputPath,
+  jobPaths,
+  layOutJobFolder,
+  localPath,
+  trainingConfigFiles,
+  workspaceHash,
+  writeFileAtomic,
+} from '../../../src/core/local/layout';
+import { modelSourceOf } from '../../../src/core/local';
+
+// The job folder is the /opt/ml tree SageMaker gives a training container; `train`
+// (container/src/training) reads these files, so their exact bytes matter.
+
+const spec: TrainingJobSpec = {
+  name: 'tfod-20240131-235959',
+  image: 'tfod:2.9.1',
+  roleArn: '',
+  instanceType: 'local',
+  instanceCount: 1,
+  volumeSizeGb: 30,
+  maxRuntimeSeconds: 3600,
+  outputPath: '/ws/.tfod/jobs',
+  hyperparameters: {
+    numSteps: 1500,
+    quantize: true,
+    imageSize: 320,
+    inferenceType: 'QUANTIZED_UINT8',
+  },
+  channels: { training: '/data/train', checkpoint: 'file:///data/pre%20trained' },
+};
+
+describe('local job folder layout', () => {
+  it("writes SageMaker's three config files byte for byte (hyperparameters as strings)", () => {
+    const files = trainingConfigFiles(spec, 'local');
+    assert.equal(
+      files.hyperparameters,
+      '{"num_steps":"1500","quantize":"true","image_size":"320","inference_type":"QUANTIZED_UINT8"}',
+    );
+    assert.equal(
+      files.inputDataConfig,
+      '{"training":{"TrainingInputMode":"File","S3DistributionType":"FullyReplicated","RecordWrapperType":"None"},' +
+        '"checkpoint":{"TrainingInputMode":"File","S3DistributionType":"FullyReplicated","RecordWrapperType":"None"}}',
+    );
+    assert.deepEqual(JSON.parse(files.resourceConfig), {
+      current_host: 'algo-1',
+      current_instance_type: 'local',
+      current_group_name: 'homogeneousCluster',
+      hosts: ['algo-1'],
+      instance_groups: [
+        { instance_group_name: 'homogeneousCluster', instance_type: 'local', hosts: ['algo-1'] },
+      ],
+      network_interface_name: 'eth0',
+    });
+  });
+
+  it('leaves the checkpoint channel out when the spec has none', () => {
+    const files = trainingConfigFiles({ ...spec, channels: { training: '/data/train' } }, 'local');
+    assert.deepEqual(Object.keys(JSON.parse(files.inputDataConfig)), ['training']);
+  });
+
+  it('lays out the tree with empty mount points for the channels', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'tfod-layout-'));
+    try {
+      const paths = jobPaths(workspace, spec.name);
+      assert.equal(paths.root, join(workspace, '.tfod', 'jobs', spec.name));
+      await layOutJobFolder(paths, spec, 'local');
+      const tree = (dir: string, prefix = ''): string[] =>
+        readdirSync(dir)
+          .sort()
+          .flatMap((name) =>
+            statSync(join(dir, name)).isDirectory()
+              ? [`${prefix}${name}/`, ...tree(join(dir, name), `${prefix}${name}/`)]
+              : [`${prefix}${name}`],
+          );
+      assert.deepEqual(tree(paths.root), [
+        'input/',
+        'input/config/',
+        'input/config/hyperparameters.json',
+        'input/config/inputdataconfig.json',
+        'input/config/resourceconfig.json',
+        'input/data/',
+        'input/data/checkpoint/',
+        'input/data/training/',
+        'model/',
+        'output/',
+      ]);
+      assert.equal(
+        readFileSync(paths.hyperparameters, 'utf8'),
+        trainingConfigFiles(spec, 'local').hyperparameters,
+      );
+      assert.equal(paths.modelArchive, join(paths.root, 'output', 'model.tar.gz'));
+      assert.equal(paths.log, join(paths.root, 'output', 'train.log'));
+      assert.equal(paths.failure, join(paths.root, 'output', 'failure'));
+      assert.equal(defaultLocalOutputPath(workspace), join(workspace, '.tfod', 'jobs'));
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('writes atomically: no temporary file is left, the content is whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfod-atomic-'));
+    try {
+      const file = join(dir, 'status.json');
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          writeFileAtomic(file, JSON.stringify({ i, pad: 'x'.repeat(10_000) })),
+        ),
+      );
+      assert.deepEqual(readdirSync(dir), ['status.json']);
+      assert.equal((JSON.parse(readFileSync(file, 'utf8')) as { pad: string }).pad.length, 10_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('tells workspaces apart by a stable hash of their path', () => {
+    assert.equal(workspaceHash('/a/ws'), workspaceHash('/a/ws/'));
+    assert.notEqual(workspaceHash('/a/ws'), workspaceHash('/b/ws'));
+    assert.match(workspaceHash('/a/ws'), /^[0-9a-f]{12}$/);
+  });
+
+  it('reads file:// URIs and plain paths as local folders', () => {
+    assert.equal(localPath('file:///data/pre%20trained'), '/data/pre trained');
+    assert.equal(localPath('/data/x/'), '/data/x');
+  });
+
+  it('tells a job name from an archive and a folder to serve', () => {
+    assert.deepEqual(modelSourceOf('tfod-20240131-235959'), {
+      kind: 'job',
+      job: 'tfod-20240131-235959',
+    });
+    assert.deepEqual(modelSourceOf('/tmp/model.tar.gz'), {
+      kind: 'archive',
+      path: '/tmp/model.tar.gz',
+    });
+    assert.deepEqual(modelSourceOf('file:///tmp/m.tgz'), { kind: 'archive', path: '/tmp/m.tgz' });
+    assert.deepEqual(modelSourceOf('/tmp/model'), { kind: 'folder', path: '/tmp/model' });
+    assert.equal(modelSourceOf('./model').kind, 'folder');
+    assert.throws(() => modelSourceOf(''), /nothing to serve/);
+  });
+});
