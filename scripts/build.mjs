@@ -48,7 +48,7 @@ export const runtimes = {
 
 // Webview scripts run in the browser sandbox of a webview: one IIFE bundle per panel, found as
 // media/<panel>/main.ts.
-for (const panel of ['preview']) {
+for (const panel of ['preview', 'metrics']) {
   const entry = `media/${panel}/main.ts`;
   if (existsSync(join(root, entry))) {
     runtimes[`webview ${panel}`] = {

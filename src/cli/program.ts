@@ -1,8 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
+import { register as registerBuild } from './commands/build';
+import { register as registerDeploy } from './commands/deploy';
+import { register as registerEndpoints } from './commands/endpoints';
+import { register as registerJobs } from './commands/jobs';
+import { register as registerLogs } from './commands/logs';
 import { register as registerPredict } from './commands/predict';
+import { register as registerPush } from './commands/push';
 import { register as registerServe } from './commands/serve';
+import { register as registerTrain } from './commands/train';
+import { register as registerUpload } from './commands/upload';
+import { register as registerValidate } from './commands/validate';
 
 export interface CliIO {
   readonly stdout: (text: string) => void;
@@ -28,6 +37,16 @@ export function createProgram(io: CliIO): Command {
       writeErr: (text) => io.stderr(text),
       outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`),
     });
+  // The palette's twins, in the order of the workflow.
+  registerValidate(program);
+  registerBuild(program);
+  registerPush(program);
+  registerUpload(program);
+  registerTrain(program);
+  registerJobs(program);
+  registerLogs(program);
+  registerDeploy(program);
+  registerEndpoints(program);
   registerPredict(program);
   registerServe(program);
   program.addHelpText(

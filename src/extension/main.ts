@@ -2,7 +2,10 @@ import * as vscode from 'vscode';
 import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
 import type { TfodContext } from './context';
+import { startLanguageClient, stopLanguageClient } from './languageClient';
+import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
+import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
 import { registerJobsView } from './views/jobsView';
@@ -14,8 +17,22 @@ export function activate(extension: vscode.ExtensionContext): void {
     const ctx: TfodContext = { extension, log };
     registerCommands(ctx);
     registerJobsView(ctx);
+    registerMetricsPanel(ctx);
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
+    registerConfigLanguageSwitch(extension);
+    startLanguageClient(extension, log).then(
+      () => log.info('language server started'),
+      (error: unknown) => {
+        log.error('the language server failed to start', error);
+        void vscode.window
+          .showErrorMessage(
+            `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
+            'Open Log',
+          )
+          .then((choice) => choice && log.show());
+      },
+    );
     log.info(`tfod-sagemaker ${TFOD_VERSION} activated`);
   } catch (error) {
     log.error('activation failed', error);
@@ -26,6 +43,8 @@ export function activate(extension: vscode.ExtensionContext): void {
   }
 }
 
-export function deactivate(): void {
-  // Everything is disposed through extension.subscriptions.
+export function deactivate(): Promise<void> {
+  // Everything else is disposed through extension.subscriptions; the language client has its own
+  // lifetime and stops with the server's shutdown handshake.
+  return stopLanguageClient();
 }

@@ -1,6 +1,18 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { uploadTrainingData } from './data/upload';
+import { deleteEndpoint } from './endpoint/delete';
+import { deployEndpoint } from './endpoint/deploy';
+import { buildAndPushImage } from './image/buildAndPush';
+import { copyModelUri } from './job/copyModelUri';
+import { showJobLogs } from './job/showLogs';
+import { showJobMetrics } from './job/showMetrics';
+import { startJob } from './job/start';
+import { stopJob } from './job/stop';
+import { copyArn } from './jobs/copyArn';
+import { openInConsole } from './jobs/openInConsole';
+import { refreshJobs } from './jobs/refresh';
 import { showLog } from './log/show';
 import { registerCommand } from './registerCommand';
 import { selectTarget } from './target/select';
@@ -11,6 +23,18 @@ export const COMMANDS = {
   'tfod.log.show': showLog,
   'tfod.aws.selectProfile': selectAwsProfile,
   'tfod.aws.selectRegion': selectAwsRegion,
+  'tfod.jobs.refresh': refreshJobs,
+  'tfod.jobs.openInConsole': openInConsole,
+  'tfod.jobs.copyArn': copyArn,
+  'tfod.job.start': startJob,
+  'tfod.job.stop': stopJob,
+  'tfod.job.showLogs': showJobLogs,
+  'tfod.job.showMetrics': showJobMetrics,
+  'tfod.job.copyModelUri': copyModelUri,
+  'tfod.endpoint.deploy': deployEndpoint,
+  'tfod.endpoint.delete': deleteEndpoint,
+  'tfod.data.upload': uploadTrainingData,
+  'tfod.image.buildAndPush': buildAndPushImage,
 } as const;
 
 export function registerCommands(ctx: TfodContext): void {

@@ -1,23 +1,143 @@
 import * as vscode from 'vscode';
-import { describeTarget } from '../../core/target';
-import { affectsTfod, getTarget } from '../config';
+import { ActivityPoller } from '../../core/jobs';
+import { describeTarget, type TargetKind } from '../../core/target';
 import type { TfodContext } from '../context';
+import { targets } from '../targets';
+import { JobsModel } from './jobsModel';
+import type { JobsNode } from './nodes';
+import {
+  endpointContextValue,
+  endpointDescription,
+  endpointLook,
+  endpointTooltip,
+  jobContextValue,
+  jobDescription,
+  jobLook,
+  jobTooltip,
+  type Look,
+} from './presentation';
 
 export const JOBS_VIEW_ID = 'tfod.views.jobs';
+const POLL_INTERVAL_MS = 10_000;
+
+function icon(look: Look): vscode.ThemeIcon {
+  return new vscode.ThemeIcon(
+    look.icon,
+    look.color ? new vscode.ThemeColor(look.color) : undefined,
+  );
+}
 
 /**
- * The jobs tree. Until a job exists it has no items, so VS Code shows the view's welcome content
- * (package.json `viewsWelcome`) with buttons for the main commands.
+ * The jobs tree: one group per target, its training jobs (newest first, a completed job's model
+ * beneath it) and its endpoints. With nothing to show it has no items, so VS Code shows the view's
+ * welcome content (package.json `viewsWelcome`).
  */
-class JobsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem> {
+class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  getTreeItem(item: vscode.TreeItem): vscode.TreeItem {
-    return item;
+  constructor(private readonly model: JobsModel) {}
+
+  getTreeItem(node: JobsNode): vscode.TreeItem {
+    switch (node.type) {
+      case 'target': {
+        const item = new vscode.TreeItem(
+          describeTarget(node.kind).label,
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
+        const jobs = this.model.snapshot(node.kind)?.jobs.length ?? 0;
+        item.id = `${node.kind}`;
+        item.description = `${jobs} training job${jobs === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon(node.kind === 'sagemaker' ? 'cloud' : 'vm');
+        item.contextValue = `target ${node.kind}`;
+        return item;
+      }
+      case 'job': {
+        const { summary, details } = node.entry;
+        const item = new vscode.TreeItem(
+          summary.name,
+          details?.modelArtifacts
+            ? vscode.TreeItemCollapsibleState.Collapsed
+            : vscode.TreeItemCollapsibleState.None,
+        );
+        item.id = `${node.kind}/job/${summary.name}`;
+        item.description = jobDescription(summary, details);
+        item.tooltip = new vscode.MarkdownString(jobTooltip(summary, details));
+        item.iconPath = icon(jobLook(details?.status ?? summary.status));
+        item.contextValue = jobContextValue(summary, details);
+        return item;
+      }
+      case 'model': {
+        const item = new vscode.TreeItem('model.tar.gz');
+        item.id = `${node.kind}/model/${node.job}`;
+        item.description = node.uri;
+        item.tooltip = `The trained model of ${node.job}\n${node.uri}`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.contextValue = `model ${node.kind}`;
+        return item;
+      }
+      case 'endpoints': {
+        const count = this.model.snapshot(node.kind)?.endpoints.length ?? 0;
+        const item = new vscode.TreeItem('Endpoints', vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `${node.kind}/endpoints`;
+        item.description = String(count);
+        item.iconPath = new vscode.ThemeIcon('radio-tower');
+        item.contextValue = `endpoints ${node.kind}`;
+        return item;
+      }
+      case 'endpoint': {
+        const item = new vscode.TreeItem(node.endpoint.name);
+        item.id = `${node.kind}/endpoint/${node.endpoint.name}`;
+        item.description = endpointDescription(node.endpoint);
+        item.tooltip = new vscode.MarkdownString(endpointTooltip(node.endpoint));
+        item.iconPath = icon(endpointLook(node.endpoint.status));
+        item.contextValue = endpointContextValue(node.endpoint);
+        return item;
+      }
+      case 'error': {
+        const item = new vscode.TreeItem('Cannot list jobs');
+        item.id = `${node.kind}/error`;
+        item.description = node.message;
+        item.tooltip = node.message;
+        item.iconPath = new vscode.ThemeIcon(
+          'warning',
+          new vscode.ThemeColor('problemsWarningIcon.foreground'),
+        );
+        item.command = { command: 'tfod.log.show', title: 'Show Log' };
+        return item;
+      }
+    }
   }
 
-  getChildren(): vscode.TreeItem[] {
+  getChildren(node?: JobsNode): JobsNode[] {
+    if (!node) return this.model.visible().map((s) => ({ type: 'target', kind: s.kind }));
+    const snapshot = this.model.snapshot(node.kind);
+    if (!snapshot) return [];
+    if (node.type === 'target') {
+      const children: JobsNode[] = [];
+      if (snapshot.error)
+        children.push({ type: 'error', kind: node.kind, message: snapshot.error });
+      children.push(
+        ...snapshot.jobs.map((entry) => ({ type: 'job' as const, kind: node.kind, entry })),
+      );
+      if (snapshot.endpoints.length) children.push({ type: 'endpoints', kind: node.kind });
+      return children;
+    }
+    if (node.type === 'job' && node.entry.details?.modelArtifacts)
+      return [
+        {
+          type: 'model',
+          kind: node.kind,
+          job: node.entry.summary.name,
+          uri: node.entry.details.modelArtifacts,
+        },
+      ];
+    if (node.type === 'endpoints')
+      return snapshot.endpoints.map((endpoint) => ({
+        type: 'endpoint',
+        kind: node.kind,
+        endpoint,
+      }));
     return [];
   }
 
@@ -31,20 +151,53 @@ class JobsTreeProvider implements vscode.TreeDataProvider<vscode.TreeItem> {
 }
 
 export function registerJobsView(ctx: TfodContext): void {
-  const provider = new JobsTreeProvider();
-  const view = vscode.window.createTreeView(JOBS_VIEW_ID, { treeDataProvider: provider });
+  const service = targets(ctx);
+  const model = new JobsModel();
+  const provider = new JobsTreeProvider(model);
+  const view = vscode.window.createTreeView(JOBS_VIEW_ID, {
+    treeDataProvider: provider,
+    showCollapseAll: true,
+  });
+
+  /** The targets the view lists: the selected one, when this build has it. */
+  const shown = (): Array<{
+    kind: TargetKind;
+    target: NonNullable<ReturnType<typeof service.get>>;
+  }> => {
+    const kind = service.current();
+    const target = service.get(kind);
+    return target ? [{ kind, target }] : [];
+  };
+
+  // Polls only while the view is visible and something is in progress (a training job, an
+  // endpoint being created); a command that changes jobs, or showing the view, kicks it again.
+  const poller = new ActivityPoller(
+    async (signal) => {
+      const active = await model.refresh(shown(), signal);
+      provider.refresh();
+      return active && view.visible;
+    },
+    {
+      intervalMs: POLL_INTERVAL_MS,
+      onError: (error) =>
+        ctx.log.warn(`jobs view: ${error instanceof Error ? error.message : String(error)}`),
+    },
+  );
   const showTarget = (): void => {
-    view.description = describeTarget(getTarget()).label;
+    view.description = describeTarget(service.current()).label;
   };
   showTarget();
+  if (view.visible) poller.kick();
   ctx.extension.subscriptions.push(
     provider,
     view,
-    vscode.workspace.onDidChangeConfiguration((event) => {
-      if (affectsTfod(event, 'tfod.target')) {
-        showTarget();
-        provider.refresh();
-      }
+    poller,
+    view.onDidChangeVisibility((event) => {
+      if (event.visible) poller.kick();
+    }),
+    service.onDidChangeJobs(() => {
+      showTarget();
+      poller.kick();
     }),
   );
 }

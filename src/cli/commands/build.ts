@@ -1,0 +1,54 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { connectDocker } from '../../core/docker/engine';
+import { buildImage, DEFAULT_ARCHITECTURE, parseArchitecture } from '../../core/image';
+import { interruptible, output } from './targetOptions';
+
+export const LOCAL_IMAGE = 'tfod-sagemaker';
+
+interface BuildFlags {
+  readonly architecture: string;
+  readonly tag?: string;
+  readonly context: string;
+  readonly dockerfile: string;
+  readonly quiet?: boolean;
+}
+
+/** `tfod build`: the training/serving image from container/Dockerfile, with the Docker engine. */
+export function register(program: Command): void {
+  program
+    .command('build')
+    .description(
+      'Build the training and serving image (container/Dockerfile) with the Docker engine',
+    )
+    .option(
+      '-a, --architecture <tag>',
+      'tensorflow/tensorflow base tag (GPU: 2.9.1-gpu, 1.15.0-gpu)',
+      DEFAULT_ARCHITECTURE,
+    )
+    .option('--tag <image>', `image name (default: ${LOCAL_IMAGE}:<architecture>)`)
+    .option('--context <dir>', 'build context: the folder holding container/', '.')
+    .option(
+      '-f, --dockerfile <path>',
+      'Dockerfile, relative to the context',
+      'container/Dockerfile',
+    )
+    .option('-q, --quiet', 'print only the image name')
+    .action(async (flags: BuildFlags, cmd: Command) => {
+      const { out, err } = output(cmd);
+      const architecture = parseArchitecture(flags.architecture);
+      const tag = flags.tag ?? `${LOCAL_IMAGE}:${architecture.tag}`;
+      const result = await interruptible((signal) =>
+        buildImage({
+          docker: connectDocker(),
+          contextDir: resolve(flags.context),
+          dockerfile: flags.dockerfile,
+          buildArgs: { ARCHITECTURE: architecture.tag },
+          tag,
+          signal,
+          ...(flags.quiet ? {} : { onLog: (line: string) => err(`${line}\n`) }),
+        }),
+      );
+      out(flags.quiet ? `${result.tag}\n` : `Built ${result.tag} (${result.imageId})\n`);
+    });
+}

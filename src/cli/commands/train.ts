@@ -1,0 +1,118 @@
+import type { Command } from 'commander';
+import {
+  mergeProfiles,
+  readJobProfile,
+  specFromProfile,
+  type JobProfile,
+} from '../../core/jobs/profile';
+import { validateTrainingJobSpec } from '../../core/jobs';
+import { UserError } from '../../core/errors';
+import {
+  addAwsOptions,
+  addTargetOption,
+  integer,
+  interruptible,
+  output,
+  withTarget,
+  type TargetFlags,
+} from './targetOptions';
+
+interface TrainFlags extends TargetFlags {
+  readonly profile?: string;
+  readonly name?: string;
+  readonly image?: string;
+  readonly role?: string;
+  readonly instanceType?: string;
+  readonly instanceCount?: number;
+  readonly volumeSize?: number;
+  readonly maxRuntime?: number;
+  readonly output?: string;
+  readonly training?: string;
+  readonly checkpoint?: string;
+  readonly numSteps?: string;
+  readonly quantize?: boolean;
+  readonly imageSize?: string;
+  readonly inferenceType?: string;
+  readonly tag?: string[];
+  readonly json?: boolean;
+}
+
+function tags(values: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!values?.length) return undefined;
+  return Object.fromEntries(
+    values.map((value) => {
+      const eq = value.indexOf('=');
+      if (eq <= 0) throw new UserError(`--tag '${value}' is not key=value`);
+      return [value.slice(0, eq), value.slice(eq + 1)];
+    }),
+  );
+}
+
+/** The flags as a profile, so they override a saved one field by field. */
+function flagsProfile(flags: TrainFlags): JobProfile {
+  const hyper: Record<string, unknown> = {};
+  if (flags.numSteps !== undefined) hyper.num_steps = flags.numSteps;
+  if (flags.quantize !== undefined) hyper.quantize = flags.quantize;
+  if (flags.imageSize !== undefined) hyper.image_size = flags.imageSize;
+  if (flags.inferenceType !== undefined) hyper.inference_type = flags.inferenceType;
+  const channels: Record<string, string> = {};
+  if (flags.training) channels.training = flags.training;
+  if (flags.checkpoint) channels.checkpoint = flags.checkpoint;
+  const tagged = tags(flags.tag);
+  return {
+    name: flags.name,
+    image: flags.image,
+    roleArn: flags.role,
+    instanceType: flags.instanceType,
+    instanceCount: flags.instanceCount,
+    volumeSizeGb: flags.volumeSize,
+    maxRuntimeSeconds: flags.maxRuntime,
+    outputPath: flags.output,
+    ...(Object.keys(hyper).length ? { hyperparameters: hyper } : {}),
+    ...(Object.keys(channels).length ? { channels } : {}),
+    ...(tagged ? { tags: tagged } : {}),
+  };
+}
+
+/** `tfod train`: starts a training job from a saved job profile and/or flags. */
+export function register(program: Command): void {
+  const command = program
+    .command('train')
+    .description('Start a training job from a job profile (.tfod/job.json) and/or flags; flags win')
+    .option('-p, --profile <file>', 'saved job profile (JSON, as .tfod/job.json)')
+    .option('-n, --name <name>', 'job name (default: tfod-<yyyymmdd-hhmmss>)')
+    .option('--image <uri>', 'training image (ECR URI on SageMaker)')
+    .option('--role <arn>', 'IAM execution role ARN')
+    .option('--instance-type <type>', 'instance type, e.g. ml.g4dn.xlarge')
+    .option('--instance-count <n>', 'instance count', integer('--instance-count'))
+    .option('--volume-size <gb>', 'volume size in GB', integer('--volume-size'))
+    .option('--max-runtime <seconds>', 'maximum runtime in seconds', integer('--max-runtime', 60))
+    .option('--output <s3uri>', "where the job's model.tar.gz goes")
+    .option('--training <s3uri>', 'training channel: TFRecords, pipeline.config, label map')
+    .option('--checkpoint <s3uri>', 'checkpoint channel: the pre-trained model folder')
+    .option('--num-steps <n>', 'hyperparameter num_steps')
+    .option('--quantize', 'hyperparameter quantize=true (also export TensorFlow Lite)')
+    .option('--image-size <n>', 'hyperparameter image_size')
+    .option('--inference-type <type>', 'hyperparameter inference_type (FLOAT or QUANTIZED_UINT8)')
+    .option('--tag <key=value...>', 'tags for the job')
+    .option('--json', 'print the started job as JSON');
+  addAwsOptions(addTargetOption(command)).action(async (flags: TrainFlags, cmd: Command) => {
+    const { out, err } = output(cmd);
+    const overrides = flagsProfile(flags);
+    const spec = flags.profile
+      ? await readJobProfile(flags.profile, overrides)
+      : specFromProfile(mergeProfiles({}, overrides), 'the flags (no --profile given)');
+    for (const warning of validateTrainingJobSpec(spec, { target: flags.target }).filter(
+      (p) => p.severity === 'warning',
+    ))
+      err(`tfod: warning: ${warning.message}\n`);
+    const job = await withTarget(flags, (target) =>
+      interruptible((signal) => target.startTrainingJob(spec, signal)),
+    );
+    if (flags.json) out(`${JSON.stringify(job, null, 2)}\n`);
+    else
+      out(
+        `Started training job ${job.name} on ${flags.target} (${spec.instanceType}): ${job.id}\n`,
+      );
+  });
+}

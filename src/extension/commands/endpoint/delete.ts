@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { endpointCostWarning } from '../../../core/sagemaker/endpointCost';
+import type { TfodContext } from '../../context';
+import { targets } from '../../targets';
+import { endpointFromArgument } from '../pick';
+
+/** tfod.endpoint.delete: deletes an endpoint after a confirmation that names what it costs. */
+export async function deleteEndpoint(ctx: TfodContext, arg?: unknown): Promise<void> {
+  const picked = await endpointFromArgument(ctx, arg, 'Object Detection: Delete Endpoint');
+  if (!picked) return;
+  // The list carries no instance type; the description (with its config) does.
+  const endpoint = await picked.target
+    .describeEndpoint(picked.endpoint.name)
+    .catch(() => picked.endpoint);
+  const remove = 'Delete Endpoint';
+  const answer = await vscode.window.showWarningMessage(
+    `Delete endpoint '${endpoint.name}'?`,
+    { modal: true, detail: endpointCostWarning(endpoint) },
+    remove,
+  );
+  if (answer !== remove) return;
+  await picked.target.deleteEndpoint(endpoint.name);
+  ctx.log.info(`deleted endpoint ${endpoint.name} (${picked.kind})`);
+  targets(ctx).jobsChanged();
+}

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { formatDuration, resourceNameProblem, withSuffix } from '../../../core/jobs';
+import { ENDPOINT_INSTANCE_TYPES } from '../../../core/jobs/instanceTypes';
+import type { TfodContext } from '../../context';
+import { targets } from '../../targets';
+import { recall, remember } from '../memory';
+import { jobFromArgument } from '../pick';
+import { askNumber, askPick, askText, type Step } from '../prompts';
+import { withCancellableProgress } from '../registerCommand';
+
+const step = (n: number): Step => ({ title: 'Deploy Model to Endpoint', step: n, total: 3 });
+
+/**
+ * tfod.endpoint.deploy: serves a completed job's model on an endpoint (created, or updated in
+ * place when the name exists), with progress until it is InService or has Failed.
+ */
+export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
+  const job = await jobFromArgument(ctx, arg, 'Object Detection: Deploy Model to Endpoint', [
+    'Completed',
+  ]);
+  if (!job) return undefined;
+  const existing = await job.target.listEndpoints().catch(() => []);
+  const endpointName = await askText(step(1), {
+    prompt: `Endpoint name (an existing endpoint is updated in place: ${
+      existing
+        .map((e) => e.name)
+        .slice(0, 5)
+        .join(', ') || 'none yet'
+    })`,
+    value: withSuffix(job.name, 'endpoint'),
+    validate: (value) => resourceNameProblem(value, 'endpoint name'),
+  });
+  const last = recall(ctx, 'endpoint.last');
+  const preferred = last.instanceType ?? ENDPOINT_INSTANCE_TYPES[0]?.name;
+  const types = [...ENDPOINT_INSTANCE_TYPES].sort(
+    (a, b) => Number(b.name === preferred) - Number(a.name === preferred),
+  );
+  const instanceType = (
+    await askPick(
+      step(2),
+      types.map((t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail })),
+      'Instance type of the endpoint (billed per instance-hour while InService)',
+    )
+  ).label;
+  const instanceCount = await askNumber(step(3), {
+    prompt: 'Instance count',
+    value: last.instanceCount ?? 1,
+    min: 1,
+    max: 100,
+    unit: 'instances',
+  });
+  await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
+  const verb = existing.some((e) => e.name === endpointName) ? 'Updating' : 'Deploying';
+  const result = await withCancellableProgress(
+    `${verb} endpoint ${endpointName}`,
+    (progress, signal) => {
+      // Cancelling stops the waiting, not SageMaker: the endpoint goes on being created.
+      targets(ctx).jobsChanged();
+      return job.target.deploy(
+        { job: job.name, endpointName, instanceType, instanceCount },
+        {
+          signal,
+          onProgress: (p) => {
+            const elapsed = p.elapsedMs !== undefined ? ` (${formatDuration(p.elapsedMs)})` : '';
+            progress.report({ message: `${p.message}${elapsed}` });
+            ctx.log.info(`deploy ${endpointName}: ${p.message}`);
+            if (p.phase !== 'wait') targets(ctx).jobsChanged();
+          },
+        },
+      );
+    },
+  );
+  targets(ctx).jobsChanged();
+  ctx.log.info(`endpoint ${endpointName} is ${result.endpoint.status} (model ${result.modelName})`);
+  void vscode.window.showInformationMessage(
+    `Endpoint ${endpointName} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}.`,
+  );
+  return endpointName;
+}

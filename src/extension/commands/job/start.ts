@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import { validateTrainingJobSpec, type TrainingJobSpec } from '../../../core/jobs';
+import { JOB_PROFILE_PATH, profileFromSpec, readJobProfile } from '../../../core/jobs/profile';
+import type { TfodContext } from '../../context';
+import { targets } from '../../targets';
+import { remember } from '../memory';
+import { withCancellableProgress } from '../registerCommand';
+import { askTrainingJobSpec } from './startFlow';
+
+/**
+ * tfod.job.start: a training job on the selected target, from the saved job profile
+ * (.tfod/job.json) when the workspace has one and the user picks it, or from the guided flow.
+ */
+export async function startJob(ctx: TfodContext): Promise<string | undefined> {
+  const kind = targets(ctx).current();
+  const target = targets(ctx).require(kind);
+  const { spec, fromProfile } = await chooseSpec(ctx);
+  const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
+    (p) => p.severity === 'warning',
+  );
+  if (warnings.length) {
+    const go = 'Start Anyway';
+    const answer = await vscode.window.showWarningMessage(
+      `Training job '${spec.name}' has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
+      { modal: true, detail: warnings.map((w) => `• ${w.message}`).join('\n') },
+      go,
+    );
+    if (answer !== go) return undefined;
+  }
+  await remember(ctx, 'job.last', profileFromSpec(spec));
+  const job = await withCancellableProgress(`Starting training job ${spec.name}`, (_p, signal) =>
+    target.startTrainingJob(spec, signal),
+  );
+  ctx.log.info(`started training job ${job.name} on ${kind} (${spec.instanceType}): ${job.id}`);
+  targets(ctx).jobsChanged();
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const save = 'Save as Job Profile';
+  void vscode.window
+    .showInformationMessage(
+      `Training job ${job.name} started on ${spec.instanceType}.`,
+      ...(folder && !fromProfile ? [save] : []),
+    )
+    .then(async (choice) => {
+      if (choice !== save || !folder) return;
+      const uri = vscode.Uri.joinPath(folder.uri, JOB_PROFILE_PATH);
+      const text = `${JSON.stringify(profileFromSpec(spec), null, 2)}\n`;
+      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(text));
+      ctx.log.info(`saved the job settings as ${uri.fsPath}`);
+    });
+  return job.name;
+}
+
+async function chooseSpec(
+  ctx: TfodContext,
+): Promise<{ spec: TrainingJobSpec; fromProfile: boolean }> {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const profile = folder && vscode.Uri.joinPath(folder.uri, JOB_PROFILE_PATH);
+  if (profile && (await exists(profile))) {
+    const choice = await vscode.window.showQuickPick(
+      [
+        {
+          label: `Use ${JOB_PROFILE_PATH}`,
+          detail: 'Start the job the saved profile describes, under a new name',
+          profile: true,
+        },
+        { label: 'Guided setup', detail: 'Answer the questions one by one', profile: false },
+      ],
+      { title: 'Start Training Job', placeHolder: 'This workspace has a saved job profile' },
+    );
+    if (!choice) throw new vscode.CancellationError();
+    if (choice.profile) return { spec: await readJobProfile(profile.fsPath), fromProfile: true };
+  }
+  return { spec: await askTrainingJobSpec(ctx), fromProfile: false };
+}
+
+async function exists(uri: vscode.Uri): Promise<boolean> {
+  try {
+    await vscode.workspace.fs.stat(uri);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,171 @@
+import {
+  ECR_IMAGE_PATTERN,
+  generateJobName,
+  INSTANCE_TYPE_PATTERN,
+  LIMITS,
+  resourceNameProblem,
+  roleArnProblem,
+  s3UriProblem,
+  TRAINING_INSTANCE_TYPES,
+  type TrainingJobSpec,
+} from '../../../core/jobs';
+import { JOB_DEFAULTS } from '../../../core/jobs/profile';
+import { parseS3Prefix } from '../../../core/s3/uri';
+import {
+  DEFAULT_HYPERPARAMETERS,
+  INFERENCE_TYPES,
+  parseHyperparameters,
+  type InferenceType,
+} from '../../../core/training/hyperparameters';
+import type { TfodContext } from '../../context';
+import { recall, setting } from '../memory';
+import { askNumber, askPick, askText, type Step } from '../prompts';
+
+const TITLE = 'Start Training Job';
+const TOTAL = 12;
+const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
+
+function hyperProblem(name: string, value: string): string | undefined {
+  const problem = parseHyperparameters({ [name]: value }).problems.find(
+    (p) => p.severity === 'error',
+  );
+  return problem?.message;
+}
+
+/**
+ * The guided flow of tfod.job.start: every answer validated as it is typed, defaults from the
+ * last run in this workspace, then the settings, then the last upload's channels.
+ */
+export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobSpec> {
+  const last = recall(ctx, 'job.last');
+  const image = recall(ctx, 'image.last');
+  const data = recall(ctx, 'data.last');
+
+  const name = await askText(step(1), {
+    prompt: 'Training job name (letters, digits and hyphens; unique in the account and region)',
+    value: generateJobName(new Date()),
+    validate: (value) => resourceNameProblem(value),
+  });
+  const imageUri = await askText(step(2), {
+    prompt: 'Training image in Amazon ECR (Build and Push Image creates one)',
+    value: last.image ?? image.uri,
+    placeHolder: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-gpu',
+    validate: (value) =>
+      ECR_IMAGE_PATTERN.test(value)
+        ? undefined
+        : 'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+  });
+  const roleArn = await askText(step(3), {
+    prompt: 'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
+    value: last.roleArn ?? setting('training.roleArn'),
+    placeHolder: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
+    validate: (value) => roleArnProblem(value),
+  });
+  const preferred =
+    last.instanceType ?? setting('training.instanceType') ?? JOB_DEFAULTS.instanceType;
+  const types = [...TRAINING_INSTANCE_TYPES].sort(
+    (a, b) => Number(b.name === preferred) - Number(a.name === preferred),
+  );
+  const instanceType = (
+    await askPick(
+      step(4),
+      types.map((type) => ({
+        label: type.name,
+        description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === preferred ? ' · last used' : ''}`,
+        detail: type.detail,
+      })),
+      'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
+    )
+  ).label;
+  if (!INSTANCE_TYPE_PATTERN.test(instanceType)) throw new Error(`bad type ${instanceType}`);
+  const instanceCount = await askNumber(step(5), {
+    prompt: 'Instance count (the image trains on one instance)',
+    value: last.instanceCount ?? JOB_DEFAULTS.instanceCount,
+    ...LIMITS.instanceCount,
+    unit: 'instances',
+  });
+  const volumeSizeGb = await askNumber(step(6), {
+    prompt: 'Volume size in GB (TFRecords, checkpoint and model must fit)',
+    value: last.volumeSizeGb ?? JOB_DEFAULTS.volumeSizeGb,
+    ...LIMITS.volumeSizeGb,
+    unit: 'GB',
+  });
+  const hours = await askNumber(step(7), {
+    prompt: 'Maximum runtime in hours (SageMaker stops the job after it)',
+    value: last.maxRuntimeSeconds
+      ? Math.max(1, Math.round(last.maxRuntimeSeconds / 3600))
+      : JOB_DEFAULTS.maxRuntimeSeconds / 3600,
+    min: 1,
+    max: LIMITS.maxRuntimeSeconds.max / 3600,
+    unit: 'hours',
+  });
+  const training = await askText(step(8), {
+    prompt:
+      "Training channel: the S3 prefix with TFRecords, pipeline.config and label_map.pbtxt (Upload Training Data's destination)",
+    value: data.training ?? last.channels?.training ?? setting('data.s3Prefix'),
+    placeHolder: 's3://my-bucket/data/',
+    validate: (value) => s3UriProblem(value, 'training channel'),
+  });
+  const checkpoint = await askText(step(9), {
+    prompt: 'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
+    value: data.checkpoint ?? last.channels?.checkpoint,
+    placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
+    validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
+  });
+  const bucket = parseS3Prefix(training).bucket;
+  const outputPath = await askText(step(10), {
+    prompt: "Output path: where SageMaker writes the job's model.tar.gz",
+    value: last.outputPath ?? `s3://${bucket}/output/`,
+    validate: (value) => s3UriProblem(value, 'output path'),
+  });
+  const lastHyper = parseHyperparameters(last.hyperparameters ?? {}).value;
+  const numSteps = Number(
+    await askText(step(11), {
+      prompt: 'num_steps: training steps to run',
+      value: String(lastHyper.numSteps ?? DEFAULT_HYPERPARAMETERS.numSteps),
+      validate: (value) => hyperProblem('num_steps', value),
+    }),
+  );
+  const exportChoice = await askPick(
+    step(12),
+    [
+      {
+        label: 'No TensorFlow Lite export',
+        quantize: false,
+        inferenceType: 'FLOAT' as InferenceType,
+      },
+      ...INFERENCE_TYPES.map((type) => ({
+        label: `Also export TensorFlow Lite (${type})`,
+        quantize: true,
+        inferenceType: type,
+      })),
+    ],
+    'quantize / inference_type: export a TensorFlow Lite model as well?',
+  );
+  let imageSize = lastHyper.imageSize ?? DEFAULT_HYPERPARAMETERS.imageSize;
+  if (exportChoice.quantize)
+    imageSize = Number(
+      await askText(step(12), {
+        prompt: 'image_size: the square input size of the TensorFlow Lite model',
+        value: String(imageSize),
+        validate: (value) => hyperProblem('image_size', value),
+      }),
+    );
+  return {
+    name,
+    image: imageUri,
+    roleArn,
+    instanceType,
+    instanceCount,
+    volumeSizeGb,
+    maxRuntimeSeconds: hours * 3600,
+    outputPath,
+    hyperparameters: {
+      numSteps,
+      quantize: exportChoice.quantize,
+      imageSize,
+      inferenceType: exportChoice.inferenceType,
+    },
+    channels: { training, ...(checkpoint ? { checkpoint } : {}) },
+  };
+}

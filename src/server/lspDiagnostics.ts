@@ -1,0 +1,57 @@
+// Validation results to LSP diagnostics: offsets become line/character only here, at the edge.
+
+import {
+  DiagnosticSeverity,
+  DiagnosticTag,
+  type Diagnostic,
+  type DiagnosticRelatedInformation,
+} from 'vscode-languageserver';
+import type { ValidationDiagnostic } from '../schema/validate';
+import { LineIndex } from '../textproto';
+import { pathToUri } from './uris';
+
+export const DIAGNOSTIC_SOURCE = 'tfod';
+
+const SEVERITY = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  information: DiagnosticSeverity.Information,
+} as const;
+
+/** Line indexes of other files, for related information that points into them. */
+export type OtherFileIndex = (path: string) => LineIndex | undefined;
+
+export function toLspDiagnostic(
+  d: ValidationDiagnostic,
+  lines: LineIndex,
+  uri: string,
+  other: OtherFileIndex,
+): Diagnostic {
+  const result: Diagnostic = {
+    range: { start: lines.positionAt(d.offset), end: lines.positionAt(d.offset + d.length) },
+    severity: SEVERITY[d.severity],
+    source: DIAGNOSTIC_SOURCE,
+    code: d.code,
+    message: d.message,
+  };
+  const tags: DiagnosticTag[] = [];
+  if (d.deprecated) tags.push(DiagnosticTag.Deprecated);
+  if (d.unnecessary) tags.push(DiagnosticTag.Unnecessary);
+  if (tags.length > 0) result.tags = tags;
+  if (d.related?.length) {
+    const related: DiagnosticRelatedInformation[] = [];
+    for (const r of d.related) {
+      const index = r.path ? other(r.path) : lines;
+      if (!index) continue;
+      related.push({
+        location: {
+          uri: r.path ? pathToUri(r.path) : uri,
+          range: { start: index.positionAt(r.offset), end: index.positionAt(r.offset + r.length) },
+        },
+        message: r.message,
+      });
+    }
+    if (related.length > 0) result.relatedInformation = related;
+  }
+  return result;
+}

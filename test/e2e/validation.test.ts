@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+
+// A config with a misspelled field (line 134) and num_classes 1 while its label map has ids up to
+// 2 (line 5), opened in a real VS Code: both problems show in the Problems panel at their lines,
+// and fixing them in the editor clears them.
+
+interface Problem {
+  text: string;
+}
+
+async function problems(page: Page): Promise<Problem[]> {
+  const rows = page.locator('.markers-panel .monaco-list-row');
+  const texts = await rows.allTextContents();
+  return texts.map((text) => ({ text }));
+}
+
+async function waitForProblems(
+  page: Page,
+  test: (rows: Problem[]) => boolean,
+  what: string,
+): Promise<Problem[]> {
+  const deadline = Date.now() + 60_000;
+  let rows: Problem[] = [];
+  while (Date.now() < deadline) {
+    rows = await problems(page);
+    if (test(rows)) return rows;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`${what}; the Problems panel shows: ${JSON.stringify(rows.map((r) => r.text))}`);
+}
+
+/** Replaces the text of line `line` (1-based) in the active editor, as a user would type it. */
+async function replaceLine(page: Page, line: number, text: string): Promise<void> {
+  await page.keyboard.press('Control+G');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`:${line}`);
+  await input.press('Enter');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+  await page.keyboard.type(text);
+}
+
+describe('validation in a real VS Code (code-server + Chromium)', () => {
+  let workbench: Workbench;
+
+  before(async () => {
+    workbench = await openWorkbench('validation-project');
+  });
+
+  after(async () => {
+    await workbench?.close();
+  });
+
+  it('shows the misspelled field and the wrong num_classes at their lines, and clears them when fixed', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Go to File...');
+    const quick = page.locator('.quick-input-widget input');
+    await quick.fill('pipeline.config');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'pipeline.config' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await quick.press('Enter');
+    await page
+      .locator('.monaco-editor .view-lines')
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    // The language of the editor: the manifest maps pipeline.config to text format.
+    await page
+      .locator('.statusbar-item', { hasText: 'Protobuf Text Format' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+
+    await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
+    const rows = await waitForProblems(
+      page,
+      (r) =>
+        r.some((x) => x.text.includes('bacth_size')) &&
+        r.some((x) => x.text.includes('num_classes is 1')),
+      'both diagnostics should appear',
+    );
+    const unknown = rows.find((r) => r.text.includes('bacth_size'))!;
+    assert.match(
+      unknown.text,
+      /unknown field `bacth_size` in `TrainConfig`; did you mean `batch_size`\?/,
+    );
+    assert.match(unknown.text, /\[Ln 134, Col 3\]/);
+    const classes = rows.find((r) => r.text.includes('num_classes is 1'))!;
+    assert.match(classes.text, /ids up to 2/);
+    assert.match(classes.text, /\[Ln 5, Col 18\]/);
+    // Squiggles in the editor too.
+    assert.ok((await page.locator('.monaco-editor .squiggly-error').count()) >= 1);
+    assert.ok(existsSync(await workbench.screenshot('validation-problems')));
+
+    // Fix both in the editor.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await replaceLine(page, 134, '  batch_size: 8');
+    await replaceLine(page, 5, '    num_classes: 2');
+    await waitForProblems(
+      page,
+      (r) => !r.some((x) => x.text.includes('bacth_size') || x.text.includes('num_classes is')),
+      'both diagnostics should clear after the fixes',
+    );
+    assert.equal(await page.locator('.monaco-editor .squiggly-error').count(), 0);
+    assert.ok(existsSync(await workbench.screenshot('validation-fixed')));
+  });
+});
