@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { UserError } from '../core/errors';
 import type { Target } from '../core/jobs';
+import { LocalTarget } from '../core/local';
 import { SageMakerTarget } from '../core/sagemaker';
 import type { TargetKind } from '../core/target';
 import { affectsTfod, getAwsSessionOptions, getTarget } from './config';
@@ -13,6 +14,7 @@ import type { TfodContext } from './context';
  */
 export class TargetService implements vscode.Disposable {
   private sagemaker: SageMakerTarget | undefined;
+  private local: LocalTarget | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fired when a command changed jobs or endpoints, or the settings changed the targets. */
   readonly onDidChangeJobs = this.changed.event;
@@ -36,7 +38,11 @@ export class TargetService implements vscode.Disposable {
       this.sagemaker ??= new SageMakerTarget({ session: getAwsSessionOptions() });
       return this.sagemaker;
     }
-    return undefined;
+    // The local target keeps its jobs under the first workspace folder's .tfod/.
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return undefined;
+    this.local ??= new LocalTarget({ workspace: folder.uri.fsPath });
+    return this.local;
   }
 
   /** Like get(), but says what to do when the target is not there. */
@@ -44,8 +50,8 @@ export class TargetService implements vscode.Disposable {
     const target = this.get(kind);
     if (!target)
       throw new UserError(
-        `the ${kind} target is not available yet (the local Docker target arrives with #7)`,
-        'Select the sagemaker target (Object Detection: Select Target) to run on Amazon SageMaker',
+        'the local target keeps its jobs in the workspace, and no folder is open',
+        'Open your project folder (File > Open Folder), or select the sagemaker target',
       );
     return target;
   }
@@ -65,8 +71,14 @@ export class TargetService implements vscode.Disposable {
     this.sagemaker = undefined;
   }
 
+  private resetLocal(): void {
+    this.local?.dispose();
+    this.local = undefined;
+  }
+
   dispose(): void {
     this.reset();
+    this.resetLocal();
     this.subscription.dispose();
     this.changed.dispose();
   }

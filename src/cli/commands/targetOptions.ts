@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import type { AwsSessionOptions } from '../../core/aws/session';
 import { CancelledError, UserError } from '../../core/errors';
 import type { Target } from '../../core/jobs';
+import { LocalTarget } from '../../core/local';
 import { SageMakerTarget } from '../../core/sagemaker';
 import { DEFAULT_TARGET, parseTarget, TARGET_KINDS, type TargetKind } from '../../core/target';
 
@@ -39,13 +40,15 @@ export function awsSession(flags: AwsFlags): AwsSessionOptions {
   return { profile: flags.awsProfile, region: flags.region };
 }
 
+/** The local target keeps its jobs under <workspace>/.tfod: the current folder, as for git. */
+export function localWorkspace(): string {
+  return process.cwd();
+}
+
 /** The target of `--target`; the caller disposes it. */
 export function openTarget(flags: TargetFlags): Target & { dispose(): void } {
   if (flags.target === 'sagemaker') return new SageMakerTarget({ session: awsSession(flags) });
-  throw new UserError(
-    'the local target is not available yet (the local Docker target arrives with #7)',
-    'Pass --target sagemaker to run on Amazon SageMaker',
-  );
+  return new LocalTarget({ workspace: localWorkspace() });
 }
 
 /** Runs `work` with the target, disposing it afterwards. */

@@ -4,7 +4,9 @@ import {
   readJobProfile,
   specFromProfile,
   type JobProfile,
+  type ProfileOptions,
 } from '../../core/jobs/profile';
+import { defaultLocalOutputPath } from '../../core/local';
 import { validateTrainingJobSpec } from '../../core/jobs';
 import { UserError } from '../../core/errors';
 import {
@@ -12,6 +14,7 @@ import {
   addTargetOption,
   integer,
   interruptible,
+  localWorkspace,
   output,
   withTarget,
   type TargetFlags,
@@ -81,15 +84,21 @@ export function register(program: Command): void {
     .description('Start a training job from a job profile (.tfod/job.json) and/or flags; flags win')
     .option('-p, --profile <file>', 'saved job profile (JSON, as .tfod/job.json)')
     .option('-n, --name <name>', 'job name (default: tfod-<yyyymmdd-hhmmss>)')
-    .option('--image <uri>', 'training image (ECR URI on SageMaker)')
+    .option('--image <uri>', 'training image (ECR URI on SageMaker, a local tag for local)')
     .option('--role <arn>', 'IAM execution role ARN')
     .option('--instance-type <type>', 'instance type, e.g. ml.g4dn.xlarge')
     .option('--instance-count <n>', 'instance count', integer('--instance-count'))
     .option('--volume-size <gb>', 'volume size in GB', integer('--volume-size'))
     .option('--max-runtime <seconds>', 'maximum runtime in seconds', integer('--max-runtime', 60))
-    .option('--output <s3uri>', "where the job's model.tar.gz goes")
-    .option('--training <s3uri>', 'training channel: TFRecords, pipeline.config, label map')
-    .option('--checkpoint <s3uri>', 'checkpoint channel: the pre-trained model folder')
+    .option('--output <uri>', "where the job's model.tar.gz goes (local default: .tfod/jobs)")
+    .option(
+      '--training <uri>',
+      'training channel: TFRecords, pipeline.config, label map (S3 prefix, or a folder for local)',
+    )
+    .option(
+      '--checkpoint <uri>',
+      'checkpoint channel: the pre-trained model folder (S3 prefix, or a folder for local)',
+    )
     .option('--num-steps <n>', 'hyperparameter num_steps')
     .option('--quantize', 'hyperparameter quantize=true (also export TensorFlow Lite)')
     .option('--image-size <n>', 'hyperparameter image_size')
@@ -99,9 +108,22 @@ export function register(program: Command): void {
   addAwsOptions(addTargetOption(command)).action(async (flags: TrainFlags, cmd: Command) => {
     const { out, err } = output(cmd);
     const overrides = flagsProfile(flags);
+    const options: ProfileOptions =
+      flags.target === 'local'
+        ? {
+            target: 'local',
+            baseDir: localWorkspace(),
+            defaultOutputPath: defaultLocalOutputPath(localWorkspace()),
+          }
+        : { target: flags.target };
     const spec = flags.profile
-      ? await readJobProfile(flags.profile, overrides)
-      : specFromProfile(mergeProfiles({}, overrides), 'the flags (no --profile given)');
+      ? await readJobProfile(flags.profile, overrides, new Date(), options)
+      : specFromProfile(
+          mergeProfiles({}, overrides),
+          'the flags (no --profile given)',
+          new Date(),
+          options,
+        );
     for (const warning of validateTrainingJobSpec(spec, { target: flags.target }).filter(
       (p) => p.severity === 'warning',
     ))

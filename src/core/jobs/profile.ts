@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { UserError } from '../errors';
+import type { TargetKind } from '../target';
 import { parseHyperparameters, toSageMakerHyperparameters } from '../training/hyperparameters';
 import { TRAINING_INSTANCE_TYPES } from './instanceTypes';
 import { generateJobName, resourceNameProblem } from './names';
@@ -53,11 +55,24 @@ const KNOWN_KEYS = new Set([
  * A spec from a profile (and flags laid over it): shape problems are one UserError naming the
  * source; the values themselves are checked by validateTrainingJobSpec when the job starts.
  */
+/** How a profile is read for a target: the local target needs no role and has a default output. */
+export interface ProfileOptions {
+  readonly target?: TargetKind;
+  /** Local target: relative channel and output paths are resolved against this folder. */
+  readonly baseDir?: string;
+  /** Local target: where jobs go when the profile names no outputPath. */
+  readonly defaultOutputPath?: string;
+}
+
 export function specFromProfile(
   raw: unknown,
   source: string,
   now: Date = new Date(),
+  options: ProfileOptions = {},
 ): TrainingJobSpec {
+  const local = options.target === 'local';
+  const localPath = (path: string | undefined): string | undefined =>
+    local && path && options.baseDir ? resolve(options.baseDir, path) : path;
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw new UserError(`${source} is not a JSON object`, `Write it as in ${JOB_PROFILE_PATH}`);
   const profile = raw as Record<string, unknown>;
@@ -88,14 +103,18 @@ export function specFromProfile(
   const prefix = text('namePrefix');
   const image = text('image');
   const roleArn = text('roleArn');
-  const outputPath = text('outputPath');
-  const training = typeof channels.training === 'string' ? channels.training.trim() : undefined;
-  const checkpoint =
+  const outputPath =
+    localPath(text('outputPath')) ?? (local ? options.defaultOutputPath : undefined);
+  const training = localPath(
+    typeof channels.training === 'string' ? channels.training.trim() : undefined,
+  );
+  const checkpoint = localPath(
     typeof channels.checkpoint === 'string' && channels.checkpoint.trim()
       ? channels.checkpoint.trim()
-      : undefined;
+      : undefined,
+  );
   if (!image) problems.push("'image' is missing");
-  if (!roleArn) problems.push("'roleArn' is missing");
+  if (!roleArn && !local) problems.push("'roleArn' is missing");
   if (!outputPath) problems.push("'outputPath' is missing");
   if (!training) problems.push("'channels.training' is missing");
   if (name) {
@@ -157,6 +176,7 @@ export async function readJobProfile(
   path: string,
   overrides: JobProfile = {},
   now: Date = new Date(),
+  options: ProfileOptions = {},
 ): Promise<TrainingJobSpec> {
   let raw: unknown;
   try {
@@ -171,7 +191,7 @@ export async function readJobProfile(
       { cause: error },
     );
   }
-  return specFromProfile(mergeProfiles(raw, overrides), path, now);
+  return specFromProfile(mergeProfiles(raw, overrides), path, now, options);
 }
 
 export function mergeProfiles(base: unknown, overrides: JobProfile): unknown {

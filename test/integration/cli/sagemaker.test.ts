@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +14,7 @@ import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sag
 import { TRAINING_JOB_LOG_GROUP } from '../../../src/core/sagemaker';
 import { ACCOUNT, IMAGE, ROLE } from '../../unit/sagemaker/fixtures';
 import { useMoto } from '../harness/services';
-import { assertOneLineError, motoEnv, tfod } from './harness';
+import { assertOneLineError, cli, motoEnv, tfod } from './harness';
 
 // `tfod train / jobs / logs / deploy / endpoints --target sagemaker` against moto, as processes.
 describe('tfod jobs and endpoints commands against moto', () => {
@@ -48,16 +49,23 @@ describe('tfod jobs and endpoints commands against moto', () => {
     moto?.restore();
   });
 
-  it('defaults to the local target and says it is not there yet', async () => {
-    for (const command of [
-      ['jobs'],
-      ['endpoints'],
-      ['logs', job],
-      ['train', '--profile', profile],
-    ]) {
-      const result = await tfod(env, ...command);
-      assertOneLineError(result, /local target is not available yet.*#7.*--target sagemaker/);
-    }
+  it('defaults to the local target: jobs lists the project folder, a SageMaker profile is refused', () => {
+    // Run in the profile's folder: the local target keeps its jobs under <cwd>/.tfod.
+    const run = (...args: string[]) => {
+      const result = spawnSync(process.execPath, [cli, ...args], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+      });
+      return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+    const jobs = run('jobs');
+    assert.equal(jobs.code, 0, jobs.stderr);
+    assert.equal(jobs.stdout, 'No training jobs on the local target.\n');
+    const endpoints = run('endpoints');
+    assert.equal(endpoints.code, 0, endpoints.stderr);
+    const train = run('train', '--profile', profile);
+    assertOneLineError(train, /channel|absolute|folder|s3:\/\//i);
   });
 
   it('rejects an unknown target with the allowed ones', async () => {

@@ -1,11 +1,20 @@
 import * as vscode from 'vscode';
 import { validateTrainingJobSpec, type TrainingJobSpec } from '../../../core/jobs';
-import { JOB_PROFILE_PATH, profileFromSpec, readJobProfile } from '../../../core/jobs/profile';
+import { UserError } from '../../../core/errors';
+import {
+  JOB_PROFILE_PATH,
+  profileFromSpec,
+  readJobProfile,
+  type ProfileOptions,
+} from '../../../core/jobs/profile';
+import { defaultLocalOutputPath } from '../../../core/local';
+import type { TargetKind } from '../../../core/target';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { remember } from '../memory';
 import { withCancellableProgress } from '../registerCommand';
 import { askTrainingJobSpec } from './startFlow';
+import { askLocalTrainingJobSpec } from './startFlowLocal';
 
 /**
  * tfod.job.start: a training job on the selected target, from the saved job profile
@@ -14,7 +23,7 @@ import { askTrainingJobSpec } from './startFlow';
 export async function startJob(ctx: TfodContext): Promise<string | undefined> {
   const kind = targets(ctx).current();
   const target = targets(ctx).require(kind);
-  const { spec, fromProfile } = await chooseSpec(ctx);
+  const { spec, fromProfile } = await chooseSpec(ctx, kind);
   const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
     (p) => p.severity === 'warning',
   );
@@ -52,8 +61,17 @@ export async function startJob(ctx: TfodContext): Promise<string | undefined> {
 
 async function chooseSpec(
   ctx: TfodContext,
+  kind: TargetKind,
 ): Promise<{ spec: TrainingJobSpec; fromProfile: boolean }> {
   const folder = vscode.workspace.workspaceFolders?.[0];
+  const options: ProfileOptions =
+    kind === 'local' && folder
+      ? {
+          target: 'local',
+          baseDir: folder.uri.fsPath,
+          defaultOutputPath: defaultLocalOutputPath(folder.uri.fsPath),
+        }
+      : { target: kind };
   const profile = folder && vscode.Uri.joinPath(folder.uri, JOB_PROFILE_PATH);
   if (profile && (await exists(profile))) {
     const choice = await vscode.window.showQuickPick(
@@ -68,7 +86,19 @@ async function chooseSpec(
       { title: 'Start Training Job', placeHolder: 'This workspace has a saved job profile' },
     );
     if (!choice) throw new vscode.CancellationError();
-    if (choice.profile) return { spec: await readJobProfile(profile.fsPath), fromProfile: true };
+    if (choice.profile)
+      return {
+        spec: await readJobProfile(profile.fsPath, {}, new Date(), options),
+        fromProfile: true,
+      };
+  }
+  if (kind === 'local') {
+    if (!folder)
+      throw new UserError(
+        'the local target keeps its jobs in the workspace, and no folder is open',
+        'Open your project folder first',
+      );
+    return { spec: await askLocalTrainingJobSpec(ctx, folder.uri.fsPath), fromProfile: false };
   }
   return { spec: await askTrainingJobSpec(ctx), fromProfile: false };
 }

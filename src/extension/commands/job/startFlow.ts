@@ -16,6 +16,7 @@ import {
   INFERENCE_TYPES,
   parseHyperparameters,
   type InferenceType,
+  type TrainingHyperparameters,
 } from '../../../core/training/hyperparameters';
 import type { TfodContext } from '../../context';
 import { recall, setting } from '../memory';
@@ -118,16 +119,37 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
     value: last.outputPath ?? `s3://${bucket}/output/`,
     validate: (value) => s3UriProblem(value, 'output path'),
   });
-  const lastHyper = parseHyperparameters(last.hyperparameters ?? {}).value;
+  const hyperparameters = await askHyperparameters(step(11), step(12), last.hyperparameters);
+  return {
+    name,
+    image: imageUri,
+    roleArn,
+    instanceType,
+    instanceCount,
+    volumeSizeGb,
+    maxRuntimeSeconds: hours * 3600,
+    outputPath,
+    hyperparameters,
+    channels: { training, ...(checkpoint ? { checkpoint } : {}) },
+  };
+}
+
+/** The four hyperparameters in two steps (steps count and the optional TFLite export). */
+export async function askHyperparameters(
+  stepsStep: Step,
+  exportStep: Step,
+  lastValues: unknown,
+): Promise<TrainingHyperparameters> {
+  const lastHyper = parseHyperparameters(lastValues ?? {}).value;
   const numSteps = Number(
-    await askText(step(11), {
+    await askText(stepsStep, {
       prompt: 'num_steps: training steps to run',
       value: String(lastHyper.numSteps ?? DEFAULT_HYPERPARAMETERS.numSteps),
       validate: (value) => hyperProblem('num_steps', value),
     }),
   );
   const exportChoice = await askPick(
-    step(12),
+    exportStep,
     [
       {
         label: 'No TensorFlow Lite export',
@@ -145,27 +167,16 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
   let imageSize = lastHyper.imageSize ?? DEFAULT_HYPERPARAMETERS.imageSize;
   if (exportChoice.quantize)
     imageSize = Number(
-      await askText(step(12), {
+      await askText(exportStep, {
         prompt: 'image_size: the square input size of the TensorFlow Lite model',
         value: String(imageSize),
         validate: (value) => hyperProblem('image_size', value),
       }),
     );
   return {
-    name,
-    image: imageUri,
-    roleArn,
-    instanceType,
-    instanceCount,
-    volumeSizeGb,
-    maxRuntimeSeconds: hours * 3600,
-    outputPath,
-    hyperparameters: {
-      numSteps,
-      quantize: exportChoice.quantize,
-      imageSize,
-      inferenceType: exportChoice.inferenceType,
-    },
-    channels: { training, ...(checkpoint ? { checkpoint } : {}) },
+    numSteps,
+    quantize: exportChoice.quantize,
+    imageSize,
+    inferenceType: exportChoice.inferenceType,
   };
 }

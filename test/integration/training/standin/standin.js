@@ -80,11 +80,12 @@ function checkConfig(configPath) {
 
 function hangIfAsked() {
   if (process.env.TFOD_STANDIN_HANG !== name) return false;
-  console.log('I1124 00:00:00.000000 1 model_lib_v2.py:705] Step 100 per-step time 0.100s');
+  // The handler first: the test sends SIGTERM as soon as it sees the step line.
   process.on('SIGTERM', () => {
     console.log('stand-in: received SIGTERM, exiting');
     process.exit(143);
   });
+  console.log('I1124 00:00:00.000000 1 model_lib_v2.py:705] Step 100 per-step time 0.100s');
   setInterval(() => undefined, 1000);
   return true;
 }
