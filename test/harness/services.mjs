@@ -5,7 +5,7 @@
 // need it fail with the reason instead of being skipped.
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,40 +104,47 @@ async function startDocker(workDir) {
   return { env: {}, stop: () => stopProcess(child) };
 }
 
-async function startRegistry(workDir) {
-  const port = await freePort();
-  const user = 'AWS';
-  const password = randomBytes(12).toString('hex');
+/** A docker-registry with password auth, listening on `addr` (host:port), data under `dir`. */
+async function serveRegistry(dir, addr, user, password) {
+  mkdirSync(dir, { recursive: true });
   const htpasswd = execFileSync('htpasswd', ['-Bbn', user, password], { encoding: 'utf8' });
-  writeFileSync(join(workDir, 'htpasswd'), htpasswd);
+  writeFileSync(join(dir, 'htpasswd'), htpasswd);
   writeFileSync(
-    join(workDir, 'registry.yml'),
+    join(dir, 'registry.yml'),
     [
       'version: 0.1',
       'log:',
       '  level: warn',
       'storage:',
       '  filesystem:',
-      `    rootdirectory: ${join(workDir, 'registry-data')}`,
+      `    rootdirectory: ${join(dir, 'data')}`,
       '  delete:',
       '    enabled: true',
       'http:',
-      `  addr: 127.0.0.1:${port}`,
+      `  addr: ${addr}`,
       'auth:',
       '  htpasswd:',
       '    realm: tfod-test',
-      `    path: ${join(workDir, 'htpasswd')}`,
+      `    path: ${join(dir, 'htpasswd')}`,
       '',
     ].join('\n'),
   );
-  const logFile = join(workDir, 'registry.log');
-  const child = startDetached('docker-registry', ['serve', join(workDir, 'registry.yml')], logFile);
+  const logFile = join(dir, 'registry.log');
+  const child = startDetached('docker-registry', ['serve', join(dir, 'registry.yml')], logFile);
   await waitFor(
-    'docker-registry',
-    async () => (await fetch(`http://127.0.0.1:${port}/v2/`)).status === 401,
+    `docker-registry on ${addr}`,
+    async () => (await fetch(`http://${addr}/v2/`)).status === 401,
     30_000,
     logFile,
   );
+  return child;
+}
+
+async function startRegistry(workDir) {
+  const port = await freePort();
+  const user = 'AWS';
+  const password = randomBytes(12).toString('hex');
+  const child = await serveRegistry(join(workDir, 'registry'), `127.0.0.1:${port}`, user, password);
   return {
     env: {
       TFOD_TEST_REGISTRY: `127.0.0.1:${port}`,
@@ -145,6 +152,46 @@ async function startRegistry(workDir) {
       TFOD_TEST_REGISTRY_PASSWORD: password,
     },
     stop: () => stopProcess(child),
+  };
+}
+
+// moto's ECR hands out a fixed token for its fixed account; this registry accepts exactly that
+// token and answers for the ECR host name, so `docker push <account>.dkr.ecr.<region>...` reaches
+// a real registry with the credentials the product got from ECR. The host resolves to 127.0.0.1
+// through /etc/hosts, and Docker treats loopback registries as insecure: after HTTPS fails it uses plain HTTP, on port 80.
+export const MOTO_ACCOUNT = '123456789012';
+export const ECR_TEST_HOST = `${MOTO_ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com`;
+const HOSTS_MARK = '# tfod-test';
+
+function removeHostsEntries() {
+  const text = readFileSync('/etc/hosts', 'utf8');
+  const kept = text
+    .split('\n')
+    .filter((line) => !line.endsWith(HOSTS_MARK))
+    .join('\n');
+  if (kept !== text) writeFileSync('/etc/hosts', kept);
+}
+
+async function startEcrRegistry(workDir) {
+  if (process.getuid?.() !== 0)
+    throw new Error('answering for the ECR host needs root (port 80 and /etc/hosts)');
+  removeHostsEntries();
+  writeFileSync(
+    '/etc/hosts',
+    `${readFileSync('/etc/hosts', 'utf8').replace(/\n?$/, '\n')}127.0.0.1 ${ECR_TEST_HOST} ${HOSTS_MARK}\n`,
+  );
+  const child = await serveRegistry(
+    join(workDir, 'ecr-registry'),
+    '127.0.0.1:80',
+    'AWS',
+    `${MOTO_ACCOUNT}-auth-token`,
+  );
+  return {
+    env: { TFOD_TEST_ECR_HOST: ECR_TEST_HOST },
+    stop: async () => {
+      await stopProcess(child);
+      removeHostsEntries();
+    },
   };
 }
 
@@ -169,6 +216,7 @@ export async function startServices() {
   const services = [
     ['DOCKER', startDocker],
     ['REGISTRY', startRegistry],
+    ['ECR_REGISTRY', startEcrRegistry],
     ['MOTO', startMoto],
   ];
   await Promise.all(

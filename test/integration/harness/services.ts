@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
  * The services `npm test` started for this layer (test/harness/services.mjs). A service that could
  * not start fails the test that needs it, with the reason; it is never skipped.
  */
-export function requireService(name: 'DOCKER' | 'REGISTRY' | 'MOTO'): void {
+export function requireService(name: 'DOCKER' | 'REGISTRY' | 'ECR_REGISTRY' | 'MOTO'): void {
   const error = process.env[`TFOD_TEST_${name}_ERROR`];
   assert.equal(error, undefined, `${name.toLowerCase()} is not available: ${error}`);
   if (name === 'REGISTRY')
