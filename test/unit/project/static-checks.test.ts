@@ -32,6 +32,17 @@ describe('static checks', { concurrency: false }, () => {
     assert.equal(result.code, 0, result.output);
   });
 
+  it('tsc --noEmit type-checks every webview with the DOM types', () => {
+    const webviews = readdirSync(join(root, 'media'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && entry.name !== 'icons')
+      .map((entry) => join(root, 'media', entry.name, 'tsconfig.json'));
+    assert.ok(webviews.length >= 1, 'at least one webview');
+    for (const project of webviews) {
+      const result = run(bin('tsc'), ['--noEmit', '-p', project]);
+      assert.equal(result.code, 0, `${project}: ${result.output}`);
+    }
+  });
+
   it('eslint (with no-floating-promises) reports nothing', () => {
     const result = run(bin('eslint'), ['--max-warnings=0', '.']);
     assert.equal(result.code, 0, result.output);

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+
+// The packaged .vsix (npm test packages it before this layer) holds only what runs in VS Code.
+const root = join(__dirname, '..', '..');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  main: string;
+};
+const vsix = join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`);
+
+function entries(): string[] {
+  const listing = execFileSync(
+    'python3',
+    ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', vsix],
+    {
+      encoding: 'utf8',
+    },
+  );
+  return listing.trim().split('\n');
+}
+
+describe('the .vsix', () => {
+  it('exists and is small', () => {
+    assert.ok(existsSync(vsix), `${vsix} is missing: run \`npm run package\``);
+    const size = statSync(vsix).size;
+    assert.ok(size < 5 * 1024 * 1024, `${(size / 1024).toFixed(0)} KiB`);
+  });
+
+  it('holds the manifest, the bundles and the media, and nothing else', () => {
+    const files = entries().filter((name) => name.startsWith('extension/'));
+    const allowed = [
+      /^extension\/package\.json$/,
+      /^extension\/(readme|changelog)\.md$/i,
+      /^extension\/LICENSE(\.txt)?$/,
+      /^extension\/dist\/(extension|server)\.js$/,
+      /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
+      /^extension\/media\/icons\/[\w-]+\.svg$/,
+    ];
+    const unexpected = files.filter((name) => !allowed.some((pattern) => pattern.test(name)));
+    assert.deepEqual(unexpected, [], 'only runtime files');
+    for (const needed of [
+      'extension/package.json',
+      'extension/dist/extension.js',
+      'extension/dist/server.js',
+    ]) {
+      assert.ok(files.includes(needed), needed);
+    }
+    assert.ok(
+      files.some((name) => name.startsWith('extension/dist/media/')),
+      'webview bundles',
+    );
+  });
+});
