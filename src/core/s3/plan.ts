@@ -1,6 +1,8 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { UserError } from '../errors';
+import { NodeProjectHost, validateBytes } from '../../schema/validate';
+import { LineIndex } from '../../textproto';
 import {
   describeTrainingFiles,
   listFiles,
@@ -39,7 +41,9 @@ export type UploadProblemCode =
   | 'missing-shards'
   | 'no-checkpoint'
   | 'incomplete-checkpoint'
-  | 'key-collision';
+  | 'key-collision'
+  | 'invalid-config'
+  | 'invalid-label-map';
 
 /** Something that keeps the folder from training; the caller decides whether to go on. */
 export interface UploadProblem {
@@ -105,7 +109,7 @@ export async function planUpload(
     destination: prefix,
     files: planned,
     totalBytes: planned.reduce((sum, file) => sum + file.size, 0),
-    problems: layout.problems,
+    problems: [...layout.problems, ...(await contentProblems(folder, layout.training))],
     notes: layout.notes,
     ignored: layout.ignored,
     channels: {
@@ -334,4 +338,39 @@ export function planProblemsError(plan: Pick<UploadPlan, 'folder' | 'problems'>)
     `${plan.folder} is not ready for training (${plan.problems.length} problem${plan.problems.length === 1 ? '' : 's'}):\n${lines}`,
     fixes,
   );
+}
+
+const MAX_LISTED_ERRORS = 5;
+
+/**
+ * The pipeline config and label map checked with the same validator as the editor: an error here
+ * is one the training job would fail on, so uploading is pointless until it is fixed.
+ */
+async function contentProblems(folder: string, training: TrainingFolder): Promise<UploadProblem[]> {
+  const host = new NodeProjectHost([folder]);
+  const checks: Array<[string | undefined, 'invalid-config' | 'invalid-label-map']> = [
+    [training.pipelineConfigs[0], 'invalid-config'],
+    [training.labelMaps[0], 'invalid-label-map'],
+  ];
+  const problems: UploadProblem[] = [];
+  for (const [relative, code] of checks) {
+    if (!relative) continue;
+    const path = join(folder, relative);
+    const result = validateBytes(await readFile(path), { path, host });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length === 0) continue;
+    const lines = new LineIndex(result.doc.text);
+    const listed = errors.slice(0, MAX_LISTED_ERRORS).map((d) => {
+      const at = lines.positionAt(d.offset);
+      return `${relative}:${at.line + 1}:${at.character + 1}: ${d.message}`;
+    });
+    const more =
+      errors.length > MAX_LISTED_ERRORS ? ` (and ${errors.length - MAX_LISTED_ERRORS} more)` : '';
+    problems.push({
+      code,
+      message: `${relative} has ${errors.length} error${errors.length === 1 ? '' : 's'} the training job would fail on: ${listed.join('; ')}${more}`,
+      fix: `Fix ${relative} (the editor underlines the errors; \`tfod validate ${relative}\` lists them) and upload again`,
+    });
+  }
+  return problems;
 }

@@ -172,12 +172,15 @@ describe('upload plan: the seed layout', () => {
   it('plans a folder on disk: absolute paths, sizes, keys under the prefix, channels', async () => {
     const root = mkdtempSync(join(tmpdir(), 'tfod-plan-'));
     roots.push(root);
-    const write = (path: string, bytes: number) => {
+    const write = (path: string, bytes: number | string) => {
       mkdirSync(dirname(join(root, path)), { recursive: true });
-      writeFileSync(join(root, path), Buffer.alloc(bytes, 7));
+      writeFileSync(join(root, path), typeof bytes === 'string' ? bytes : Buffer.alloc(bytes, 7));
     };
-    write('pipeline.config', 100);
-    write('label_map.pbtxt', 30);
+    // Valid text: the plan checks the config and label map with the editor's validator.
+    const config = 'model { ssd { num_classes: 2 } }\n'.padEnd(100, '#');
+    const labels = "item { id: 1 name: 'cat' }\n".padEnd(30, '#');
+    write('pipeline.config', config);
+    write('label_map.pbtxt', labels);
     write('train.record', 4096);
     write('model/model.ckpt.index', 10);
     write('model/model.ckpt.data-00000-of-00001', 2000);
@@ -199,6 +202,34 @@ describe('upload plan: the seed layout', () => {
       training: 's3://tfod-bucket/runs/one/',
       checkpoint: 's3://tfod-bucket/runs/one/model/',
     });
+  });
+
+  it('refuses a config and a label map the training job would fail on, with file, line and fix', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'tfod-plan-'));
+    roots.push(root);
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    write('pipeline.config', 'model {\n  ssd {\n    num_clases: 2\n  }\n}\n');
+    write('label_map.pbtxt', "item { id: 1 name: 'cat' }\nitem { id: -3 name: 'dog' }\n");
+    write('train.record', 'x');
+    write('model/model.ckpt.index', 'x');
+    write('model/model.ckpt.data-00000-of-00001', 'x');
+    const plan = await planUpload(root, 's3://tfod-bucket/runs/two/');
+    assert.deepEqual(
+      plan.problems.map((p) => p.code),
+      ['invalid-config', 'invalid-label-map'],
+    );
+    assert.match(
+      plan.problems[0]?.message ?? '',
+      /^pipeline\.config has 1 error the training job would fail on: pipeline\.config:3:5: unknown field `num_clases`.*did you mean `num_classes`\?/,
+    );
+    assert.match(plan.problems[0]?.fix ?? '', /tfod validate pipeline\.config/);
+    assert.match(
+      plan.problems[1]?.message ?? '',
+      /^label_map\.pbtxt has 1 error .*label_map\.pbtxt:2:/,
+    );
   });
 
   it('a folder that does not exist is a UserError; a bad destination too', async () => {
