@@ -18,6 +18,8 @@ import {
 } from '../../detection';
 import { boxToPixels } from '../../detection/draw';
 import { errorMessage, UserError } from '../../core/errors';
+import { LABEL_MAP } from '../../schema';
+import { validateBytes } from '../../schema/validate';
 
 interface PredictOptions {
   readonly model: string;
@@ -165,11 +167,21 @@ function annotatedPath(outDir: string, imagePath: string, taken: Set<string>): s
 }
 
 /**
- * Class names for the table. The model folder's label_map.pbtxt will be read here with the shared
- * text-format parser once it exists; until then the table shows class ids only.
+ * Class names for the table, from the model folder's label_map.pbtxt (read with the same parser
+ * and rules as the editor): display_name, else name. No label map: ids only.
  */
-async function labelNames(_folder: ModelFolder): Promise<ReadonlyMap<number, string> | undefined> {
-  return undefined;
+async function labelNames(folder: ModelFolder): Promise<ReadonlyMap<number, string> | undefined> {
+  if (!folder.labelMapPath) return undefined;
+  const result = validateBytes(await readFile(folder.labelMapPath), {
+    path: folder.labelMapPath,
+    root: LABEL_MAP,
+  });
+  const names = new Map<number, string>();
+  for (const item of result.labelMap?.items ?? []) {
+    const name = item.displayName ?? item.name;
+    if (name) names.set(item.id, name);
+  }
+  return names.size > 0 ? names : undefined;
 }
 
 /** A JSON array with one image per line: valid JSON that stays readable in a terminal. */

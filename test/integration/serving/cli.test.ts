@@ -1,7 +1,7 @@
 // `tfod predict` and `tfod serve` on the real COCO SSD model and photos (test/harness/fixtures.sh).
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -44,6 +44,28 @@ describe('tfod predict', () => {
     assert.match(stdout, /\n {2}17 +0\.9\d\d /);
     assert.match(stdout, /coffee\.png: 2 detections/);
     assert.match(stdout, /\n {2}47 +0\.9\d\d /);
+  });
+
+  it("names classes from the model folder's label_map.pbtxt", async () => {
+    // The test model ships without a label map: give a copy of its folder one.
+    const model = join(scratch, 'named-model');
+    await mkdir(model, { recursive: true });
+    for (const file of await readdir(fixtures().modelDir)) {
+      await symlink(join(fixtures().modelDir, file), join(model, file));
+    }
+    await writeFile(
+      join(model, 'label_map.pbtxt'),
+      "item { id: 17 name: '/m/01yrx' display_name: 'cat' }\nitem { id: 47 name: 'cup' }\n",
+    );
+    const { code, stdout } = await tfod(
+      'predict',
+      fixtures().photoPath('chelsea'),
+      '--model',
+      model,
+    );
+    assert.equal(code, 0);
+    assert.match(stdout, /\bname\b/);
+    assert.match(stdout, /\n {2}17 +cat +0\.9\d\d /);
   });
 
   it('prints JSON with --json and honours --threshold', async () => {
