@@ -6,11 +6,23 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Whether something accepts connections on 127.0.0.1:<port>. */
+function portAnswers(port) {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -175,6 +187,11 @@ function removeHostsEntries() {
 async function startEcrRegistry(workDir) {
   if (process.getuid?.() !== 0)
     throw new Error('answering for the ECR host needs root (port 80 and /etc/hosts)');
+  if (await portAnswers(80)) {
+    throw new Error(
+      '127.0.0.1:80 is already in use (another test run?); the ECR-host registry needs it',
+    );
+  }
   removeHostsEntries();
   writeFileSync(
     '/etc/hosts',
