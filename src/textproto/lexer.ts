@@ -3,13 +3,7 @@
 // line break or a blank line precedes it. Lexical problems (bad escapes, unterminated strings,
 // number spellings) are collected in `problems` with both parsers' verdicts.
 
-import {
-  isAsciiWhitespace,
-  isDigit,
-  isIdentifierPart,
-  isLetter,
-  isPythonOnlyWhitespace,
-} from './characters';
+import * as characters from './characters';
 import {
   bothReject,
   diagnostic,
@@ -18,6 +12,11 @@ import {
 } from './diagnostics';
 import { pythonParseFloat, pythonParseInteger, specNumberForm } from './numberLiteral';
 import { readStringBody } from './stringLiteral';
+
+// Read once: the lexer calls these per character, and a CommonJS build (tsx, the tests) would
+// otherwise look each one up through the module's export getter on every call.
+const { isAsciiWhitespace, isDigit, isIdentifierPart, isLetter, isPythonOnlyWhitespace } =
+  characters;
 
 export type TokenKind =
   'identifier' | 'number' | 'string' | 'comment' | 'punct' | 'invalid' | 'eof';

@@ -119,7 +119,7 @@ class Parser {
       offset: 0,
       length: text.length,
       fields: [],
-      danglingComments: [],
+      danglingComments: NO_COMMENTS,
       comments: this.tokens.comments,
       diagnostics: [],
       text,
@@ -282,18 +282,21 @@ class Parser {
     if (this.misindentedClose) return;
     const closeColumn = this.column(close.offset);
     const ownerColumn = this.column(owner.offset);
-    const startsLine = (offset: number, column: number) =>
-      this.text.slice(offset - column, offset).trim() === '';
     if (
       closeColumn !== ownerColumn &&
-      startsLine(close.offset, closeColumn) &&
-      startsLine(owner.offset, ownerColumn)
+      this.startsLine(close.offset, closeColumn) &&
+      this.startsLine(owner.offset, ownerColumn)
     )
       this.misindentedClose = {
         offset: close.offset,
         length: close.length,
         message: `this \`}\` closes \`${owner.name.text}\` but is indented differently: a brace is probably missing or extra above it`,
       };
+  }
+
+  /** Only whitespace precedes `offset` on its line (`column` characters). */
+  private startsLine(offset: number, column: number): boolean {
+    return this.text.slice(offset - column, offset).trim() === '';
   }
 
   private closeMessage(frame: BodyFrame, close: Range | undefined): void {
@@ -433,7 +436,7 @@ class Parser {
         close: undefined,
         elements: [],
         openComment: undefined,
-        danglingComments: [],
+        danglingComments: NO_COMMENTS,
       };
       field.value = list;
       this.tokens.advance();
@@ -611,7 +614,7 @@ class Parser {
       close: undefined,
       fields: [],
       openComment: undefined,
-      danglingComments: [],
+      danglingComments: NO_COMMENTS,
     };
     this.tokens.advance();
     this.stack.push({

@@ -72,75 +72,114 @@ function api(
   };
 }
 
+/**
+ * What the rules read of each item, by index: the node-backed items of `readLabelMap` and the
+ * compact table of the fast label map scan (labelMapFast.ts) both answer it, so both give the
+ * same diagnostics.
+ */
+export interface LabelMapItemTable {
+  readonly count: number;
+  id(i: number): number;
+  name(i: number): string | undefined;
+  displayName(i: number): string | undefined;
+  /** The item has an `id` field. */
+  hasId(i: number): boolean;
+  /** Where to point for the item: its id, else its opening brace. */
+  at(i: number): { offset: number; length: number };
+  /** Where to point for its name: the name's value, else `at`. */
+  nameAt(i: number): { offset: number; length: number };
+}
+
+function itemTable(items: readonly LabelMapItem[]): LabelMapItemTable {
+  const item = (i: number) => items[i] as LabelMapItem;
+  return {
+    count: items.length,
+    id: (i) => item(i).id,
+    name: (i) => item(i).name,
+    displayName: (i) => item(i).displayName,
+    hasId: (i) => item(i).idNode !== undefined,
+    at: (i) => item(i).idNode ?? item(i).message.open,
+    nameAt: (i) => item(i).nameNode ?? item(i).idNode ?? item(i).message.open,
+  };
+}
+
 export function labelMapDiagnostics(summary: LabelMapSummary): ValidationDiagnostic[] {
+  return labelMapTableDiagnostics(itemTable(summary.items));
+}
+
+export function labelMapTableDiagnostics(items: LabelMapItemTable): ValidationDiagnostic[] {
   const out: ValidationDiagnostic[] = [];
-  const firstById = new Map<number, LabelMapItem>();
-  const lastByName = new Map<string, LabelMapItem>();
-  for (const item of summary.items) {
-    const at = item.idNode ?? item.message.open;
-    if (item.id < 0)
+  const firstById = new Map<number, number>();
+  const lastByName = new Map<string, number>();
+  for (let i = 0; i < items.count; i++) {
+    const id = items.id(i);
+    if (id < 0)
       out.push(
         api(
           'label-map-negative-id',
           `Label map ids must be 0 or more (the API raises "Label map ids should be >= 0."): use a positive id.`,
           'error',
-          at,
+          items.at(i),
         ),
       );
-    else if (item.id === 0 && item.name !== 'background' && item.displayName !== 'background')
+    else if (id === 0 && items.name(i) !== 'background' && items.displayName(i) !== 'background')
       out.push(
         api(
           'label-map-id-zero',
-          item.idNode
+          items.hasId(i)
             ? 'Id 0 is reserved for an item named `background` (the API raises "Label map id 0 is reserved for the background label"): number classes from 1.'
             : 'This item has no `id`, so it reads as 0, which is reserved for `background`: the API refuses the label map. Add `id: N` (1 and up).',
           'error',
-          at,
+          items.at(i),
         ),
       );
-    const first = firstById.get(item.id);
-    if (first === undefined) firstById.set(item.id, item);
-    else
+    const first = firstById.get(id);
+    if (first === undefined) firstById.set(id, i);
+    else {
+      const firstAt = items.at(first);
       out.push(
         api(
           'label-map-duplicate-id',
-          `Id ${item.id} is used again: the API keeps the first item with this id (${describe(first)}) as the class and counts both names as class ${item.id}, so they are trained as one class. Give each class its own id.`,
+          `Id ${id} is used again: the API keeps the first item with this id (${describe(items.name(first))}) as the class and counts both names as class ${id}, so they are trained as one class. Give each class its own id.`,
           'warning',
-          at,
+          items.at(i),
           [
             {
-              message: `first item with id ${item.id}`,
-              offset: (first.idNode ?? first.message.open).offset,
-              length: (first.idNode ?? first.message.open).length,
+              message: `first item with id ${id}`,
+              offset: firstAt.offset,
+              length: firstAt.length,
             },
           ],
         ),
       );
-    if (item.name !== undefined) {
-      const earlier = lastByName.get(item.name);
-      if (earlier && earlier.id !== item.id) {
+    }
+    const name = items.name(i);
+    if (name !== undefined) {
+      const earlier = lastByName.get(name);
+      if (earlier !== undefined && items.id(earlier) !== id) {
+        const earlierAt = items.at(earlier);
         out.push(
           api(
             'label-map-duplicate-name',
-            `The name \`${item.name}\` is used again with another id: the API maps a name to the last id given to it (${item.id}), so boxes labelled \`${item.name}\` never train class ${earlier.id}.`,
+            `The name \`${name}\` is used again with another id: the API maps a name to the last id given to it (${id}), so boxes labelled \`${name}\` never train class ${items.id(earlier)}.`,
             'warning',
-            item.nameNode ?? at,
+            items.nameAt(i),
             [
               {
-                message: `\`${item.name}\` first given id ${earlier.id}`,
-                offset: (earlier.idNode ?? earlier.message.open).offset,
-                length: (earlier.idNode ?? earlier.message.open).length,
+                message: `\`${name}\` first given id ${items.id(earlier)}`,
+                offset: earlierAt.offset,
+                length: earlierAt.length,
               },
             ],
           ),
         );
       }
-      lastByName.set(item.name, item);
+      lastByName.set(name, i);
     }
   }
   return out;
 }
 
-function describe(item: LabelMapItem): string {
-  return item.name !== undefined ? `\`${item.name}\`` : 'an unnamed item';
+function describe(name: string | undefined): string {
+  return name !== undefined ? `\`${name}\`` : 'an unnamed item';
 }

@@ -3,12 +3,20 @@
 // with a project host, the checks against the other files of the project.
 
 import { decodeUtf8, parse, type DocumentNode } from '../../textproto';
+import { lazyDocument } from '../../textproto/lazyDocument';
 import { objectDetectionSchema } from '../objectDetection';
 import { LABEL_MAP, PIPELINE_CONFIG, shortName, type MessageType, type Schema } from '../model';
 import { configDiagnostics } from './configRules';
 import { fromTextFormat, type ValidationDiagnostic } from './diagnostic';
 import { detectDocumentType, type DocumentType } from './documentType';
-import { labelMapDiagnostics, readLabelMap, type LabelMapSummary } from './labelMapRules';
+import { fitsSchema, scanSimpleLabelMap } from './labelMapFast';
+import {
+  labelMapDiagnostics,
+  labelMapTableDiagnostics,
+  readLabelMap,
+  type LabelMapItem,
+  type LabelMapSummary,
+} from './labelMapRules';
 import { projectDiagnostics, type ProjectHost } from './project';
 import { ScalarValues, SchemaChecks } from './schemaChecks';
 import { walkSchema } from './walker';
@@ -51,7 +59,10 @@ const ORDER = { error: 0, warning: 1, information: 2 } as const;
 
 export function validateText(text: string, options: ValidateOptions = {}): ValidationResult {
   const schema = options.schema ?? defaultSchema();
-  const doc = options.parsed && options.parsed.text === text ? options.parsed : parse(text);
+  const reuse = options.parsed && options.parsed.text === text ? options.parsed : undefined;
+  // A label map in the plain shape skips the tree (built when read) and the schema walk.
+  const simple = reuse ? undefined : scanSimpleLabelMap(text);
+  const doc = reuse ?? (simple ? lazyDocument(text) : parse(text));
   const diagnostics: ValidationDiagnostic[] = doc.diagnostics.map((d) =>
     fromTextFormat(d, 'text-format'),
   );
@@ -68,7 +79,11 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
       offset: type.unknownHeader.offset,
       length: type.unknownHeader.length,
     });
-  if (type.root) {
+  if (simple && type.root?.fullName === LABEL_MAP && fitsSchema(schema, type.root)) {
+    // The parsers and the schema walk have nothing to say about this shape (see labelMapFast.ts).
+    labelMap = lazyItems(doc, values, simple.count === 0 ? undefined : maxOf(simple));
+    diagnostics.push(...labelMapTableDiagnostics(simple));
+  } else if (type.root) {
     const checks = new SchemaChecks(schema, text);
     walkSchema(doc, schema, type.root, checks);
     diagnostics.push(...checks.diagnostics);
@@ -100,6 +115,29 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
     values,
     dependencies: [...dependencies],
     ...(labelMap ? { labelMap } : {}),
+  };
+}
+
+/** The largest id of a non-empty simple label map (an item without `id` reads as 0). */
+function maxOf(simple: { count: number; id(i: number): number }): number {
+  let max = simple.id(0);
+  for (let i = 1; i < simple.count; i++) if (simple.id(i) > max) max = simple.id(i);
+  return max;
+}
+
+/** A summary whose items (which point into the tree) are read from the tree when first asked. */
+function lazyItems(
+  doc: DocumentNode,
+  values: ScalarValues,
+  maxId: number | undefined,
+): LabelMapSummary {
+  let items: readonly LabelMapItem[] | undefined;
+  return {
+    get items(): readonly LabelMapItem[] {
+      items ??= readLabelMap(doc, values).items;
+      return items;
+    },
+    maxId,
   };
 }
 
