@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { CancelledError } from '../errors';
+import { tarHeaders } from '../tar';
 
 /**
  * The build context: the files of a folder that .dockerignore lets through, as a tar stream, the
@@ -192,7 +193,13 @@ export function tarBuildContext(
   async function* generate(): AsyncGenerator<Buffer> {
     for (const file of files) {
       if (signal?.aborted) throw new CancelledError();
-      yield* tarHeader(file);
+      yield* tarHeaders({
+        path: file.path,
+        size: file.size,
+        mode: file.mode,
+        mtime: file.mtime,
+        type: 'file',
+      });
       let sent = 0;
       if (file.size > 0)
         for await (const chunk of createReadStream(join(contextDir, file.path), {
@@ -209,80 +216,4 @@ export function tarBuildContext(
     yield Buffer.alloc(1024);
   }
   return Readable.from(generate(), { objectMode: false });
-}
-
-function* tarHeader(file: ContextFile): Generator<Buffer> {
-  const split = splitUstarName(file.path);
-  if (!split) {
-    // PAX extended header carrying the full path.
-    const record = paxRecord('path', file.path);
-    yield headerBlock({
-      name: 'PaxHeader',
-      size: record.length,
-      mode: 0o644,
-      mtime: file.mtime,
-      type: 'x',
-    });
-    yield record;
-    const pad = (512 - (record.length % 512)) % 512;
-    if (pad) yield Buffer.alloc(pad);
-    yield headerBlock({
-      name: file.path.slice(-99).replace(/^\/+/, ''),
-      size: file.size,
-      mode: file.mode,
-      mtime: file.mtime,
-      type: '0',
-    });
-    return;
-  }
-  yield headerBlock({ ...split, size: file.size, mode: file.mode, mtime: file.mtime, type: '0' });
-}
-
-function splitUstarName(path: string): { name: string; prefix?: string } | undefined {
-  if (Buffer.byteLength(path) <= 100) return { name: path };
-  for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1)) {
-    const prefix = path.slice(0, i);
-    const name = path.slice(i + 1);
-    if (Buffer.byteLength(prefix) <= 155 && Buffer.byteLength(name) <= 100) return { name, prefix };
-  }
-  return undefined;
-}
-
-function paxRecord(key: string, value: string): Buffer {
-  const body = ` ${key}=${value}\n`;
-  let length = Buffer.byteLength(body) + 1;
-  while (String(length).length + Buffer.byteLength(body) !== length) length++;
-  return Buffer.from(`${length}${body}`, 'utf8');
-}
-
-function headerBlock(fields: {
-  name: string;
-  prefix?: string;
-  size: number;
-  mode: number;
-  mtime: Date;
-  type: '0' | 'x';
-}): Buffer {
-  const block = Buffer.alloc(512);
-  const put = (offset: number, length: number, text: string) =>
-    block.write(text, offset, length, 'utf8');
-  const octal = (offset: number, length: number, value: number) =>
-    put(offset, length, `${value.toString(8).padStart(length - 1, '0')}\0`);
-  if (fields.size > 0o77777777777)
-    throw new Error(`a file of ${fields.size} bytes is too large for the build context`);
-  put(0, 100, fields.name);
-  octal(100, 8, fields.mode);
-  octal(108, 8, 0);
-  octal(116, 8, 0);
-  octal(124, 12, fields.size);
-  octal(136, 12, Math.floor(fields.mtime.getTime() / 1000));
-  put(148, 8, '        ');
-  put(156, 1, fields.type);
-  put(257, 6, 'ustar\0');
-  put(263, 2, '00');
-  if (fields.prefix) put(345, 155, fields.prefix);
-  let sum = 0;
-  for (const byte of block) sum += byte;
-  put(148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
-  return block;
 }
