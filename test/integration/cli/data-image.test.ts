@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,18 +11,40 @@ import { requireService, useMoto } from '../harness/services';
 import { assertOneLineError, motoEnv, tfod } from './harness';
 
 const root = join(__dirname, '..', '..', '..');
-const trainingFolder = join(root, 'test', 'fixtures', 'validation-project');
+const validationProject = join(root, 'test', 'fixtures', 'validation-project');
 
 describe('tfod upload against moto S3', () => {
   let env: NodeJS.ProcessEnv;
   let moto: ReturnType<typeof useMoto>;
   const bucket = `tfod-cli-upload-${process.pid}`;
+  let trainingFolder: string;
 
   before(() => {
     moto = useMoto();
     env = motoEnv();
+    // The validation fixture has TFRecords and a checkpoint, and two deliberate mistakes that
+    // upload refuses (see the next test): a copy with them fixed is ready for training.
+    trainingFolder = mkdtempSync(join(tmpdir(), 'tfod-cli-upload-'));
+    cpSync(validationProject, trainingFolder, { recursive: true });
+    const config = join(trainingFolder, 'pipeline.config');
+    writeFileSync(
+      config,
+      readFileSync(config, 'utf8')
+        .replace('bacth_size', 'batch_size')
+        .replace('num_classes: 1', 'num_classes: 2'),
+    );
   });
-  after(() => moto?.restore());
+  after(() => {
+    moto?.restore();
+    rmSync(trainingFolder, { recursive: true, force: true });
+  });
+
+  it('refuses a config the training job would fail on, with the line and the fix', async () => {
+    const result = await tfod(env, 'upload', validationProject, `s3://${bucket}/refused/`);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /pipeline\.config:\d+:\d+: unknown field `bacth_size`/);
+    assert.match(result.stderr, /num_classes is 1 but the label map/);
+  });
 
   it('refuses a folder that is not ready, listing what is missing, and uploads nothing', async () => {
     const result = await tfod(

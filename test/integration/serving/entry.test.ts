@@ -59,6 +59,11 @@ describe('container/src/serve.ts', () => {
     });
     try {
       await waitForPing(base, serve.child, serve.output);
+      // /ping answers once one worker is ready; wait for both before testing the drain.
+      const deadline = Date.now() + 60_000;
+      while ((serve.output().match(/model ready/g)?.length ?? 0) < 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
       const answer = await postImage(base, fixtures().photo('chelsea'));
       assert.equal(answer.status, 200);
       assert.equal(answer.body.prediction?.[0]?.[0], COCO.cat);
