@@ -7,17 +7,9 @@ import { describe, it } from 'node:test';
 import { LABEL_MAP, PIPELINE_CONFIG } from '../../../src/schema';
 import { NodeProjectHost, validateText } from '../../../src/schema/validate';
 import { corpusDir, realFiles } from '../textproto/corpus';
+import { seededRandom } from '../prng';
 
-/** A small deterministic PRNG (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const PIECES = [
   '{',

@@ -12,6 +12,7 @@ import { parse, type DocumentNode } from '../../../src/textproto';
 import { lazyDocument } from '../../../src/textproto/lazyDocument';
 import { decodeUtf8 } from '../../../src/textproto';
 import { mutants, realFiles } from '../textproto/corpus';
+import { seededRandom } from '../prng';
 
 /** A tree as plain data (parents dropped: they point back up). */
 function plain(value: unknown, seen = new Set<unknown>()): unknown {
@@ -63,17 +64,7 @@ function item(id: string, name: string, display: string): string {
   return `item {\n  name: ${name}\n  id: ${id}\n  display_name: ${display}\n}\n`;
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 const IDS = [
   '1',
