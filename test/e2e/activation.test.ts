@@ -2,28 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import { motoEnvironment, openWorkbench, runCommand, type Workbench } from './harness/workbench';
 
 describe('the extension in a real VS Code (code-server + Chromium)', () => {
   let workbench: Workbench;
 
   before(async () => {
     // The extension host reaches "AWS" through the SDK's standard variables, here a moto server.
-    const moto = process.env.TFOD_TEST_MOTO_URL;
-    assert.ok(
-      moto,
-      `moto is not available: ${process.env.TFOD_TEST_MOTO_ERROR ?? 'run the tests with npm test'}`,
-    );
-    workbench = await openWorkbench('sample-project', {
-      env: {
-        AWS_ENDPOINT_URL: moto,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/nonexistent/config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-      },
-    });
+    workbench = await openWorkbench('sample-project', { env: motoEnvironment() });
   });
 
   after(async () => {

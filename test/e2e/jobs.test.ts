@@ -9,7 +9,7 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Page } from 'playwright-core';
-import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import { motoEnvironment, openWorkbench, runCommand, type Workbench } from './harness/workbench';
 
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/SageMakerExecutionRole`;
@@ -31,20 +31,7 @@ describe('training jobs from the palette into the jobs view (code-server, moto)'
   const job = `tfod-e2e-${process.pid}-${Date.now() % 100000}`;
 
   before(async () => {
-    assert.ok(
-      moto,
-      `moto is not available: ${process.env.TFOD_TEST_MOTO_ERROR ?? 'run the tests with npm test'}`,
-    );
-    workbench = await openWorkbench('sample-project', {
-      env: {
-        AWS_ENDPOINT_URL: moto,
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/nonexistent/config',
-        AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
-      },
-    });
+    workbench = await openWorkbench('sample-project', { env: motoEnvironment() });
     // The workspace settings a user would have: the sagemaker target, a role and a data prefix.
     mkdirSync(join(workbench.workspace, '.vscode'), { recursive: true });
     writeFileSync(

@@ -9,6 +9,7 @@ export type { StartLocalJobOptions } from './training';
 export {
   DEFAULT_READY_TIMEOUT_MS,
   describeModelSource,
+  localEndpointName,
   SERVING_PORT,
   type EndpointRecord,
   type LocalModelSource,

@@ -6,7 +6,7 @@ import { inspectModelFolder } from '../../detection/modelFolder';
 import { ModelFolderError } from '../../detection/errors';
 import { CancelledError, UserError } from '../errors';
 import { delay, throwIfAborted } from '../jobs/delay';
-import { resourceNameProblem } from '../jobs/names';
+import { resourceNameProblem, withSuffix } from '../jobs/names';
 import type {
   DeployOptions,
   DeployResult,
@@ -68,6 +68,21 @@ const LOG_LINES_IN_ERRORS = 10;
 
 export function describeModelSource(source: LocalModelSource): string {
   return source.kind === 'job' ? source.job : basename(source.path);
+}
+
+/**
+ * The endpoint name a model source suggests: `<job>-local` for a job; for a path or an S3 URI the
+ * last meaningful segment (a job's `…/<job>/output/model.tar.gz` gives `<job>-local`).
+ */
+export function localEndpointName(source: LocalModelSource | string): string {
+  const text =
+    typeof source === 'string' ? source : source.kind === 'job' ? source.job : source.path;
+  const segments = text
+    .replace(/^s3:\/\/|^file:\/\//, '')
+    .split(/[\\/]+/)
+    .map((segment) => segment.replace(/\.(tar\.gz|tgz)$/i, ''))
+    .filter((segment) => segment && !/^(model|output|\.|\.\.)$/i.test(segment));
+  return withSuffix(segments[segments.length - 1] ?? 'model', 'local');
 }
 
 export class LocalEndpoints {

@@ -2,8 +2,11 @@ import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
 import { uploadTrainingData } from './data/upload';
+import { copyEndpointUrl } from './endpoint/copyUrl';
 import { deleteEndpoint } from './endpoint/delete';
 import { deployEndpoint } from './endpoint/deploy';
+import { serveLocally } from './endpoint/serveLocally';
+import { stopLocalEndpoint } from './endpoint/stopLocal';
 import { buildAndPushImage } from './image/buildAndPush';
 import { copyModelUri } from './job/copyModelUri';
 import { showJobLogs } from './job/showLogs';
@@ -33,6 +36,9 @@ export const COMMANDS = {
   'tfod.job.copyModelUri': copyModelUri,
   'tfod.endpoint.deploy': deployEndpoint,
   'tfod.endpoint.delete': deleteEndpoint,
+  'tfod.endpoint.serveLocally': serveLocally,
+  'tfod.endpoint.stopLocal': stopLocalEndpoint,
+  'tfod.endpoint.copyUrl': copyEndpointUrl,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
 } as const;

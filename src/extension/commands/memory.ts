@@ -21,6 +21,8 @@ export interface Remembered {
     readonly checkpoint?: string;
   };
   readonly 'endpoint.last': { readonly instanceType: string; readonly instanceCount: number };
+  /** Serve Locally: the image last served with on this machine's Docker engine. */
+  readonly 'serve.last': { readonly image: string };
 }
 
 export function recall<K extends keyof Remembered>(

@@ -144,6 +144,7 @@ export function endpointDescription(endpoint: EndpointSummary): string {
 
 export function endpointTooltip(endpoint: EndpointSummary): string {
   const lines = [`**${endpoint.name}** · ${endpoint.status}`, ''];
+  if (endpoint.url) lines.push(`URL: ${endpoint.url} (POST ${endpoint.url}/invocations)  `);
   if (endpoint.modelName) lines.push(`Model: ${endpoint.modelName}  `);
   if (endpoint.configName) lines.push(`Config: ${endpoint.configName}  `);
   if (endpoint.creationTime) lines.push(`Created: ${endpoint.creationTime.toLocaleString()}  `);
@@ -157,5 +158,6 @@ export function endpointContextValue(endpoint: EndpointSummary): string {
   const flags = ['endpoint', endpoint.target];
   flags.push(isEndpointActive(endpoint.status) ? 'active' : 'settled');
   if (endpoint.status !== 'Deleting') flags.push('deletable');
+  if (endpoint.url) flags.push('hasUrl');
   return flags.join(' ');
 }

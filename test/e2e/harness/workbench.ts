@@ -189,6 +189,26 @@ export async function openWorkbench(
   };
 }
 
+/**
+ * The environment that points the extension host's AWS SDK at the test moto server through the
+ * SDK's standard variables, with throwaway credentials and no shared AWS files.
+ */
+export function motoEnvironment(): NodeJS.ProcessEnv {
+  const moto = process.env.TFOD_TEST_MOTO_URL;
+  assert.ok(
+    moto,
+    `moto is not available: ${process.env.TFOD_TEST_MOTO_ERROR ?? 'run the tests with npm test'}`,
+  );
+  return {
+    AWS_ENDPOINT_URL: moto,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent/config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+  };
+}
+
 /** Runs a palette command by its title, as a user would with F1. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');

@@ -15,7 +15,13 @@ export async function deleteEndpoint(ctx: TfodContext, arg?: unknown): Promise<v
   const remove = 'Delete Endpoint';
   const answer = await vscode.window.showWarningMessage(
     `Delete endpoint '${endpoint.name}'?`,
-    { modal: true, detail: endpointCostWarning(endpoint) },
+    {
+      modal: true,
+      detail:
+        picked.kind === 'local'
+          ? `Its container on this machine stops (requests in flight finish) and is removed; serve the model again with Serve Model Locally.`
+          : endpointCostWarning(endpoint),
+    },
     remove,
   );
   if (answer !== remove) return;

@@ -1,0 +1,298 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { UserError } from '../../../core/errors';
+import { formatDuration, resourceNameProblem } from '../../../core/jobs';
+import {
+  localEndpointName,
+  LocalTarget,
+  DEFAULT_READY_TIMEOUT_MS,
+  type LocalModelSource,
+} from '../../../core/local';
+import { createS3Client, downloadModelArtifact, parseS3Uri } from '../../../core/s3';
+import { getAwsSessionOptions } from '../../config';
+import type { TfodContext } from '../../context';
+import { targets } from '../../targets';
+import { asJobNode, isJobsNode } from '../../views/nodes';
+import { DEFAULT_LOCAL_IMAGE } from '../job/startFlowLocal';
+import { recall, remember } from '../memory';
+import { askPick, askText, type Step } from '../prompts';
+import { withCancellableProgress } from '../registerCommand';
+
+const TITLE = 'Serve Model Locally';
+
+/** What to serve: a source the local target takes, or a model.tar.gz in S3 to download first. */
+type Source =
+  | { readonly kind: 'local'; readonly model: LocalModelSource; readonly image?: string }
+  | { readonly kind: 's3'; readonly uri: string; readonly job?: string };
+
+/** The `tfod.local.*` serving settings; 0 workers means the image's default (one per CPU). */
+export interface LocalServingSettings {
+  readonly workers: number | undefined;
+  readonly timeoutSeconds: number;
+  readonly healthTimeoutMs: number;
+}
+
+export function localServingSettings(): LocalServingSettings {
+  const config = vscode.workspace.getConfiguration('tfod.local');
+  const whole = (key: string, fallback: number, min: number): number => {
+    const value = config.get<number>(key);
+    return typeof value === 'number' && Number.isInteger(value) && value >= min ? value : fallback;
+  };
+  const workers = whole('modelServerWorkers', 0, 0);
+  return {
+    workers: workers > 0 ? workers : undefined,
+    timeoutSeconds: whole('modelServerTimeout', 60, 1),
+    healthTimeoutMs: whole('healthTimeoutSeconds', DEFAULT_READY_TIMEOUT_MS / 1000, 1) * 1000,
+  };
+}
+
+function localTarget(ctx: TfodContext): LocalTarget {
+  const target = targets(ctx).require('local');
+  if (!(target instanceof LocalTarget)) throw new Error('the local target is not a LocalTarget');
+  return target;
+}
+
+/**
+ * tfod.endpoint.serveLocally: runs the image's `serve` in Docker on this machine with a model (a
+ * completed local job's, a SageMaker job's model.tar.gz downloaded from S3, a model.tar.gz or a
+ * folder), waits for /ping, and shows the endpoint with its URL in the jobs view.
+ */
+export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
+  const target = localTarget(ctx);
+  const fromNode = await sourceFromNode(ctx, arg);
+  const total = fromNode ? 2 : 3;
+  const step = (n: number): Step => ({ title: TITLE, step: n, total });
+  const source = fromNode ?? (await pickSource(ctx, target, step(1)));
+  const offset = fromNode ? 0 : 1;
+
+  const endpoints = await target.listEndpoints().catch(() => []);
+  const endpointName = await askText(step(1 + offset), {
+    prompt: `Local endpoint name (an existing one is replaced: ${
+      endpoints
+        .map((e) => e.name)
+        .slice(0, 5)
+        .join(', ') || 'none yet'
+    })`,
+    value: localEndpointName(
+      source.kind === 's3' ? (source.job ?? source.uri) : (source.model as LocalModelSource),
+    ),
+    validate: (value) => resourceNameProblem(value, 'endpoint name'),
+  });
+  const last = recall(ctx, 'serve.last').image;
+  const image = await askText(step(2 + offset), {
+    prompt: 'Serving image on this Docker engine (the training image serves too)',
+    value: (source.kind === 'local' ? source.image : undefined) ?? last ?? DEFAULT_LOCAL_IMAGE,
+    validate: (value) =>
+      /^[\w.\-/:@]+$/.test(value)
+        ? undefined
+        : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
+  });
+  await remember(ctx, 'serve.last', { image });
+
+  const settings = localServingSettings();
+  const result = await withCancellableProgress(
+    `Serving ${endpointName} locally`,
+    async (progress, signal) => {
+      let scratch: string | undefined;
+      try {
+        let model: LocalModelSource;
+        if (source.kind === 's3') {
+          scratch = await mkdtemp(join(tmpdir(), 'tfod-serve-'));
+          model = {
+            kind: 'archive',
+            path: await download(ctx, source.uri, scratch, signal, progress),
+          };
+        } else model = source.model;
+        return await target.serve(
+          {
+            endpointName,
+            model,
+            image,
+            ...(settings.workers !== undefined ? { workers: settings.workers } : {}),
+            timeoutSeconds: settings.timeoutSeconds,
+          },
+          {
+            signal,
+            timeoutMs: settings.healthTimeoutMs,
+            onProgress: (p) => {
+              const elapsed = p.elapsedMs !== undefined ? ` (${formatDuration(p.elapsedMs)})` : '';
+              progress.report({ message: `${p.message}${elapsed}` });
+              if (p.phase !== 'wait') ctx.log.info(`serve ${endpointName}: ${p.message}`);
+              if (p.phase === 'create') targets(ctx).jobsChanged();
+            },
+          },
+        );
+      } finally {
+        targets(ctx).jobsChanged();
+        if (scratch) await rm(scratch, { recursive: true, force: true });
+      }
+    },
+  );
+  const url = result.endpoint.url ?? '';
+  ctx.log.info(`local endpoint ${endpointName} serves ${result.modelName} at ${url}`);
+  const copy = 'Copy URL';
+  const show = 'Show Local Target';
+  const actions = targets(ctx).current() === 'local' ? [copy] : [copy, show];
+  void vscode.window
+    .showInformationMessage(
+      `Local endpoint ${endpointName} is ${result.endpoint.status} at ${url} (POST ${url}/invocations).`,
+      ...actions,
+    )
+    .then(async (choice) => {
+      if (choice === copy) await vscode.env.clipboard.writeText(url);
+      if (choice === show) await vscode.commands.executeCommand('tfod.target.select', 'local');
+    });
+  return endpointName;
+}
+
+/** The source a jobs-view node stands for: a local job, or a SageMaker job's model in S3. */
+async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<Source | undefined> {
+  const job = asJobNode(arg);
+  if (job) {
+    const name = job.entry.summary.name;
+    if (job.kind === 'local')
+      return {
+        kind: 'local',
+        model: { kind: 'job', job: name },
+        ...(job.entry.details?.image ? { image: job.entry.details.image } : {}),
+      };
+    const uri =
+      job.entry.details?.modelArtifacts ??
+      (await targets(ctx).require(job.kind).describeTrainingJob(name)).modelArtifacts;
+    if (!uri)
+      throw new UserError(
+        `training job '${name}' has no model artifact to serve`,
+        'Serve a job that has Completed',
+      );
+    return { kind: 's3', uri, job: name };
+  }
+  if (isJobsNode(arg) && arg.type === 'model')
+    return arg.kind === 'local'
+      ? { kind: 'local', model: { kind: 'job', job: arg.job } }
+      : { kind: 's3', uri: arg.uri, job: arg.job };
+  return undefined;
+}
+
+type SourceItem = vscode.QuickPickItem & { readonly pick: () => Promise<Source> };
+
+async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Promise<Source> {
+  const items: SourceItem[] = [];
+  const local = await target.listTrainingJobs({ maxResults: 50 }).catch((error: unknown) => {
+    ctx.log.warn(`serve locally: cannot list local jobs: ${String(error)}`);
+    return [];
+  });
+  for (const job of local.filter((j) => j.status === 'Completed'))
+    items.push({
+      label: job.name,
+      description: 'local training job',
+      detail: `Completed ${(job.trainingEndTime ?? job.creationTime).toLocaleString()}`,
+      pick: async () => {
+        const details = await target.describeTrainingJob(job.name).catch(() => undefined);
+        return {
+          kind: 'local',
+          model: { kind: 'job', job: job.name },
+          ...(details?.image ? { image: details.image } : {}),
+        };
+      },
+    });
+  if (targets(ctx).current() === 'sagemaker') {
+    const sagemaker = targets(ctx).require('sagemaker');
+    const jobs = await sagemaker.listTrainingJobs({ maxResults: 20 }).catch(() => []);
+    for (const job of jobs.filter((j) => j.status === 'Completed'))
+      items.push({
+        label: job.name,
+        description: 'SageMaker training job (downloads its model.tar.gz)',
+        pick: async () => {
+          const { modelArtifacts } = await sagemaker.describeTrainingJob(job.name);
+          if (!modelArtifacts)
+            throw new UserError(`training job '${job.name}' has no model artifact to serve`);
+          return { kind: 's3', uri: modelArtifacts, job: job.name };
+        },
+      });
+  }
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  items.push(
+    {
+      label: '$(folder) Model folder…',
+      detail: 'A folder with model.json (TensorFlow.js) or saved_model.pb',
+      pick: async () => {
+        const [folder] =
+          (await vscode.window.showOpenDialog({
+            canSelectFolders: true,
+            canSelectFiles: false,
+            title: 'Model folder to serve',
+            ...(base ? { defaultUri: base } : {}),
+          })) ?? [];
+        if (!folder) throw new vscode.CancellationError();
+        return { kind: 'local', model: { kind: 'folder', path: folder.fsPath } };
+      },
+    },
+    {
+      label: '$(file-zip) model.tar.gz…',
+      detail: 'A model archive as a training job writes it',
+      pick: async () => {
+        const [file] =
+          (await vscode.window.showOpenDialog({
+            canSelectFiles: true,
+            canSelectFolders: false,
+            title: 'model.tar.gz to serve',
+            filters: { 'Model archive': ['gz', 'tgz'] },
+            ...(base ? { defaultUri: base } : {}),
+          })) ?? [];
+        if (!file) throw new vscode.CancellationError();
+        return { kind: 'local', model: { kind: 'archive', path: file.fsPath } };
+      },
+    },
+    {
+      label: '$(cloud) model.tar.gz in S3…',
+      detail: 'A model trained on SageMaker: downloaded, then served here',
+      pick: async () => {
+        const uri = await askText(step, {
+          prompt: 'S3 URI of the model.tar.gz (the training job’s model artifact)',
+          placeHolder: 's3://bucket/prefix/job/output/model.tar.gz',
+          validate: (value) => {
+            try {
+              const { key } = parseS3Uri(value);
+              return key && !key.endsWith('/') ? undefined : 'The full S3 URI of the object';
+            } catch (error) {
+              return error instanceof Error ? error.message : String(error);
+            }
+          },
+        });
+        return { kind: 's3', uri };
+      },
+    },
+  );
+  const picked = await askPick(step, items, 'The model to serve in Docker on this machine');
+  return picked.pick();
+}
+
+async function download(
+  ctx: TfodContext,
+  uri: string,
+  folder: string,
+  signal: AbortSignal,
+  progress: vscode.Progress<{ message?: string }>,
+): Promise<string> {
+  const session = getAwsSessionOptions();
+  const client = createS3Client(session);
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+  try {
+    ctx.log.info(`serve locally: downloading ${uri}`);
+    const { path, bytes } = await downloadModelArtifact(uri, folder, {
+      client,
+      signal,
+      session,
+      onProgress: (p) =>
+        progress.report({
+          message: `Downloading ${uri}: ${mb(p.receivedBytes)}${p.totalBytes ? ` of ${mb(p.totalBytes)}` : ''} MB`,
+        }),
+    });
+    ctx.log.info(`serve locally: downloaded ${mb(bytes)} MB from ${uri}`);
+    return path;
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { UserError } from '../../../core/errors';
+import type { TfodContext } from '../../context';
+import { targets } from '../../targets';
+import { asEndpointNode } from '../../views/nodes';
+import { withCancellableProgress } from '../registerCommand';
+
+/**
+ * tfod.endpoint.stopLocal: stops a local endpoint's container (requests in flight finish) and
+ * removes it. No confirmation: it costs nothing and Serve Locally brings it back. From the palette
+ * it lists the local target's endpoints whichever target is selected.
+ */
+export async function stopLocalEndpoint(
+  ctx: TfodContext,
+  arg?: unknown,
+): Promise<string | undefined> {
+  const node = asEndpointNode(arg);
+  if (node && node.kind !== 'local')
+    throw new UserError(
+      `endpoint '${node.endpoint.name}' runs on SageMaker, not on this machine`,
+      'Use Delete Endpoint',
+    );
+  const target = targets(ctx).require('local');
+  let name = node?.endpoint.name;
+  if (!name) {
+    const endpoints = await target.listEndpoints();
+    if (!endpoints.length) {
+      void vscode.window.showInformationMessage('No local endpoints are running.');
+      return undefined;
+    }
+    const picked = await vscode.window.showQuickPick(
+      endpoints.map((e) => ({
+        label: e.name,
+        description: [e.status, e.url].filter(Boolean).join(' · '),
+      })),
+      { title: 'Object Detection: Stop Local Endpoint', placeHolder: 'Local endpoint' },
+    );
+    name = picked?.label;
+  }
+  if (!name) return undefined;
+  const stopping = name;
+  await withCancellableProgress(`Stopping local endpoint ${stopping}`, (_progress, signal) =>
+    target.deleteEndpoint(stopping, signal),
+  );
+  ctx.log.info(`stopped local endpoint ${stopping}`);
+  targets(ctx).jobsChanged();
+  void vscode.window.setStatusBarMessage(`Stopped local endpoint ${stopping}`, 3000);
+  return stopping;
+}
