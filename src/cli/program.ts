@@ -4,6 +4,7 @@ import { TFOD_VERSION } from '../core/version';
 import { register as registerBuild } from './commands/build';
 import { register as registerDeploy } from './commands/deploy';
 import { register as registerEndpoints } from './commands/endpoints';
+import { register as registerFormat } from './commands/format';
 import { register as registerJobs } from './commands/jobs';
 import { register as registerLogs } from './commands/logs';
 import { register as registerPredict } from './commands/predict';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIO): Command {
     });
   // The palette's twins, in the order of the workflow.
   registerValidate(program);
+  registerFormat(program);
   registerBuild(program);
   registerPush(program);
   registerUpload(program);

@@ -9,6 +9,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TFOD_VERSION } from '../core/version';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import { LANGUAGE_CAPABILITIES, registerLanguageFeatures } from './languageFeatures';
 import { uriToPath } from './uris';
 import { ValidationService } from './validationService';
 
@@ -90,6 +91,7 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
           openClose: true,
           change: TextDocumentSyncKind.Incremental,
         },
+        ...LANGUAGE_CAPABILITIES,
       },
       serverInfo: { name: SERVER_NAME, version: TFOD_VERSION },
     };
@@ -145,6 +147,7 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
   });
 
   connection.onShutdown(() => scheduler.dispose());
+  registerLanguageFeatures(connection, documents, service);
 
   documents.listen(connection);
   connection.listen();

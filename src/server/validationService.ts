@@ -67,6 +67,20 @@ export class ValidationService {
     this.cache.clear();
   }
 
+  /** The schema and project host in use, for the language features (completion, hover, ...). */
+  get currentSchema(): Schema {
+    return this.schema;
+  }
+
+  get projectHost(): NodeProjectHost {
+    return this.host;
+  }
+
+  /** The line index of a validated document (same version). */
+  lines(document: OpenDocument): LineIndex {
+    return this.entry(document).lines;
+  }
+
   /** LSP diagnostics for a document, reusing the result of the same version. */
   diagnostics(document: OpenDocument): Diagnostic[] {
     return this.entry(document).diagnostics;

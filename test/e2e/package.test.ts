@@ -40,6 +40,8 @@ describe('the .vsix', () => {
       /^extension\/dist\/(extension|server)\.js$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
+      /^extension\/syntaxes\/[\w.-]+\.json$/,
+      /^extension\/language-configuration\/[\w.-]+\.json$/,
     ];
     const unexpected = files.filter((name) => !allowed.some((pattern) => pattern.test(name)));
     assert.deepEqual(unexpected, [], 'only runtime files');
