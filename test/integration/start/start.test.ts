@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { requireService } from '../harness/services';
+import { connectDocker } from '../../../src/core/docker/engine';
+import { buildTestImage, removeWorkspaceContainers } from '../local/harness';
+import { fixtures } from '../serving/fixtures';
+
+// `npm start` (scripts/start.mjs) with the real Docker engine, in a temporary work folder so the
+// user's .tfod is never touched: where it stops on this machine (no Docker Hub), and the rest of
+// the flow (sample, train, serve, detections) with the test image standing in for the CPU image.
+const root = join(__dirname, '..', '..', '..');
+const script = join(root, 'scripts', 'start.mjs');
+const cli = join(root, 'dist', 'cli.js');
+
+function start(
+  work: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [script, '--skip-package', '--no-open', '--work-dir', work, ...args],
+      { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm start (scripts/start.mjs) with Docker', () => {
+  const works: string[] = [];
+  const work = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfod-start-'));
+    works.push(dir);
+    return dir;
+  };
+
+  before(() => {
+    requireService('DOCKER');
+    assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
+  });
+  after(() => {
+    for (const dir of works) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('stops with how to start Docker when the engine does not answer', async () => {
+    const dir = work();
+    const run = await start(dir, [], { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` });
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /== start: step 2: Docker engine/);
+    assert.match(run.output, /start: STOPPED: the Docker engine does not answer/);
+    assert.match(run.output, /Start Docker .*npm start again/);
+    assert.doesNotMatch(run.output, /step 3/);
+    assert.deepEqual(readdirSync(dir), [], 'nothing may be written before Docker answers');
+  });
+
+  it('stops at the CPU image build: the base image cannot be pulled without Docker Hub', async () => {
+    // Precondition of this machine (see the README): no tfod-sagemaker:2.9.1 and no Docker Hub.
+    const present = spawnSync('docker', ['image', 'inspect', 'tfod-sagemaker:2.9.1'], {
+      stdio: 'ignore',
+    });
+    assert.notEqual(present.status, 0, 'tfod-sagemaker:2.9.1 exists here; this test expects none');
+    const dir = work();
+    const run = await start(dir, []);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /== start: step 3: the CPU image tfod-sagemaker:2\.9\.1/);
+    assert.match(run.output, /Step 2\/\d+ : FROM tensorflow\/tensorflow/);
+    assert.match(
+      run.output,
+      /start: STOPPED: the base image tensorflow\/tensorflow:2\.9\.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub/,
+    );
+    assert.match(run.output, /docker pull tensorflow\/tensorflow:2\.9\.1/);
+    assert.match(run.output, /docker load/);
+    assert.match(run.output, /--image <tag>/);
+    assert.doesNotMatch(run.output, /step 4/);
+    assert.equal(existsSync(join(dir, '.tfod', 'sample')), false);
+  });
+
+  it('with --image: generates the sample, trains to Completed, serves, prints detections, stops the endpoint', async () => {
+    const image = buildTestImage('tfod-start');
+    const dir = work();
+    try {
+      // The sample as the script makes it, plus a stand-in checkpoint where the download goes
+      // (download.tensorflow.org is out of reach here); the script then skips both steps.
+      const sample = join(dir, '.tfod', 'sample');
+      const made = spawnSync(process.execPath, [cli, 'sample', sample, '--num-steps', '20'], {
+        encoding: 'utf8',
+      });
+      assert.equal(made.status, 0, made.stderr);
+      const ckpt = join(sample, 'ssd_mobilenet_v2', 'checkpoint');
+      mkdirSync(ckpt, { recursive: true });
+      writeFileSync(join(ckpt, 'ckpt-0.index'), 'index');
+      writeFileSync(join(ckpt, 'ckpt-0.data-00000-of-00001'), 'data');
+      const fx = fixtures();
+      const run = await start(dir, [
+        '--image',
+        image.image,
+        '--num-steps',
+        '20',
+        '--model',
+        fx.modelDir,
+        '--predict',
+        fx.photoPath('chelsea'),
+      ]);
+      assert.equal(run.code, 0, run.output);
+      assert.match(run.output, /already there/);
+      assert.match(run.output, /the pre-trained checkpoint is in .*ssd_mobilenet_v2/);
+      assert.match(run.output, /start: training job sample-\d+ Completed/);
+      const detections = /detections in .*chelsea\.png \(confidence >= 0\.3\): (\d+)/.exec(
+        run.output,
+      );
+      assert.ok(detections && Number(detections[1]) >= 1, run.output);
+      // The COCO model sees the cat in scikit-image's "chelsea" photo; with no label map in the
+      // model folder the class is printed by its COCO id (17 = cat).
+      assert.match(run.output, /\n {2}class 17 \d+% at \[/);
+      assert.match(run.output, /Stopped local endpoint sample-\d+-local\./);
+      const left = spawnSync(
+        'docker',
+        ['ps', '-a', '--filter', 'name=sample-', '--format', '{{.Names}}'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      assert.doesNotMatch(left.stdout, /-local/, 'the endpoint container is left running');
+      assert.ok(existsSync(join(dir, '.tfod', 'jobs')), 'jobs go under the work folder');
+    } finally {
+      await removeWorkspaceContainers(connectDocker(), dir);
+      image.remove();
+    }
+  });
+});
