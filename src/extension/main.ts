@@ -6,6 +6,7 @@ import { startLanguageClient, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
 import { registerMetricsPanel } from './metrics/metricsPanel';
+import { registerPreviewPanel } from './preview/previewPanel';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
 import { registerJobsView } from './views/jobsView';
@@ -18,6 +19,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerCommands(ctx);
     registerJobsView(ctx);
     registerMetricsPanel(ctx);
+    registerPreviewPanel(ctx);
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);

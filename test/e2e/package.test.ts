@@ -39,6 +39,7 @@ describe('the .vsix', () => {
       /^extension\/LICENSE(\.txt)?$/,
       /^extension\/dist\/(extension|server)\.js$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
+      /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
       /^extension\/syntaxes\/[\w.-]+\.json$/,
       /^extension\/language-configuration\/[\w.-]+\.json$/,
@@ -49,6 +50,8 @@ describe('the .vsix', () => {
       'extension/package.json',
       'extension/dist/extension.js',
       'extension/dist/server.js',
+      // The preview runs models in the extension host on the wasm backend.
+      'extension/dist/tfjs-backend-wasm-simd.wasm',
     ]) {
       assert.ok(files.includes(needed), needed);
     }

@@ -17,6 +17,7 @@ import { copyArn } from './jobs/copyArn';
 import { openInConsole } from './jobs/openInConsole';
 import { refreshJobs } from './jobs/refresh';
 import { showLog } from './log/show';
+import { openPreview } from './preview/open';
 import { registerCommand } from './registerCommand';
 import { selectTarget } from './target/select';
 
@@ -41,6 +42,7 @@ export const COMMANDS = {
   'tfod.endpoint.copyUrl': copyEndpointUrl,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
+  'tfod.preview.open': openPreview,
 } as const;
 
 export function registerCommands(ctx: TfodContext): void {

@@ -1,0 +1,413 @@
+import type { Prediction } from '../../src/detection/types';
+import {
+  DEFAULT_PREVIEW_THRESHOLD,
+  PREVIEW_FLOOR,
+  type HostMessage,
+  type PreviewImageResult,
+  type PreviewPanelState,
+  type PreviewSource,
+  type WebviewMessage,
+} from '../../src/extension/preview/protocol';
+import './style.css';
+import {
+  boxLayout,
+  captionText,
+  className,
+  classesIn,
+  cssColour,
+  inkOn,
+  visiblePredictions,
+} from './view';
+
+// The detection preview webview: each image with its boxes drawn on a canvas, a threshold slider
+// and per-class toggles that filter what the host sent (no new request), the latency and the raw
+// response. It talks to the extension host only through messages; the host runs the model or
+// calls the endpoint.
+
+interface VsCodeApi {
+  postMessage(message: WebviewMessage): void;
+  getState(): PreviewPanelState | undefined;
+  setState(state: PreviewPanelState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type Entry =
+  | { readonly kind: 'pending'; readonly path: string; readonly name: string }
+  | { readonly kind: 'result'; readonly result: PreviewImageResult }
+  | {
+      readonly kind: 'error';
+      readonly path: string;
+      readonly message: string;
+      readonly fix?: string;
+    };
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root') as HTMLElement;
+const saved = vscode.getState();
+let source: PreviewSource | undefined = saved?.source;
+let sourceLabel = 'Loading…';
+let images: string[] = [...(saved?.images ?? [])];
+let threshold = saved?.threshold ?? DEFAULT_PREVIEW_THRESHOLD;
+const hidden = new Set<number>(saved?.hidden ?? []);
+let labels = new Map<number, string>();
+let labelsNote = '';
+let panelError: { message: string; fix?: string } | undefined;
+let status = '';
+const entries = new Map<string, Entry>();
+let nextRequest = 1;
+/** The latest request the webview made; answers to older ones are dropped. */
+let waitingFor: number | undefined;
+
+function request(type: 'addImages' | 'chooseSource' | 'rerun'): void {
+  waitingFor = nextRequest++;
+  vscode.postMessage({ type, requestId: waitingFor });
+}
+
+function saveState(): void {
+  vscode.setState({
+    ...(source ? { source } : {}),
+    images,
+    threshold,
+    hidden: [...hidden],
+  });
+}
+
+function viewChanged(): void {
+  saveState();
+  vscode.postMessage({ type: 'view', threshold, hidden: [...hidden] });
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', undefined, text);
+  b.type = 'button';
+  b.title = title;
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function header(): HTMLElement {
+  const bar = el('header');
+  bar.append(
+    el('h1', undefined, 'Detection Preview'),
+    button('Source…', 'Choose a model or an endpoint', () => request('chooseSource')),
+    button('Add images…', 'Pick PNG or JPEG images', () => request('addImages')),
+    button('Run again', 'Send every image to the source again', () => request('rerun')),
+  );
+  return bar;
+}
+
+function controls(): HTMLElement {
+  const box = el('section', 'controls');
+  box.setAttribute('aria-label', 'Filters');
+  const label = el('label', 'threshold');
+  label.htmlFor = 'threshold';
+  label.append('Confidence threshold ');
+  const slider = el('input');
+  slider.id = 'threshold';
+  slider.type = 'range';
+  slider.min = String(PREVIEW_FLOOR);
+  slider.max = '1';
+  slider.step = '0.01';
+  slider.value = String(threshold);
+  const value = el('output', undefined, threshold.toFixed(2));
+  value.htmlFor.add('threshold');
+  slider.addEventListener('input', () => {
+    threshold = Number(slider.value);
+    value.textContent = threshold.toFixed(2);
+    renderImages();
+    renderToggles();
+    viewChanged();
+  });
+  label.append(slider, value);
+  box.append(label, el('div', 'toggles'));
+  const note = el('p', labels.size ? 'labels-note' : 'labels-note warning', labelsNote);
+  box.append(note);
+  return box;
+}
+
+function renderToggles(): void {
+  const box = root.querySelector('.toggles');
+  if (!box) return;
+  const lists = [...entries.values()].flatMap((e) =>
+    e.kind === 'result' ? [e.result.predictions] : [],
+  );
+  const classes = classesIn(lists, threshold);
+  box.replaceChildren();
+  if (classes.length === 0) return;
+  const group = el('fieldset');
+  group.append(el('legend', undefined, 'Classes'));
+  for (const { id, count } of classes) {
+    const label = el('label', 'toggle');
+    const check = el('input');
+    check.type = 'checkbox';
+    check.checked = !hidden.has(id);
+    check.dataset.class = String(id);
+    check.addEventListener('change', () => {
+      if (check.checked) hidden.delete(id);
+      else hidden.add(id);
+      renderImages();
+      viewChanged();
+    });
+    const swatch = el('span', 'swatch');
+    swatch.setAttribute('data-colour', cssColour(id));
+    label.append(check, swatch, `${className(id, labels)} (${count})`);
+    group.append(label);
+  }
+  box.append(group);
+  paintSwatches(box);
+}
+
+/** CSP forbids inline styles in markup; colours are set through the CSSOM, which it allows. */
+function paintSwatches(scope: ParentNode): void {
+  scope.querySelectorAll<HTMLElement>('[data-colour]').forEach((node) => {
+    node.style.backgroundColor = node.dataset.colour ?? '';
+  });
+}
+
+function draw(
+  canvas: HTMLCanvasElement,
+  picture: HTMLImageElement,
+  result: PreviewImageResult,
+  shown: Prediction[],
+): void {
+  canvas.width = result.width;
+  canvas.height = result.height;
+  const g = canvas.getContext('2d');
+  if (!g) return;
+  g.drawImage(picture, 0, 0, result.width, result.height);
+  for (const p of [...shown].reverse()) {
+    const layout = boxLayout(p, result.width, result.height);
+    g.strokeStyle = cssColour(p[0]);
+    g.lineWidth = layout.lineWidth;
+    g.strokeRect(layout.x, layout.y, layout.width, layout.height);
+    const text = captionText(p, labels);
+    g.font = `${layout.caption.fontSize}px sans-serif`;
+    const w = g.measureText(text).width + layout.caption.fontSize * 0.6;
+    g.fillStyle = cssColour(p[0]);
+    g.fillRect(layout.caption.x, layout.caption.y, w, layout.caption.height);
+    g.fillStyle = inkOn(p[0]);
+    g.textBaseline = 'middle';
+    g.fillText(
+      text,
+      layout.caption.x + layout.caption.fontSize * 0.3,
+      layout.caption.y + layout.caption.height / 2,
+    );
+  }
+}
+
+const pictures = new Map<string, HTMLImageElement>();
+
+function imageCard(entry: Entry): HTMLElement {
+  const path = entry.kind === 'result' ? entry.result.path : entry.path;
+  const card = el('section', `image ${entry.kind}`);
+  card.dataset.path = path;
+  const title = el(
+    'h2',
+    undefined,
+    entry.kind === 'result'
+      ? entry.result.name
+      : entry.kind === 'pending'
+        ? entry.name
+        : (path.split(/[\\/]/).pop() ?? path),
+  );
+  const remove = button('Remove', `Remove ${path} from the preview`, () => {
+    images = images.filter((p) => p !== path);
+    entries.delete(path);
+    saveState();
+    vscode.postMessage({ type: 'removeImage', requestId: nextRequest++, path });
+    render();
+  });
+  card.append(title);
+  if (entry.kind === 'pending') {
+    card.append(el('p', 'meta', 'Running…'), remove);
+    card.setAttribute('aria-busy', 'true');
+    return card;
+  }
+  if (entry.kind === 'error') {
+    const alert = el('div', 'error');
+    alert.setAttribute('role', 'alert');
+    alert.append(el('p', 'message', entry.message));
+    if (entry.fix) alert.append(el('p', 'fix', entry.fix));
+    card.append(alert, remove);
+    return card;
+  }
+  const { result } = entry;
+  const shown = visiblePredictions(result.predictions, threshold, hidden);
+  card.append(
+    el(
+      'p',
+      'meta',
+      `${result.width}×${result.height} · ${shown.length} of ${result.predictions.length} detections shown · `,
+    ),
+  );
+  const latency = el('span', 'latency', `${result.latencyMs} ms`);
+  latency.title = 'Request latency (time from sending the image to the answer)';
+  card.lastElementChild?.append(latency);
+  for (const note of result.notes) card.append(el('p', 'note', note));
+  const canvas = el('canvas', 'picture');
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute(
+    'aria-label',
+    `${result.name}: ${shown.map((p) => captionText(p, labels)).join(', ') || 'nothing detected'}`,
+  );
+  let picture = pictures.get(result.path);
+  if (!picture || picture.src !== result.dataUrl) {
+    picture = new Image();
+    picture.src = result.dataUrl;
+    pictures.set(result.path, picture);
+  }
+  const loaded = picture;
+  if (loaded.complete && loaded.naturalWidth > 0) draw(canvas, loaded, result, shown);
+  else loaded.addEventListener('load', () => draw(canvas, loaded, result, shown), { once: true });
+  card.append(canvas);
+  const list = el('ul', 'detections');
+  list.setAttribute('aria-label', `Detections in ${result.name}`);
+  for (const p of shown) {
+    const item = el('li', 'detection');
+    item.dataset.class = String(p[0]);
+    item.dataset.label = className(p[0], labels);
+    item.dataset.score = p[1].toFixed(3);
+    const swatch = el('span', 'swatch');
+    swatch.setAttribute('data-colour', cssColour(p[0]));
+    item.append(
+      swatch,
+      el('span', 'label', className(p[0], labels)),
+      el('span', 'score', `${(p[1] * 100).toFixed(1)}%`),
+      el(
+        'span',
+        'box',
+        p
+          .slice(2)
+          .map((v) => v.toFixed(3))
+          .join(' '),
+      ),
+    );
+    list.append(item);
+  }
+  const actions = el('div', 'actions');
+  actions.append(
+    button('Export PNG…', 'Save this image with its boxes as PNG', () => {
+      waitingFor = nextRequest++;
+      vscode.postMessage({
+        type: 'export',
+        requestId: waitingFor,
+        path: result.path,
+        dataUrl: canvas.toDataURL('image/png'),
+      });
+    }),
+    remove,
+  );
+  const raw = el('details', 'raw');
+  raw.append(
+    el('summary', undefined, 'Raw JSON response'),
+    el('pre', undefined, prettyJson(result.raw)),
+  );
+  card.append(list, actions, raw);
+  paintSwatches(card);
+  return card;
+}
+
+function prettyJson(text: string): string {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return text;
+  }
+}
+
+function renderImages(): void {
+  const box = root.querySelector('.images');
+  if (!box) return;
+  box.replaceChildren();
+  for (const path of images) {
+    const entry = entries.get(path);
+    if (entry) box.append(imageCard(entry));
+  }
+  if (images.length === 0)
+    box.append(
+      el(
+        'p',
+        'empty',
+        'No images yet: use Add images…, or Preview Detections on an image in the Explorer.',
+      ),
+    );
+}
+
+function render(): void {
+  root.replaceChildren(header());
+  root.append(el('p', 'source', sourceLabel));
+  if (panelError) {
+    const alert = el('div', 'error');
+    alert.setAttribute('role', 'alert');
+    alert.append(el('p', 'message', panelError.message));
+    if (panelError.fix) alert.append(el('p', 'fix', panelError.fix));
+    root.append(alert);
+  }
+  if (status) root.append(el('p', 'status', status));
+  root.append(controls(), el('div', 'images'));
+  renderToggles();
+  renderImages();
+}
+
+function onMessage(message: HostMessage): void {
+  // Answers to a request the webview has since replaced are stale.
+  if (
+    'requestId' in message &&
+    message.requestId !== undefined &&
+    waitingFor !== undefined &&
+    message.requestId < waitingFor
+  )
+    return;
+  switch (message.type) {
+    case 'session':
+      source = message.source;
+      sourceLabel = message.sourceLabel;
+      images = [...message.images];
+      labels = new Map(message.labels);
+      labelsNote = message.labelsNote;
+      if (message.threshold !== undefined) threshold = message.threshold;
+      if (message.hidden) {
+        hidden.clear();
+        message.hidden.forEach((id) => hidden.add(id));
+      }
+      panelError = undefined;
+      for (const path of [...entries.keys()]) if (!images.includes(path)) entries.delete(path);
+      saveState();
+      break;
+    case 'pending':
+      entries.set(message.path, { kind: 'pending', path: message.path, name: message.name });
+      break;
+    case 'result':
+      entries.set(message.result.path, { kind: 'result', result: message.result });
+      break;
+    case 'error':
+      if (message.path)
+        entries.set(message.path, {
+          kind: 'error',
+          path: message.path,
+          message: message.message,
+          ...(message.fix ? { fix: message.fix } : {}),
+        });
+      else panelError = { message: message.message, ...(message.fix ? { fix: message.fix } : {}) };
+      break;
+    case 'exported':
+      status = `Saved ${message.path}`;
+      break;
+  }
+  render();
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => onMessage(event.data));
+render();
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,93 @@
+import { boxToPixels, colourForClass } from '../../src/detection/draw';
+import { labelFor, selectPredictions } from '../../src/detection/predictions';
+import type { Prediction } from '../../src/detection/types';
+
+// What the preview draws, as pure functions (unit-tested without a browser): which predictions
+// show at a threshold with some classes switched off, where their boxes and captions go on a
+// canvas of the image's own size, and what they are called.
+
+/** The predictions at or above `threshold` whose class is not hidden, strongest first. */
+export function visiblePredictions(
+  predictions: readonly Prediction[],
+  threshold: number,
+  hidden: Iterable<number> = [],
+): Prediction[] {
+  const off = new Set(hidden);
+  return selectPredictions(
+    predictions.filter((p) => !off.has(p[0])),
+    threshold,
+    Math.max(1, predictions.length),
+  );
+}
+
+/** The class ids in the results, ascending, each with how many predictions pass the threshold. */
+export function classesIn(
+  lists: readonly (readonly Prediction[])[],
+  threshold: number,
+): { id: number; count: number }[] {
+  const counts = new Map<number, number>();
+  for (const list of lists)
+    for (const p of list) {
+      const seen = counts.get(p[0]) ?? 0;
+      counts.set(p[0], seen + (p[1] >= threshold ? 1 : 0));
+    }
+  return [...counts].map(([id, count]) => ({ id, count })).sort((a, b) => a.id - b.id);
+}
+
+/** A class's name from the label map, or "class <id>" when there is none. */
+export function className(id: number, labels: ReadonlyMap<number, string>): string {
+  return labelFor(id, labels.size > 0 ? labels : undefined);
+}
+
+export function cssColour(classId: number): string {
+  const [r, g, b] = colourForClass(classId);
+  return `rgb(${r}, ${g}, ${b})`;
+}
+
+/** Black or white, whichever reads on the class colour. */
+export function inkOn(classId: number): string {
+  const [r, g, b] = colourForClass(classId);
+  return r * 0.299 + g * 0.587 + b * 0.114 > 140 ? '#000' : '#fff';
+}
+
+export interface BoxLayout {
+  /** The outline's rectangle, inset by half the line so the whole stroke stays on the box. */
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly lineWidth: number;
+  /** The caption band: above the box, or inside it when the box touches the top edge. */
+  readonly caption: {
+    readonly x: number;
+    readonly y: number;
+    readonly height: number;
+    readonly fontSize: number;
+  };
+}
+
+/** Where a prediction's box and caption go on a canvas of `width` x `height` (the image's pixels). */
+export function boxLayout(prediction: Prediction, width: number, height: number): BoxLayout {
+  const box = boxToPixels(prediction, width, height);
+  const short = Math.min(width, height);
+  const boxWidth = box.right + 1 - box.left;
+  const boxHeight = box.bottom + 1 - box.top;
+  // Never thicker than the box itself, so the outline of a tiny box stays on it.
+  const lineWidth = Math.min(Math.max(2, Math.round(short / 200)), boxWidth, boxHeight);
+  const fontSize = Math.max(12, Math.round(short / 30));
+  const band = Math.round(fontSize * 1.4);
+  const inset = lineWidth / 2;
+  const captionY = box.top - band >= 0 ? box.top - band : box.top;
+  return {
+    x: box.left + inset,
+    y: box.top + inset,
+    width: boxWidth - lineWidth,
+    height: boxHeight - lineWidth,
+    lineWidth,
+    caption: { x: box.left, y: captionY, height: band, fontSize },
+  };
+}
+
+export function captionText(prediction: Prediction, labels: ReadonlyMap<number, string>): string {
+  return `${className(prediction[0], labels)} ${prediction[1].toFixed(2)}`;
+}

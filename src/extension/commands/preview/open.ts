@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import { UserError } from '../../../core/errors';
+import type { TfodContext } from '../../context';
+import {
+  currentPreviewSource,
+  pickPreviewSource,
+  showPreviewPanel,
+} from '../../preview/previewPanel';
+import type { PreviewSource } from '../../preview/protocol';
+import { isJobsNode } from '../../views/nodes';
+
+const IMAGE = /\.(png|jpe?g)$/i;
+
+/**
+ * tfod.preview.open: the detection preview, from the palette (the active image, else a picker),
+ * an image in the explorer, an endpoint's node (its source) or a job's or model's node (its model,
+ * run in-process). With a preview open, images join it and keep its source.
+ */
+export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknown): Promise<void> {
+  const fromNode = sourceFromNode(arg);
+  let images = imagesFromArguments(arg, many);
+  if (!fromNode && images.length === 0) {
+    const active = activeImage();
+    if (active) images = [active];
+  }
+  const source = fromNode ?? currentPreviewSource() ?? (await pickPreviewSource(ctx));
+  if (!source) return;
+  if (images.length === 0) {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      title: 'Images to preview',
+      filters: { Images: ['png', 'jpg', 'jpeg'] },
+    });
+    images = (picked ?? []).map((uri) => uri.fsPath);
+  }
+  showPreviewPanel(ctx, { source, images });
+}
+
+function imagesFromArguments(arg: unknown, many: unknown): string[] {
+  const uris = Array.isArray(many) ? many : [arg];
+  return uris
+    .filter((u): u is vscode.Uri => u instanceof vscode.Uri && IMAGE.test(u.fsPath))
+    .map((u) => u.fsPath);
+}
+
+/** The image shown in the active editor tab (VS Code's image preview is a custom editor). */
+function activeImage(): string | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const uri =
+    input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText
+      ? input.uri
+      : undefined;
+  return uri?.scheme === 'file' && IMAGE.test(uri.fsPath) ? uri.fsPath : undefined;
+}
+
+function sourceFromNode(arg: unknown): PreviewSource | undefined {
+  if (!isJobsNode(arg)) return undefined;
+  if (arg.type === 'endpoint') {
+    if (arg.kind === 'sagemaker') return { kind: 'sagemaker', endpoint: arg.endpoint.name };
+    if (!arg.endpoint.url)
+      throw new UserError(
+        `local endpoint ${arg.endpoint.name} has no URL (it is ${arg.endpoint.status})`,
+        'Serve the model locally again, then preview the endpoint',
+      );
+    return { kind: 'url', url: arg.endpoint.url };
+  }
+  const uri =
+    arg.type === 'model'
+      ? arg.uri
+      : arg.type === 'job'
+        ? arg.entry.details?.modelArtifacts
+        : undefined;
+  if (!uri) return undefined;
+  if (uri.startsWith('s3://'))
+    throw new UserError(
+      `the model ${uri} is in S3, and the preview runs models from this machine`,
+      'Deploy it (or Serve Model Locally) and preview the endpoint, or download the model.tar.gz and pick it as the source',
+    );
+  return { kind: 'model', path: uri.startsWith('file://') ? vscode.Uri.parse(uri).fsPath : uri };
+}

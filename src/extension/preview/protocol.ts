@@ -1,0 +1,161 @@
+import type { Prediction } from '../../detection/types';
+
+/**
+ * The messages between the detection preview webview (media/preview) and the extension host. No
+ * 'vscode' here: the webview bundle imports these types too. Requests from the webview carry an
+ * id; the host's answer repeats it. The webview never sees credentials or endpoint calls: it asks,
+ * the host runs the model or calls the endpoint and sends back pictures and predictions.
+ */
+
+/** Where predictions come from. `url` is a local endpoint (POST <url>/invocations). */
+export type PreviewSource =
+  | { readonly kind: 'model'; readonly path: string }
+  | { readonly kind: 'url'; readonly url: string }
+  | { readonly kind: 'sagemaker'; readonly endpoint: string };
+
+/** What the webview keeps with setState and the serializer gets back after a reload. */
+export interface PreviewPanelState {
+  readonly source?: PreviewSource;
+  /** Image files, as file system paths. */
+  readonly images: readonly string[];
+  readonly threshold: number;
+  /** Class ids switched off with the per-class toggles. */
+  readonly hidden: readonly number[];
+}
+
+export interface PreviewImageResult {
+  readonly path: string;
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  /** The picture as sent to the webview (a data: URL of the file's own bytes). */
+  readonly dataUrl: string;
+  /** Every prediction the source returned, strongest first, down to the host's floor. */
+  readonly predictions: readonly Prediction[];
+  readonly latencyMs: number;
+  /** The response as received (endpoints) or as an endpoint would answer (in-process). */
+  readonly raw: string;
+  /** Things to know about this result, e.g. that the image was downscaled before sending. */
+  readonly notes: readonly string[];
+}
+
+export type HostMessage =
+  | {
+      readonly type: 'session';
+      readonly source?: PreviewSource;
+      readonly sourceLabel: string;
+      readonly images: readonly string[];
+      /** Class id -> name pairs; empty when there is no label map. */
+      readonly labels: readonly (readonly [number, string])[];
+      /** Why names are missing, or where they came from. */
+      readonly labelsNote: string;
+      readonly threshold?: number;
+      readonly hidden?: readonly number[];
+    }
+  | {
+      readonly type: 'pending';
+      readonly requestId?: number;
+      readonly path: string;
+      readonly name: string;
+    }
+  | {
+      readonly type: 'result';
+      readonly requestId?: number;
+      readonly result: PreviewImageResult;
+    }
+  | {
+      readonly type: 'error';
+      readonly requestId?: number;
+      /** The image the error belongs to; absent for panel-wide errors (the source). */
+      readonly path?: string;
+      readonly message: string;
+      readonly fix?: string;
+    }
+  | { readonly type: 'exported'; readonly requestId: number; readonly path: string };
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'addImages'; readonly requestId: number }
+  | { readonly type: 'chooseSource'; readonly requestId: number }
+  | { readonly type: 'rerun'; readonly requestId: number }
+  | { readonly type: 'removeImage'; readonly requestId: number; readonly path: string }
+  | {
+      readonly type: 'export';
+      readonly requestId: number;
+      readonly path: string;
+      /** The annotated picture the webview drew, as a data:image/png;base64 URL. */
+      readonly dataUrl: string;
+    }
+  | {
+      readonly type: 'view';
+      readonly threshold: number;
+      readonly hidden: readonly number[];
+    };
+
+/** Predictions below this never reach the webview: the slider starts here. */
+export const PREVIEW_FLOOR = 0.05;
+export const DEFAULT_PREVIEW_THRESHOLD = 0.5;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function isUnitInterval(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 1;
+}
+
+function isClassIds(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((v) => typeof v === 'number' && Number.isInteger(v));
+}
+
+export function isPreviewSource(value: unknown): value is PreviewSource {
+  if (!isObject(value)) return false;
+  const nonEmpty = (v: unknown) => typeof v === 'string' && v.length > 0;
+  switch (value.kind) {
+    case 'model':
+      return nonEmpty(value.path);
+    case 'url':
+      return nonEmpty(value.url) && /^https?:\/\//.test(value.url as string);
+    case 'sagemaker':
+      return nonEmpty(value.endpoint);
+    default:
+      return false;
+  }
+}
+
+export function isPreviewPanelState(value: unknown): value is PreviewPanelState {
+  return (
+    isObject(value) &&
+    (value.source === undefined || isPreviewSource(value.source)) &&
+    Array.isArray(value.images) &&
+    value.images.every((p) => typeof p === 'string' && p.length > 0) &&
+    isUnitInterval(value.threshold) &&
+    isClassIds(value.hidden)
+  );
+}
+
+export function isWebviewMessage(value: unknown): value is WebviewMessage {
+  if (!isObject(value)) return false;
+  const id = typeof value.requestId === 'number' && Number.isInteger(value.requestId);
+  switch (value.type) {
+    case 'ready':
+      return true;
+    case 'addImages':
+    case 'chooseSource':
+    case 'rerun':
+      return id;
+    case 'removeImage':
+      return id && typeof value.path === 'string';
+    case 'export':
+      return (
+        id &&
+        typeof value.path === 'string' &&
+        typeof value.dataUrl === 'string' &&
+        value.dataUrl.startsWith('data:image/png;base64,')
+      );
+    case 'view':
+      return isUnitInterval(value.threshold) && isClassIds(value.hidden);
+    default:
+      return false;
+  }
+}
