@@ -7,7 +7,7 @@ import {
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
-} from '../../src/extension/preview/protocol';
+} from '../../src/core/preview/protocol';
 import './style.css';
 import {
   boxLayout,

@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import {
@@ -13,16 +13,27 @@ import {
   ModelFolderError,
   type BackendChoice,
   type Detector,
-  type ModelFolder,
+  type RgbaImage,
   type Prediction,
 } from '../../detection';
 import { boxToPixels } from '../../detection/draw';
 import { errorMessage, UserError } from '../../core/errors';
-import { LABEL_MAP } from '../../schema';
-import { validateBytes } from '../../schema/validate';
+import {
+  labelMapNames,
+  sagemakerSource,
+  urlSource,
+  type PredictionSource,
+} from '../../core/preview/sources';
+import { DEFAULT_TARGET, parseTarget, type TargetKind } from '../../core/target';
+import { openTarget } from './targetOptions';
 
 interface PredictOptions {
-  readonly model: string;
+  readonly model?: string;
+  readonly endpoint?: string;
+  readonly target: TargetKind;
+  readonly awsProfile?: string;
+  readonly region?: string;
+  readonly labelMap?: string;
   readonly threshold: number;
   readonly json?: boolean;
   readonly out?: string;
@@ -38,18 +49,40 @@ interface ImageResult {
   readonly annotated?: string;
 }
 
-/** `tfod predict <image...> --model <dir>`: the serving code's detections, without a server. */
+/** Detections for one decoded image, from a model in this process or from an endpoint. */
+interface Predictor {
+  readonly predict: (bytes: Uint8Array, image: RgbaImage) => Promise<Prediction[]>;
+  readonly labels: ReadonlyMap<number, string> | undefined;
+  readonly close: () => void;
+}
+
+/**
+ * `tfod predict <image...> --model <dir>`: the serving code's detections, without a server;
+ * `--endpoint <name|url>`: the same images through a local or SageMaker endpoint.
+ */
 export function register(program: Command): void {
   program
     .command('predict')
     .description(
-      'Run a model folder on images on this machine (no Docker, no server) and print what it detects',
+      'Print what a model detects in images: a model folder run on this machine (no Docker, no server), or an endpoint',
     )
     .argument('<image...>', 'JPEG or PNG files')
-    .requiredOption(
+    .option(
       '-m, --model <dir>',
       'model folder as the endpoint gets it: model.json (TensorFlow.js) or saved_model.pb',
     )
+    .option(
+      '-e, --endpoint <name|url>',
+      'an endpoint instead: http://127.0.0.1:<port> of a local one, or a name on --target',
+    )
+    .addOption(
+      new Option('--target <target>', 'where a named endpoint runs (local or sagemaker)')
+        .default(DEFAULT_TARGET)
+        .argParser((value: string) => parseTarget(value, '--target')),
+    )
+    .option('--aws-profile <name>', 'AWS profile for a SageMaker endpoint')
+    .option('--region <region>', 'AWS region for a SageMaker endpoint')
+    .option('--label-map <file>', 'class names for an endpoint (default: ids)')
     .option(
       '-t, --threshold <n>',
       'minimum confidence, 0 to 1',
@@ -63,31 +96,84 @@ export function register(program: Command): void {
       const output = command.configureOutput();
       const writeOut = (text: string) => output.writeOut?.(text);
       const writeErr = (text: string) => output.writeErr?.(text);
-      const detector = await openDetector(options.model, options.backend);
+      if (Boolean(options.model) === Boolean(options.endpoint))
+        throw new UserError(
+          'give either --model <dir> or --endpoint <name|url>',
+          'A model folder runs here; an endpoint is asked over HTTP or InvokeEndpoint',
+        );
+      const predictor = options.model
+        ? await modelPredictor(options.model, options)
+        : await endpointPredictor(options.endpoint ?? '', options);
       try {
         const results: ImageResult[] = [];
         const failures: string[] = [];
         const taken = new Set<string>();
         for (const path of images) {
           try {
-            results.push(await predictOne(detector, path, options, taken));
+            results.push(await predictOne(predictor, path, options, taken));
           } catch (error) {
             if (!(error instanceof UserError)) throw error;
             failures.push(error.toLine());
             writeErr(`tfod: ${error.toLine()}\n`);
           }
         }
-        const labels = await labelNames(detector.folder);
-        writeOut(options.json ? formatJson(results) : formatTable(results, labels));
+        writeOut(options.json ? formatJson(results) : formatTable(results, predictor.labels));
         if (failures.length > 0)
           throw new UserError(
             `${failures.length} of ${images.length} images could not be used`,
             'See the messages above',
           );
       } finally {
-        detector.dispose();
+        predictor.close();
       }
     });
+}
+
+async function modelPredictor(model: string, options: PredictOptions): Promise<Predictor> {
+  const detector = await openDetector(model, options.backend);
+  const labelMap = options.labelMap ?? detector.folder.labelMapPath;
+  return {
+    predict: (_bytes, image) => detector.detect(image, { threshold: options.threshold }),
+    labels: labelMap ? await labelMapNames(labelMap) : undefined,
+    close: () => detector.dispose(),
+  };
+}
+
+/** An endpoint asked at the preview's floor, so --threshold filters here as the preview does. */
+async function endpointPredictor(endpoint: string, options: PredictOptions): Promise<Predictor> {
+  const labels = options.labelMap ? await labelMapNames(options.labelMap) : undefined;
+  if (/^https?:\/\//i.test(endpoint))
+    return fromSource(urlSource(endpoint), labels, () => undefined);
+  const target = openTarget({
+    target: options.target,
+    ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  });
+  if (options.target === 'sagemaker')
+    return fromSource(sagemakerSource(target, endpoint), labels, () => target.dispose());
+  const described = await target.describeEndpoint(endpoint);
+  target.dispose();
+  if (!described.url)
+    throw new UserError(
+      `local endpoint ${endpoint} has no URL (it is ${described.status})`,
+      'Serve it again with `tfod serve --target local`',
+    );
+  return fromSource(urlSource(described.url), labels, () => undefined);
+
+  function fromSource(
+    source: PredictionSource,
+    names: ReadonlyMap<number, string> | undefined,
+    close: () => void,
+  ): Predictor {
+    return {
+      predict: async (bytes, image) =>
+        (await source(bytes, image, new AbortController().signal)).predictions.filter(
+          (p) => (p[1] ?? 0) >= options.threshold,
+        ),
+      labels: names,
+      close,
+    };
+  }
 }
 
 /** The backend flag shared by `predict` and `serve`. */
@@ -119,7 +205,7 @@ export function asUserError(error: unknown, context: string): unknown {
 }
 
 async function predictOne(
-  detector: Detector,
+  predictor: Predictor,
   path: string,
   options: PredictOptions,
   taken: Set<string>,
@@ -137,7 +223,7 @@ async function predictOne(
     throw asUserError(error, path);
   }
   const started = performance.now();
-  const prediction = await detector.detect(image, { threshold: options.threshold });
+  const prediction = await predictor.predict(bytes, image);
   const ms = Math.round(performance.now() - started);
   const result: ImageResult = {
     image: path,
@@ -164,24 +250,6 @@ function annotatedPath(outDir: string, imagePath: string, taken: Set<string>): s
   for (let n = 2; taken.has(name); n++) name = `${stem}-${n}.png`;
   taken.add(name);
   return join(outDir, name);
-}
-
-/**
- * Class names for the table, from the model folder's label_map.pbtxt (read with the same parser
- * and rules as the editor): display_name, else name. No label map: ids only.
- */
-async function labelNames(folder: ModelFolder): Promise<ReadonlyMap<number, string> | undefined> {
-  if (!folder.labelMapPath) return undefined;
-  const result = validateBytes(await readFile(folder.labelMapPath), {
-    path: folder.labelMapPath,
-    root: LABEL_MAP,
-  });
-  const names = new Map<number, string>();
-  for (const item of result.labelMap?.items ?? []) {
-    const name = item.displayName ?? item.name;
-    if (name) names.set(item.id, name);
-  }
-  return names.size > 0 ? names : undefined;
 }
 
 /** A JSON array with one image per line: valid JSON that stays readable in a terminal. */

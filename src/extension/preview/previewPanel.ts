@@ -13,7 +13,7 @@ import {
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
-} from './protocol';
+} from '../../core/preview/protocol';
 import {
   decodeForPreview,
   labelMapNames,
@@ -22,7 +22,7 @@ import {
   urlSource,
   type InProcessModel,
   type PredictionSource,
-} from './sources';
+} from '../../core/preview/sources';
 
 export const PREVIEW_VIEW_TYPE = 'tfod.preview';
 

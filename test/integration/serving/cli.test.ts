@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/program';
+import { createServingApp } from '../../../src/detection/server';
 import { decodeImage } from '../../../src/detection';
 import { ping, postImage } from './client';
 import { COCO, fixtures } from './fixtures';
@@ -142,6 +143,69 @@ describe('tfod predict', () => {
     const threshold = await tfod('predict', 'x.png', '-m', fixtures().modelDir, '-t', '1.5');
     assert.notEqual(threshold.code, 0);
     assert.match(threshold.stderr, /must be a number from 0 to 1/);
+  });
+});
+
+describe('tfod predict --endpoint', () => {
+  it('asks an endpoint over HTTP and names classes from --label-map', async () => {
+    const app = createServingApp({ modelDir: fixtures().modelDir });
+    const { port } = await app.listen(0, '127.0.0.1');
+    try {
+      await app.ready;
+      const labels = join(scratch, 'endpoint-labels.pbtxt');
+      await writeFile(labels, "item { id: 17 name: 'cat' }\nitem { id: 1 name: 'person' }\n");
+      const named = await tfod(
+        'predict',
+        fixtures().photoPath('chelsea'),
+        '--endpoint',
+        `http://127.0.0.1:${port}`,
+        '--label-map',
+        labels,
+      );
+      assert.equal(named.code, 0, named.stderr);
+      assert.match(named.stdout, /\n {2}17 +cat +0\.9\d\d /);
+      const json = await tfod(
+        'predict',
+        fixtures().photoPath('astronaut'),
+        '-e',
+        `http://127.0.0.1:${port}`,
+        '--json',
+        '-t',
+        '0.6',
+      );
+      assert.equal(json.code, 0, json.stderr);
+      const [result] = JSON.parse(json.stdout) as Array<{ prediction: number[][] }>;
+      assert.equal(result?.prediction[0]?.[0], 1, 'person');
+      assert.ok(
+        result?.prediction.every((p) => (p[1] ?? 0) >= 0.6),
+        'the threshold filters',
+      );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('says what is wrong: both sources, neither, an endpoint that does not answer', async () => {
+    const both = await tfod(
+      'predict',
+      'x.png',
+      '--model',
+      fixtures().modelDir,
+      '--endpoint',
+      'http://127.0.0.1:9',
+    );
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /give either --model <dir> or --endpoint <name\|url>/);
+    const neither = await tfod('predict', 'x.png');
+    assert.match(neither.stderr, /give either --model/);
+    const down = await tfod(
+      'predict',
+      fixtures().photoPath('chelsea'),
+      '--endpoint',
+      'http://127.0.0.1:9',
+    );
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /cannot reach http:\/\/127\.0\.0\.1:9\/invocations/);
   });
 });
 

@@ -4,7 +4,7 @@ import {
   isPreviewPanelState,
   isPreviewSource,
   isWebviewMessage,
-} from '../../../src/extension/preview/protocol';
+} from '../../../src/core/preview/protocol';
 
 describe('preview protocol guards', () => {
   it('accepts the webview messages the host handles', () => {

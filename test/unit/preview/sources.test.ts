@@ -18,7 +18,7 @@ import {
   responseReason,
   sagemakerSource,
   urlSource,
-} from '../../../src/extension/preview/sources';
+} from '../../../src/core/preview/sources';
 
 function noise(width: number, height: number): RgbaImage {
   const data = new Uint8Array(width * height * 4);

@@ -6,7 +6,7 @@ import {
   pickPreviewSource,
   showPreviewPanel,
 } from '../../preview/previewPanel';
-import type { PreviewSource } from '../../preview/protocol';
+import type { PreviewSource } from '../../../core/preview/protocol';
 import { isJobsNode } from '../../views/nodes';
 
 const IMAGE = /\.(png|jpe?g)$/i;

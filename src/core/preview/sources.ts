@@ -1,9 +1,9 @@
 import { mkdtemp, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { errorMessage, UserError } from '../../core/errors';
-import type { Target } from '../../core/jobs';
-import { extractModelArchive } from '../../core/local/modelArchive';
+import { errorMessage, UserError } from '../errors';
+import type { Target } from '../jobs';
+import { extractModelArchive } from '../local/modelArchive';
 import {
   decodeImage,
   encodePng,
