@@ -92,7 +92,11 @@ describe('validation in a real VS Code (code-server + Chromium)', () => {
     const classes = rows.find((r) => r.text.includes('num_classes is 1'))!;
     assert.match(classes.text, /ids up to 2/);
     assert.match(classes.text, /\[Ln 5, Col 18\]/);
-    // Squiggles in the editor too.
+    // Squiggles in the editor too (decorations render a moment after the Problems panel fills).
+    await page
+      .locator('.monaco-editor .squiggly-error')
+      .first()
+      .waitFor({ state: 'attached', timeout: 15_000 });
     assert.ok((await page.locator('.monaco-editor .squiggly-error').count()) >= 1);
     assert.ok(existsSync(await workbench.screenshot('validation-problems')));
 
