@@ -1,11 +1,3 @@
-/** mulberry32: a small seeded PRNG for fuzz tests, so a failure reproduces from its seed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The fuzz tests draw from the same seeded PRNG (mulberry32) as the sample generator, so a failure
+// reproduces from its seed.
+export { seededRandom } from '../../src/core/sample/shapes';

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
 import { isTrainingJobActive } from '../../core/jobs';
@@ -11,6 +10,7 @@ import {
   type HostMessage,
   type MetricsPanelState,
 } from './protocol';
+import { webviewHtml } from '../webviewHtml';
 
 export const METRICS_VIEW_TYPE = 'tfod.metrics';
 /** How often an open chart of a running job reloads. */
@@ -121,31 +121,12 @@ class MetricsPanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'media');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'metrics.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'metrics.css'));
-    const nonce = randomBytes(16).toString('base64');
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Training metrics</title>
-</head>
-<body>
-<main id="root" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(
+      this.panel.webview,
+      this.ctx.extension.extensionUri,
+      'metrics',
+      'Training metrics',
+    );
   }
 
   private dispose(): void {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -23,6 +22,7 @@ import {
   type InProcessModel,
   type PredictionSource,
 } from '../../core/preview/sources';
+import { webviewHtml } from '../webviewHtml';
 
 export const PREVIEW_VIEW_TYPE = 'tfod.preview';
 
@@ -364,31 +364,12 @@ class PreviewPanel {
   }
 
   private html(): string {
-    const webview = this.panel.webview;
-    const media = vscode.Uri.joinPath(this.ctx.extension.extensionUri, 'dist', 'media');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(media, 'preview.css'));
-    const nonce = randomBytes(16).toString('base64');
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `img-src ${webview.cspSource} data:`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>Detection Preview</title>
-</head>
-<body>
-<main id="root" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+    return webviewHtml(
+      this.panel.webview,
+      this.ctx.extension.extensionUri,
+      'preview',
+      'Detection Preview',
+    );
   }
 
   private dispose(): void {
