@@ -121,8 +121,10 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
       .first();
     await person.waitFor({ state: 'visible', timeout: 120_000 });
     assert.equal(await person.getAttribute('data-class'), String(COCO.person));
-    // chelsea is still there: one panel, two images.
-    assert.equal(await frame.locator('section.image.result').count(), 2);
+    // chelsea is still there: one panel, two images (restored when the panel is shown again).
+    const results = frame.locator('section.image.result');
+    await waitUntil('both images in the panel', async () => (await results.count()) === 2, 60_000);
+    assert.equal(await frame.locator('section.image[data-path$="chelsea.png"]').count(), 1);
   });
 
   it('moving the threshold slider hides low-confidence boxes without asking again', async () => {
@@ -135,13 +137,20 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     // Keyboard: Home goes to the lowest threshold (everything the model returned).
     await slider.focus();
     await slider.press('Home');
-    assert.equal(await frame.locator('output').textContent(), '0.05');
+    await waitUntil(
+      'the slider to show 0.05',
+      async () => (await frame.locator('output').textContent()) === '0.05',
+    );
     const all = await scores(frame, 'astronaut.png');
     assert.ok(
       all.some((s) => s < 0.5),
       `weak detections at 0.05: ${all.join(', ')}`,
     );
     await slider.fill('0.5');
+    await waitUntil(
+      'the slider to show 0.50',
+      async () => (await frame.locator('output').textContent()) === '0.50',
+    );
     const strong = await scores(frame, 'astronaut.png');
     assert.ok(strong.length > 0 && strong.length < all.length, `${strong.length} of ${all.length}`);
     assert.ok(
@@ -149,6 +158,10 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
       strong.join(', '),
     );
     await slider.press('End');
+    await waitUntil(
+      'every box to hide at the top',
+      async () => (await scores(frame, 'astronaut.png')).length === 0,
+    );
     assert.deepEqual(await scores(frame, 'astronaut.png'), []);
     await slider.fill('0.5');
     // Filtering is local: the same answer (same latency), no new request.
@@ -163,16 +176,42 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     const frame = await previewFrame(page);
     const catToggle = frame.locator(`.toggles input[data-class="${COCO.cat}"]`);
     await catToggle.focus();
+    const cats = frame.locator('li.detection[data-label="cat"]');
+    const people = frame.locator('li.detection[data-label="person"]');
     await catToggle.press('Space');
-    assert.equal(await frame.locator('li.detection[data-label="cat"]').count(), 0);
-    assert.ok((await frame.locator('li.detection[data-label="person"]').count()) > 0);
+    await waitUntil('the cat boxes to hide', async () => (await cats.count()) === 0);
+    assert.ok((await people.count()) > 0, 'people stay');
     await catToggle.press('Space');
-    assert.ok((await frame.locator('li.detection[data-label="cat"]').count()) > 0);
-    await frame.locator('section.image[data-path$="chelsea.png"]').scrollIntoViewIfNeeded();
+    await waitUntil('the cat boxes to come back', async () => (await cats.count()) > 0);
+    // The panel re-renders its sections after a toggle: scroll once they have settled.
+    await scrollIntoView(frame.locator('section.image[data-path$="chelsea.png"]'));
     assert.ok(existsSync(await workbench.screenshot('preview-chelsea-cat')));
-    await frame
-      .locator('section.image[data-path$="astronaut.png"] canvas')
-      .scrollIntoViewIfNeeded();
+    await scrollIntoView(frame.locator('section.image[data-path$="astronaut.png"] canvas'));
     assert.ok(existsSync(await workbench.screenshot('preview-astronaut-person')));
   });
 });
+
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Scrolls to an element that a re-render may replace mid-way: the locator finds the new one. */
+async function scrollIntoView(locator: { scrollIntoViewIfNeeded(): Promise<void> }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await locator.scrollIntoViewIfNeeded();
+      return;
+    } catch (error) {
+      if (attempt >= 5 || !/not attached/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}

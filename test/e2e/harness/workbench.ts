@@ -211,9 +211,23 @@ export function motoEnvironment(): NodeJS.ProcessEnv {
 
 /** Runs a palette command by its title, as a user would with F1. */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
+  // With focus inside a webview's iframe, F1 can stay in the iframe, and a quick pick still closing
+  // from the step before can be the input found: hand focus back to the workbench, and wait for the
+  // command palette itself (F1 opens it with '>' typed) before typing, trying again if needed.
+  for (let attempt = 1; ; attempt++) {
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await page.keyboard.press('F1');
+    const deadline = Date.now() + 5_000;
+    let open = false;
+    while (!open && Date.now() < deadline) {
+      open = (await input.isVisible()) && (await input.inputValue()).startsWith('>');
+      if (!open) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (open) break;
+    if (attempt >= 4) throw new Error(`the command palette did not open to run '${title}'`);
+    await page.keyboard.press('Escape');
+  }
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
