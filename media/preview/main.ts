@@ -1,6 +1,7 @@
 import type { Prediction } from '../../src/detection/types';
 import {
   DEFAULT_PREVIEW_THRESHOLD,
+  MAX_DROPPED_FILE_BYTES,
   PREVIEW_FLOOR,
   type HostMessage,
   type PreviewImageResult,
@@ -9,6 +10,7 @@ import {
   type WebviewMessage,
 } from '../../src/core/preview/protocol';
 import './style.css';
+import { carriesDroppable, readAsBase64, readDrop, sortDroppedFiles } from './drop';
 import {
   boxLayout,
   captionText,
@@ -51,7 +53,10 @@ let threshold = saved?.threshold ?? DEFAULT_PREVIEW_THRESHOLD;
 const hidden = new Set<number>(saved?.hidden ?? []);
 let labels = new Map<number, string>();
 let labelsNote = '';
-let panelError: { message: string; fix?: string } | undefined;
+/** Errors of the panel as a whole (the source, refused drops); a new session clears them. */
+let panelErrors: { message: string; fix?: string }[] = [];
+/** Dropped files the webview refused itself (not images, too large), until the next drop. */
+let refusedDrops: string[] = [];
 let status = '';
 const entries = new Map<string, Entry>();
 let nextRequest = 1;
@@ -61,6 +66,10 @@ let waitingFor: number | undefined;
 function request(type: 'addImages' | 'chooseSource' | 'rerun'): void {
   waitingFor = nextRequest++;
   vscode.postMessage({ type, requestId: waitingFor });
+}
+
+function showPanelError(error: { message: string; fix?: string }): void {
+  if (!panelErrors.some((e) => e.message === error.message)) panelErrors.push(error);
 }
 
 function saveState(): void {
@@ -133,6 +142,21 @@ function controls(): HTMLElement {
   box.append(label, el('div', 'toggles'));
   const note = el('p', labels.size ? 'labels-note' : 'labels-note warning', labelsNote);
   box.append(note);
+  // Ids the model returned that the label map lacks: likely the label map of another model.
+  const ids = new Set(
+    [...entries.values()]
+      .flatMap((e) => (e.kind === 'result' ? e.result.predictions : []))
+      .map((p) => p[0]),
+  );
+  const missing = [...ids].filter((id) => !labels.has(id)).sort((a, b) => a - b);
+  if (labels.size > 0 && missing.length > 0)
+    box.append(
+      el(
+        'p',
+        'labels-missing warning',
+        `Not in that label map: ${missing.map((id) => `class ${id}`).join(', ')}. Is it the label map of this model?`,
+      ),
+    );
   return box;
 }
 
@@ -339,7 +363,7 @@ function renderImages(): void {
       el(
         'p',
         'empty',
-        'No images yet: use Add images…, or Preview Detections on an image in the Explorer.',
+        'No images yet: use Add images…, drop images or a folder here (hold Shift while dropping from the Explorer), or Preview Detections on an image in the Explorer.',
       ),
     );
 }
@@ -347,11 +371,17 @@ function renderImages(): void {
 function render(): void {
   root.replaceChildren(header());
   root.append(el('p', 'source', sourceLabel));
-  if (panelError) {
+  const errors = [...panelErrors];
+  if (refusedDrops.length > 0)
+    errors.push({
+      message: `Not added: ${refusedDrops.join('; ')}`,
+      fix: `Drop PNG or JPEG files (at most ${MAX_DROPPED_FILE_BYTES / 2 ** 20} MiB each), or folders that hold some`,
+    });
+  for (const error of errors) {
     const alert = el('div', 'error');
     alert.setAttribute('role', 'alert');
-    alert.append(el('p', 'message', panelError.message));
-    if (panelError.fix) alert.append(el('p', 'fix', panelError.fix));
+    alert.append(el('p', 'message', error.message));
+    if (error.fix) alert.append(el('p', 'fix', error.fix));
     root.append(alert);
   }
   if (status) root.append(el('p', 'status', status));
@@ -381,7 +411,7 @@ function onMessage(message: HostMessage): void {
         hidden.clear();
         message.hidden.forEach((id) => hidden.add(id));
       }
-      panelError = undefined;
+      panelErrors = [];
       for (const path of [...entries.keys()]) if (!images.includes(path)) entries.delete(path);
       saveState();
       break;
@@ -399,11 +429,76 @@ function onMessage(message: HostMessage): void {
           message: message.message,
           ...(message.fix ? { fix: message.fix } : {}),
         });
-      else panelError = { message: message.message, ...(message.fix ? { fix: message.fix } : {}) };
+      else
+        showPanelError({ message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
       break;
     case 'exported':
       status = `Saved ${message.path}`;
       break;
+  }
+  render();
+}
+
+// Drag and drop. Handled on the document, before VS Code's own listener on the window: taking the
+// drag (preventDefault) keeps the workbench from covering the panel to open the file instead.
+let dragDepth = 0;
+function dropping(on: boolean): void {
+  document.body.classList.toggle('dropping', on);
+}
+document.addEventListener('dragenter', (event) => {
+  if (!event.dataTransfer || !carriesDroppable([...event.dataTransfer.types])) return;
+  event.preventDefault();
+  dragDepth++;
+  dropping(true);
+});
+document.addEventListener('dragover', (event) => {
+  if (!event.dataTransfer || !carriesDroppable([...event.dataTransfer.types])) return;
+  event.preventDefault();
+  event.dataTransfer.dropEffect = 'copy';
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) dropping(false);
+});
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dragDepth = 0;
+  dropping(false);
+  const dropped = event.dataTransfer ? readDrop(event.dataTransfer) : undefined;
+  if (!dropped) {
+    showPanelError({
+      message: 'Nothing usable was dropped',
+      fix: 'Drop PNG or JPEG files, or folders that hold some (hold Shift while dropping from the Explorer)',
+    });
+    render();
+    return;
+  }
+  void sendDrop(dropped);
+});
+
+async function sendDrop(dropped: NonNullable<ReturnType<typeof readDrop>>): Promise<void> {
+  refusedDrops = [];
+  if (dropped.kind === 'uris') {
+    waitingFor = nextRequest++;
+    vscode.postMessage({ type: 'dropUris', requestId: waitingFor, uris: dropped.uris });
+    return;
+  }
+  const { send, refused } = sortDroppedFiles(dropped.files);
+  refusedDrops = refused;
+  if (send.length > 0) {
+    status = `Reading ${send.length} dropped file${send.length === 1 ? '' : 's'}…`;
+    render();
+    try {
+      const files = await Promise.all(send.map(readAsBase64));
+      waitingFor = nextRequest++;
+      vscode.postMessage({ type: 'dropFiles', requestId: waitingFor, files });
+    } catch (error) {
+      showPanelError({
+        message: `Dropped files could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        fix: 'Drop them again, or use Add images…',
+      });
+    }
+    status = '';
   }
   render();
 }

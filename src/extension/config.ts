@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_TARGET, isTargetKind, type TargetKind } from '../core/target';
 import type { AwsSessionOptions } from '../core/aws/session';
+import type { JobsViewTargets } from './views/jobsModel';
 
 const SECTION = 'tfod';
 
@@ -8,6 +9,12 @@ const SECTION = 'tfod';
 export function getTarget(scope?: vscode.ConfigurationScope): TargetKind {
   const value = vscode.workspace.getConfiguration(SECTION, scope).get<string>('target');
   return isTargetKind(value) ? value : DEFAULT_TARGET;
+}
+
+/** Which targets the jobs view lists (`tfod.jobs.targets`): `all` (the default) or `selected`. */
+export function getJobsViewTargets(): JobsViewTargets {
+  const value = vscode.workspace.getConfiguration(SECTION).get<string>('jobs.targets');
+  return value === 'selected' ? 'selected' : 'all';
 }
 
 /** Stores the target where the user will look for it: the workspace when one is open. */

@@ -10,7 +10,14 @@ import { buildTestImage, removeWorkspaceContainers, until } from '../integration
 import { postImage } from '../integration/serving/client';
 import { COCO, fixtures } from '../integration/serving/fixtures';
 import { defaultTrainingFiles } from '../integration/training/harness';
-import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import {
+  openFile,
+  openWorkbench,
+  previewFrame,
+  runCommand,
+  runContextMenuItem,
+  type Workbench,
+} from './harness/workbench';
 
 // The local target (the default) end to end in a real VS Code: a training job started from the
 // palette runs in Docker (the test image: the bundled train and serve, the stand-in for the TF
@@ -56,6 +63,8 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
     writeFileSync(join(checkpoint, 'checkpoint', 'ckpt-0.index'), 'index');
     writeFileSync(join(checkpoint, 'checkpoint', 'ckpt-0.data-00000-of-00001'), 'data');
     writeFileSync(join(checkpoint, 'pipeline.config'), 'model {}\n');
+    mkdirSync(join(ws, 'photos'), { recursive: true });
+    cpSync(fixtures().photoPath('chelsea'), join(ws, 'photos', 'chelsea.png'));
     mkdirSync(join(ws, '.vscode'), { recursive: true });
     writeFileSync(
       join(ws, '.vscode', 'settings.json'),
@@ -167,6 +176,38 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
     const env = (await docker.getContainer(info.Id).inspect()).Config.Env;
     assert.ok(env.includes('MODEL_SERVER_WORKERS=1'), env.join(' '));
     assert.ok(env.includes('MODEL_SERVER_TIMEOUT=30'), env.join(' '));
+  });
+
+  it('previews the local endpoint from its context menu: the container answers cat on chelsea', async () => {
+    const { page } = workbench;
+    await openFile(page, 'chelsea.png');
+    const endpointRow = page
+      .locator('.pane-body .monaco-list-row', { hasText: endpoint })
+      .filter({ hasText: 'InService' })
+      .first();
+    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(await endpointRow.innerText())?.[0];
+    assert.ok(url, 'the endpoint row shows its URL');
+    await runContextMenuItem(page, endpointRow, 'Preview Detections');
+
+    const frame = await previewFrame(page);
+    await frame
+      .locator('.source', { hasText: `Local endpoint ${url}` })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    // The photo active in the editor went to the container's POST /invocations.
+    const chelsea = frame.locator('section.image[data-path$="chelsea.png"]');
+    const cat = chelsea.locator(`li.detection[data-class="${COCO.cat}"]`).first();
+    await cat.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.ok(Number(await cat.getAttribute('data-score')) >= 0.5);
+    assert.match((await chelsea.locator('.latency').textContent()) ?? '', /^\d+ ms$/);
+    const raw = JSON.parse((await chelsea.locator('.raw pre').textContent()) ?? '') as {
+      prediction: number[][];
+    };
+    assert.equal(raw.prediction[0]?.[0], COCO.cat, "the raw answer is the server's");
+    // The workspace's label map is the project's, not the COCO model's: the panel says so.
+    await frame
+      .locator('.labels-missing', { hasText: `class ${COCO.cat}` })
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    assert.ok(existsSync(await workbench.screenshot('local-endpoint-preview')));
   });
 
   it('stops the endpoint from its inline action', async () => {

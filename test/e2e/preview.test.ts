@@ -1,47 +1,23 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Frame, Page } from 'playwright-core';
 import { COCO, fixtures } from '../integration/serving/fixtures';
-import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import {
+  openFile,
+  openWorkbench,
+  previewFrame,
+  runCommand,
+  runContextMenuItem,
+  waitUntil,
+  type Workbench,
+} from './harness/workbench';
 
 // The detection preview in a real VS Code: the COCO test model copied into the workspace runs
 // in the extension host (no server, no Docker); photos opened in the editor join the preview,
 // their boxes are drawn and listed with the label map's names, and the threshold slider and the
 // class toggles filter what is shown without asking the model again.
-
-/** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
-async function openFile(page: Page, name: string): Promise<void> {
-  await page.keyboard.press('Control+P');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(name);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: name })
-    .first()
-    .waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
-  await page
-    .locator('.tabs-container .tab.active', { hasText: name })
-    .waitFor({ state: 'visible', timeout: 15_000 });
-}
-
-/** The preview's frame (the image editor is a webview too, so find ours by its heading). */
-async function previewFrame(page: Page): Promise<Frame> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      const found = await frame
-        .locator('h1', { hasText: 'Detection Preview' })
-        .count()
-        .catch(() => 0);
-      if (found > 0) return frame;
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error('the Detection Preview webview did not appear');
-}
 
 async function scores(frame: Frame, image: string): Promise<number[]> {
   return frame
@@ -60,11 +36,21 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     cpSync(modelDir, model, { recursive: true });
     writeFileSync(
       join(model, 'label_map.pbtxt'),
-      `item { id: ${COCO.person} name: 'person' }\nitem { id: ${COCO.cat} name: 'cat' }\n`,
+      [
+        `item { id: ${COCO.person} name: 'person' }`,
+        `item { id: ${COCO.motorcycle} name: 'motorcycle' }`,
+        `item { id: ${COCO.cat} name: 'cat' }`,
+        `item { id: ${COCO.cup} name: 'cup' }`,
+        '',
+      ].join('\n'),
     );
     mkdirSync(join(ws, 'photos'), { recursive: true });
-    for (const name of ['chelsea', 'astronaut'] as const)
+    for (const name of ['chelsea', 'astronaut', 'motorcycle_left'] as const)
       cpSync(photoPath(name), join(ws, 'photos', `${name}.png`));
+    // A folder of photos to drop from the Explorer.
+    mkdirSync(join(ws, 'more-photos'), { recursive: true });
+    cpSync(photoPath('coffee'), join(ws, 'more-photos', 'coffee.png'));
+    writeFileSync(join(ws, 'more-photos', 'README.txt'), 'not an image\n');
   });
 
   after(async () => {
@@ -189,18 +175,192 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     await scrollIntoView(frame.locator('section.image[data-path$="astronaut.png"] canvas'));
     assert.ok(existsSync(await workbench.screenshot('preview-astronaut-person')));
   });
+  it('exports the annotated picture as PNG through the save dialog', async () => {
+    const { page } = workbench;
+    const frame = await previewFrame(page);
+    const chelsea = frame.locator('section.image[data-path$="chelsea.png"]');
+    await chelsea.locator('button', { hasText: 'Export PNG' }).click();
+    // code-server's save dialog is a quick input proposing <image>-detections.png beside it.
+    const input = page.locator('.quick-input-widget input');
+    await waitUntil(
+      'the save dialog to propose chelsea-detections.png',
+      async () =>
+        (await input.isVisible()) && (await input.inputValue()).endsWith('chelsea-detections.png'),
+      30_000,
+    );
+    await input.press('Enter');
+    const saved = join(workbench.workspace, 'photos', 'chelsea-detections.png');
+    await frame
+      .locator('.status', { hasText: 'chelsea-detections.png' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    const png = readFileSync(saved);
+    assert.equal(png.subarray(1, 4).toString('latin1'), 'PNG');
+    // IHDR: the picture's own size, and not the original bytes (the boxes are drawn in).
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [451, 300]);
+    assert.notDeepEqual(png, readFileSync(join(workbench.workspace, 'photos', 'chelsea.png')));
+  });
+
+  it("adds an image from the Explorer's context menu", async () => {
+    const { page } = workbench;
+    const row = await explorerRow(page, ['photos', 'motorcycle_left.png']);
+    await runContextMenuItem(page, row, 'Preview Detections');
+    const frame = await previewFrame(page);
+    await frame
+      .locator(
+        `section.image[data-path$="motorcycle_left.png"] li.detection[data-class="${COCO.motorcycle}"]`,
+      )
+      .first()
+      .waitFor({ state: 'visible', timeout: 120_000 });
+    assert.equal(
+      await frame
+        .locator('section.image[data-path$="motorcycle_left.png"] li.detection')
+        .first()
+        .getAttribute('data-label'),
+      'motorcycle',
+    );
+  });
+
+  it('takes photos dropped from the desktop, and says which dropped files it refused', async () => {
+    const { page } = workbench;
+    const frame = await previewFrame(page);
+    // A drop from outside VS Code: a real DataTransfer holding a File with the photo's bytes
+    // (the file is nowhere in the workspace), and a text file beside it.
+    // (Browser code as text: the tests are compiled without the DOM's types.)
+    const drag = (types: string[]) => `{
+      const target = document.querySelector('.images') ?? document.body;
+      for (const type of ${JSON.stringify(types)})
+        target.dispatchEvent(
+          new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: window.e2eDrop }),
+        );
+    }`;
+    await frame.evaluate(`{
+      const bytes = Uint8Array.from(atob(${JSON.stringify(fixtures().photo('coffee').toString('base64'))}), (c) => c.charCodeAt(0));
+      window.e2eDrop = new DataTransfer();
+      window.e2eDrop.items.add(new File([bytes], 'coffee from desktop.png', { type: 'image/png' }));
+      window.e2eDrop.items.add(new File(['hello'], 'notes.txt', { type: 'text/plain' }));
+    }`);
+    await frame.evaluate(drag(['dragenter', 'dragover']));
+    const dropping = () => frame.evaluate(`document.body.classList.contains('dropping')`);
+    assert.equal(await dropping(), true, 'the drop zone shows while dragging');
+    await frame.evaluate(drag(['drop']));
+    const cup = frame
+      .locator(`section.image[data-path$="coffee from desktop.png"] li.detection[data-label="cup"]`)
+      .first();
+    await cup.waitFor({ state: 'visible', timeout: 120_000 });
+    assert.ok(Number(await cup.getAttribute('data-score')) >= 0.9);
+    await frame
+      .locator('.error', { hasText: 'notes.txt is not a PNG or JPEG image' })
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await dropping(), false, 'the drop zone is gone after the drop');
+  });
+
+  it('takes a folder dropped from the Explorer with Shift held: its images join', async () => {
+    const { page } = workbench;
+    const frame = await previewFrame(page);
+    const before = await frame.locator('section.image').count();
+    const folder = await explorerRow(page, ['more-photos']);
+    const from = await folder.boundingBox();
+    const panel = await (await frame.frameElement()).boundingBox();
+    assert.ok(from && panel, 'the Explorer row and the panel are on screen');
+    // VS Code hands a drag from the Explorer to a webview only while Shift is held.
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+    await page.mouse.down();
+    await page.keyboard.down('Shift');
+    await page.mouse.move(panel.x + panel.width / 2, panel.y + panel.height / 2, { steps: 12 });
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await waitUntil(
+      'the folder to add its image',
+      async () => (await frame.locator('section.image').count()) > before,
+      30_000,
+    );
+    await frame
+      .locator('section.image[data-path$="more-photos/coffee.png"] li.detection[data-label="cup"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 120_000 });
+    // Only the folder's image joined, not its README.
+    assert.equal(await frame.locator('section.image[data-path$="README.txt"]').count(), 0);
+  });
+
+  it('comes back after a reload: the same images, threshold and answers', async () => {
+    const { page } = workbench;
+    let frame = await previewFrame(page);
+    const slider = frame.locator('input#threshold');
+    await slider.fill('0.3');
+    await waitUntil(
+      'the slider to show 0.30',
+      async () => (await frame.locator('output').textContent()) === '0.30',
+    );
+    const images = await frame
+      .locator('section.image')
+      .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-path')));
+    // The extension keeps the panel's state in its workspace storage as it changes.
+    await waitUntil('the extension to save the panel state', async () => {
+      const state = savedPanelState(workbench.workspace);
+      return state?.threshold === 0.3 && state.images.length === images.length;
+    });
+    // Reload the window as a user does (VS Code saves its layout on the way out).
+    const before = await page.evaluate('performance.timeOrigin');
+    await runCommand(page, 'Developer: Reload Window');
+    await waitUntil(
+      'the window to reload',
+      async () => (await page.evaluate('performance.timeOrigin').catch(() => before)) !== before,
+      60_000,
+    );
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    frame = await previewFrame(page);
+    await frame
+      .locator('section.image[data-path$="chelsea.png"] li.detection[data-label="cat"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 120_000 });
+    const cards = () =>
+      frame
+        .locator('section.image')
+        .evaluateAll((all) => all.map((c) => `${c.className} ${c.getAttribute('data-path')}`));
+    await waitUntil(
+      'every image to come back with an answer',
+      async () => (await frame.locator('section.image.result').count()) === images.length,
+      120_000,
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}: had ${images.join(', ')}; now ${(await cards()).join(', ')}`,
+      );
+    });
+    assert.deepEqual(
+      await frame
+        .locator('section.image')
+        .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-path'))),
+      images,
+    );
+    assert.equal(await frame.locator('output').textContent(), '0.30');
+    assert.ok(existsSync(await workbench.screenshot('preview-restored')));
+  });
 });
 
-async function waitUntil(
-  what: string,
-  check: () => Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+/** The preview state the extension saved for the workspace (user data is beside it). */
+function savedPanelState(workspace: string): { threshold: number; images: string[] } | undefined {
+  const storage = join(workspace, '..', 'user-data', 'User', 'workspaceStorage');
+  for (const id of existsSync(storage) ? readdirSync(storage) : []) {
+    const file = join(storage, id, 'tfod-sagemaker.tfod-sagemaker', 'preview-state.json');
+    if (existsSync(file))
+      return JSON.parse(readFileSync(file, 'utf8')) as { threshold: number; images: string[] };
   }
+  return undefined;
+}
+
+/** The Explorer's row for `path` (folder names, then the file), expanding folders on the way. */
+async function explorerRow(page: Page, path: readonly string[]) {
+  const explorer = page.locator('.explorer-folders-view');
+  if (!(await explorer.isVisible())) await page.keyboard.press('Control+Shift+E');
+  await explorer.waitFor({ state: 'visible', timeout: 15_000 });
+  let row = explorer.locator('.monaco-list-row').first();
+  for (const [i, name] of path.entries()) {
+    row = explorer.locator(`.monaco-list-row[aria-label="${name}"]`).first();
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    if (i < path.length - 1 && (await row.getAttribute('aria-expanded')) === 'false')
+      await row.click();
+  }
+  return row;
 }
 
 /** Scrolls to an element that a re-render may replace mid-way: the locator finds the new one. */

@@ -90,7 +90,35 @@ export type WebviewMessage =
       readonly type: 'view';
       readonly threshold: number;
       readonly hidden: readonly number[];
+    }
+  /** Resources dropped on the panel by reference: the Explorer's URIs (hold Shift to drop). */
+  | { readonly type: 'dropUris'; readonly requestId: number; readonly uris: readonly string[] }
+  /** Files dropped from outside VS Code, whose bytes only the webview has. */
+  | {
+      readonly type: 'dropFiles';
+      readonly requestId: number;
+      readonly files: readonly DroppedFile[];
     };
+
+/** A file dropped on the panel from the desktop: its name and its bytes as base64. */
+export interface DroppedFile {
+  readonly name: string;
+  readonly base64: string;
+}
+
+/** The most a dropped file may weigh (its base64 travels in one message). */
+export const MAX_DROPPED_FILE_BYTES = 50 * 1024 * 1024;
+
+/** The file names the preview takes. */
+export const PREVIEW_IMAGE_NAME = /\.(png|jpe?g)$/i;
+
+/** The URIs of a text/uri-list (RFC 2483): one per line, `#` lines are comments. */
+export function parseUriList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'));
+}
 
 /** Predictions below this never reach the webview: the slider starts here. */
 export const PREVIEW_FLOOR = 0.05;
@@ -155,7 +183,32 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
       );
     case 'view':
       return isUnitInterval(value.threshold) && isClassIds(value.hidden);
+    case 'dropUris':
+      return (
+        id &&
+        Array.isArray(value.uris) &&
+        value.uris.length > 0 &&
+        value.uris.every((u) => typeof u === 'string' && u.length > 0)
+      );
+    case 'dropFiles':
+      return (
+        id &&
+        Array.isArray(value.files) &&
+        value.files.length > 0 &&
+        value.files.every(isDroppedFile)
+      );
     default:
       return false;
   }
+}
+
+function isDroppedFile(value: unknown): value is DroppedFile {
+  return (
+    isObject(value) &&
+    typeof value.name === 'string' &&
+    value.name.length > 0 &&
+    typeof value.base64 === 'string' &&
+    value.base64.length <= Math.ceil(MAX_DROPPED_FILE_BYTES / 3) * 4 &&
+    /^[A-Za-z0-9+/]*={0,2}$/.test(value.base64)
+  );
 }

@@ -1,14 +1,20 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage, isUserError } from '../../core/errors';
+import { errorMessage, isUserError, UserError } from '../../core/errors';
+import { pruneDroppedFiles, safeFileName, storeDroppedFile } from '../../core/preview/drop';
+import { PanelStateFile, readPanelState } from '../../core/preview/stateFile';
 import type { TfodContext } from '../context';
 import { targets } from '../targets';
 import {
   DEFAULT_PREVIEW_THRESHOLD,
   isPreviewPanelState,
   isWebviewMessage,
+  PREVIEW_IMAGE_NAME,
+  type DroppedFile,
   type HostMessage,
+  type PreviewImageResult,
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
@@ -60,22 +66,50 @@ export function currentPreviewSource(): PreviewSource | undefined {
   return current?.source;
 }
 
+/** The images of the open preview. */
+export function currentPreviewImages(): readonly string[] {
+  return current?.images ?? [];
+}
+
+/**
+ * The path this extension host reads `uri` at, when it is a file here: `file:` URIs, and the
+ * `vscode-remote:` URIs a remote window's workbench hands over (the extension host runs beside
+ * those files).
+ */
+export function hostPath(uri: vscode.Uri): string | undefined {
+  return uri.scheme === 'file' || uri.scheme === 'vscode-remote' ? uri.fsPath : undefined;
+}
+
+/** Dropped files older than this, and no longer shown, are removed from the extension's storage. */
+const DROPPED_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
+/** A folder dropped on the panel adds at most this many of its images. */
+const MAX_IMAGES_PER_FOLDER = 50;
+
 /** Restores the preview that was open when the window reloaded. */
 export function registerPreviewPanel(ctx: TfodContext): void {
   ctx.extension.subscriptions.push(
     vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
         panel.webview.options = webviewOptions(ctx);
+        // The host's file is the newest (see stateFile.ts); the webview's state is the fallback.
+        const saved = await readPanelState(stateFilePath(ctx));
         current = new PreviewPanel(
           ctx,
           panel,
-          isPreviewPanelState(state)
-            ? state
-            : { images: [], threshold: DEFAULT_PREVIEW_THRESHOLD, hidden: [] },
+          saved ??
+            (isPreviewPanelState(state)
+              ? state
+              : { images: [], threshold: DEFAULT_PREVIEW_THRESHOLD, hidden: [] }),
         );
       },
     }),
   );
+}
+
+/** Where the host keeps the preview's state: per workspace, else for the whole installation. */
+function stateFilePath(ctx: TfodContext): string {
+  const folder = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
+  return join(folder.fsPath, 'preview-state.json');
 }
 
 function webviewOptions(ctx: TfodContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -155,18 +189,39 @@ export function describeSource(source: PreviewSource | undefined): string {
   return `SageMaker endpoint ${source.endpoint}`;
 }
 
+/** The images directly in `folder`, by name, at most MAX_IMAGES_PER_FOLDER. */
+async function imagesIn(folder: string): Promise<string[]> {
+  const entries = await readdir(folder, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && PREVIEW_IMAGE_NAME.test(e.name))
+    .map((e) => e.name)
+    .sort((a, b) => a.localeCompare(b))
+    .slice(0, MAX_IMAGES_PER_FOLDER)
+    .map((name) => join(folder, name));
+}
+
 class PreviewPanel {
   private state: PreviewPanelState;
   private model: { path: string; loaded: Promise<InProcessModel> } | undefined;
   private running = new AbortController();
   private labels: { names?: Map<number, string>; note: string } = { note: '' };
+  private readonly stateFile: PanelStateFile;
+  /** The last answer for each image: its source, its bytes' digest, the result less the picture. */
+  private readonly answers = new Map<
+    string,
+    { source: string; digest: string; result: Omit<PreviewImageResult, 'dataUrl'> }
+  >();
 
   constructor(
     private readonly ctx: TfodContext,
     readonly panel: vscode.WebviewPanel,
     state: PreviewPanelState,
   ) {
+    this.stateFile = new PanelStateFile(stateFilePath(ctx), (error) =>
+      ctx.log.warn(`detection preview: cannot save its state: ${errorMessage(error)}`),
+    );
     this.state = state;
+    this.stateFile.save(state);
     panel.title = 'Detection Preview';
     panel.webview.html = this.html();
     panel.webview.onDidReceiveMessage((message: unknown) => {
@@ -179,11 +234,24 @@ class PreviewPanel {
     return this.state.source;
   }
 
-  update(options: { source?: PreviewSource; images?: readonly string[] }): void {
+  get images(): readonly string[] {
+    return this.state.images;
+  }
+
+  /**
+   * Changes the source and/or adds images, then runs what changed. `problem` (e.g. dropped files
+   * that were refused) is shown once the panel has the new session.
+   */
+  update(options: { source?: PreviewSource; images?: readonly string[] }, problem?: unknown): void {
     const images = [...this.state.images];
     for (const image of options.images ?? []) if (!images.includes(image)) images.push(image);
-    this.state = { ...this.state, ...(options.source ? { source: options.source } : {}), images };
-    void this.runAll(options.source ? undefined : options.images);
+    this.setState({ ...this.state, ...(options.source ? { source: options.source } : {}), images });
+    void this.runAll(options.source ? undefined : options.images, undefined, problem);
+  }
+
+  private setState(state: PreviewPanelState): void {
+    this.state = state;
+    this.stateFile.save(state);
   }
 
   private post(message: HostMessage): void {
@@ -196,10 +264,14 @@ class PreviewPanel {
         case 'ready':
           return await this.runAll();
         case 'view':
-          this.state = { ...this.state, threshold: message.threshold, hidden: [...message.hidden] };
+          this.setState({
+            ...this.state,
+            threshold: message.threshold,
+            hidden: [...message.hidden],
+          });
           return;
         case 'rerun':
-          return await this.runAll(undefined, message.requestId);
+          return await this.runAll(undefined, message.requestId, undefined, true);
         case 'chooseSource': {
           const source = await pickPreviewSource(this.ctx);
           if (source) this.update({ source });
@@ -215,14 +287,19 @@ class PreviewPanel {
           return;
         }
         case 'removeImage':
-          this.state = {
+          this.answers.delete(message.path);
+          this.setState({
             ...this.state,
             images: this.state.images.filter((p) => p !== message.path),
-          };
+          });
           this.sendSession();
           return;
         case 'export':
           return await this.export(message.requestId, message.path, message.dataUrl);
+        case 'dropUris':
+          return await this.dropped(message.requestId, () => this.fromUris(message.uris));
+        case 'dropFiles':
+          return await this.dropped(message.requestId, () => this.fromFiles(message.files));
       }
     } catch (error) {
       this.postError(error, undefined, 'requestId' in message ? message.requestId : undefined);
@@ -255,8 +332,100 @@ class PreviewPanel {
     });
   }
 
-  /** Runs the source on `only` (default: every image) and sends each result as it comes. */
-  private async runAll(only?: readonly string[], requestId?: number): Promise<void> {
+  /**
+   * Adds what was dropped: `collect` gives the image paths and the refusals (each a line saying
+   * which item and why). Refusals are shown once, after the images that were taken.
+   */
+  private async dropped(
+    requestId: number,
+    collect: () => Promise<{ paths: string[]; refused: string[] }>,
+  ): Promise<void> {
+    const { paths, refused } = await collect();
+    const problem =
+      refused.length > 0
+        ? new UserError(
+            refused.length === 1
+              ? `Not added: ${refused[0]}`
+              : `${refused.length} dropped items were not added: ${refused.join('; ')}`,
+            'Drop PNG or JPEG files, or folders that hold some',
+          )
+        : undefined;
+    if (paths.length > 0) this.update({ images: paths }, problem);
+    else if (problem) this.postError(problem, undefined, requestId);
+    void pruneDroppedFiles(this.dropRoot(), this.state.images, DROPPED_MAX_AGE_MS);
+  }
+
+  /** Resources dropped from the Explorer (or anything giving a URI list): images and folders. */
+  private async fromUris(uris: readonly string[]): Promise<{ paths: string[]; refused: string[] }> {
+    const paths: string[] = [];
+    const refused: string[] = [];
+    for (const text of uris) {
+      let uri: vscode.Uri;
+      try {
+        uri = vscode.Uri.parse(text, true);
+      } catch {
+        refused.push(`${text} is not a URI`);
+        continue;
+      }
+      const name = basename(uri.path) || text;
+      const path = hostPath(uri);
+      try {
+        if (path) {
+          const info = await stat(path).catch(() => undefined);
+          if (!info) refused.push(`${path} does not exist on the machine the extension runs on`);
+          else if (info.isDirectory()) {
+            const found = await imagesIn(path);
+            if (found.length === 0) refused.push(`the folder ${name} has no PNG or JPEG images`);
+            paths.push(...found);
+          } else if (PREVIEW_IMAGE_NAME.test(path)) paths.push(path);
+          else refused.push(`${name} is not a PNG or JPEG image`);
+        } else if (PREVIEW_IMAGE_NAME.test(name)) {
+          // Not a file here (e.g. another file system provider): keep a copy of its bytes.
+          const bytes = await vscode.workspace.fs.readFile(uri);
+          paths.push(await storeDroppedFile(this.dropRoot(), name, bytes));
+        } else refused.push(`${name} is not a PNG or JPEG image`);
+      } catch (error) {
+        refused.push(isUserError(error) ? error.message : `${name}: ${errorMessage(error)}`);
+      }
+    }
+    return { paths, refused };
+  }
+
+  /** Files dropped from the desktop: their bytes are stored, since they may exist nowhere here. */
+  private async fromFiles(
+    files: readonly DroppedFile[],
+  ): Promise<{ paths: string[]; refused: string[] }> {
+    const paths: string[] = [];
+    const refused: string[] = [];
+    for (const file of files) {
+      try {
+        const bytes = Buffer.from(file.base64, 'base64');
+        paths.push(await storeDroppedFile(this.dropRoot(), file.name, bytes));
+      } catch (error) {
+        refused.push(
+          isUserError(error) ? error.message : `${safeFileName(file.name)}: ${errorMessage(error)}`,
+        );
+      }
+    }
+    return { paths, refused };
+  }
+
+  private dropRoot(): string {
+    return join(this.ctx.extension.globalStorageUri.fsPath, 'preview-drops');
+  }
+
+  /**
+   * Runs the source on `only` (default: every image) and sends each result as it comes. An image
+   * already answered by the same source, whose bytes have not changed, is answered again from
+   * memory (the webview forgets its results when hidden and asks again when shown), unless
+   * `fresh` (Run again).
+   */
+  private async runAll(
+    only?: readonly string[],
+    requestId?: number,
+    problem?: unknown,
+    fresh = false,
+  ): Promise<void> {
     this.running.abort();
     const controller = (this.running = new AbortController());
     const { signal } = controller;
@@ -267,37 +436,55 @@ class PreviewPanel {
       if (signal.aborted) return;
       this.sendSession();
       this.postError(error, undefined, requestId);
+      if (problem) this.postError(problem, undefined, requestId);
       return;
     }
     this.sendSession();
+    if (problem) this.postError(problem, undefined, requestId);
     if (!source) return;
+    const sourceKey = JSON.stringify(this.state.source);
     for (const path of only ?? this.state.images) {
       if (signal.aborted) return;
       const name = basename(path);
-      this.post({ type: 'pending', ...(requestId !== undefined ? { requestId } : {}), path, name });
+      const answered = (result: Omit<PreviewImageResult, 'dataUrl'>, bytes: Buffer): void => {
+        const mime = extname(path).toLowerCase() === '.png' ? 'image/png' : 'image/jpeg';
+        this.post({
+          type: 'result',
+          ...(requestId !== undefined ? { requestId } : {}),
+          result: { ...result, dataUrl: `data:${mime};base64,${bytes.toString('base64')}` },
+        });
+      };
       try {
         const bytes = await readFile(path);
+        const digest = createHash('sha1').update(bytes).digest('hex');
+        const cached = this.answers.get(path);
+        if (!fresh && cached?.source === sourceKey && cached.digest === digest) {
+          answered(cached.result, bytes);
+          continue;
+        }
+        this.post({
+          type: 'pending',
+          ...(requestId !== undefined ? { requestId } : {}),
+          path,
+          name,
+        });
         const image = decodeForPreview(bytes, name);
         const started = performance.now();
         const answer = await source(bytes, image, signal);
         const latencyMs = Math.round(performance.now() - started);
         if (signal.aborted) return;
-        const mime = extname(path).toLowerCase() === '.png' ? 'image/png' : 'image/jpeg';
-        this.post({
-          type: 'result',
-          ...(requestId !== undefined ? { requestId } : {}),
-          result: {
-            path,
-            name,
-            width: image.width,
-            height: image.height,
-            dataUrl: `data:${mime};base64,${bytes.toString('base64')}`,
-            predictions: answer.predictions,
-            latencyMs,
-            raw: answer.raw,
-            notes: answer.notes,
-          },
-        });
+        const result = {
+          path,
+          name,
+          width: image.width,
+          height: image.height,
+          predictions: answer.predictions,
+          latencyMs,
+          raw: answer.raw,
+          notes: answer.notes,
+        };
+        this.answers.set(path, { source: sourceKey, digest, result });
+        answered(result, bytes);
       } catch (error) {
         if (signal.aborted) return;
         this.postError(error, path, requestId);

@@ -7,12 +7,13 @@ import {
   type TrainingJobSummary,
 } from '../../core/jobs';
 import { errorMessage } from '../../core/errors';
-import type { TargetKind } from '../../core/target';
+import { TARGET_KINDS, type TargetKind } from '../../core/target';
 
 /**
- * What the jobs view knows about each target, refreshed by one poll: the job list, the details of
- * the jobs shown (for secondary status, metrics and the model), the endpoints. Details of a job
- * that has ended are fetched once and kept. No 'vscode' here: the view renders this.
+ * What the jobs view knows about each target, refreshed target by target (so a slow one never
+ * holds back another): the job list, the details of the jobs shown (for secondary status, metrics
+ * and the model), the endpoints. Details of a job that has ended are fetched once and kept. No
+ * 'vscode' here: the view renders this.
  */
 export interface JobEntry {
   readonly summary: TrainingJobSummary;
@@ -34,53 +35,110 @@ export interface JobsModelOptions {
   readonly concurrency?: number;
 }
 
+/** A target the view lists; the selected one (`tfod.target`) comes first. */
+export interface ShownTarget {
+  readonly kind: TargetKind;
+  readonly selected: boolean;
+}
+
+/** A group of the tree: a target, and what its last listing found (none yet while it runs). */
+export interface TargetGroup extends ShownTarget {
+  readonly snapshot?: TargetSnapshot;
+}
+
+/** `tfod.jobs.targets`: every target with something to show, or only the selected one. */
+export type JobsViewTargets = 'all' | 'selected';
+
+/**
+ * The targets to list: the selected one first, then (with `all`) the others in their usual order,
+ * of those in `listable` (default: all of them).
+ */
+export function shownTargets(
+  selected: TargetKind,
+  mode: JobsViewTargets,
+  listable: readonly TargetKind[] = TARGET_KINDS,
+): ShownTarget[] {
+  const others =
+    mode === 'all'
+      ? TARGET_KINDS.filter((kind) => kind !== selected && listable.includes(kind))
+      : [];
+  return [{ kind: selected, selected: true }, ...others.map((kind) => ({ kind, selected: false }))];
+}
+
+function hasItems(snapshot: TargetSnapshot | undefined): boolean {
+  return !!snapshot && (snapshot.jobs.length > 0 || snapshot.endpoints.length > 0);
+}
+
 export class JobsModel {
+  private shown: readonly ShownTarget[] = [];
   private readonly snapshots = new Map<TargetKind, TargetSnapshot>();
   private readonly settled = new Map<string, TrainingJobDetails>();
 
   constructor(private readonly options: JobsModelOptions = {}) {}
 
+  /** Which targets to list, selected first; forgets the snapshots of the others. */
+  show(targets: readonly ShownTarget[]): void {
+    this.shown = [...targets];
+    for (const kind of this.snapshots.keys()) if (!this.isShown(kind)) this.snapshots.delete(kind);
+  }
+
+  isShown(kind: TargetKind): boolean {
+    return this.shown.some((t) => t.kind === kind);
+  }
+
+  isSelected(kind: TargetKind): boolean {
+    return this.shown.some((t) => t.kind === kind && t.selected);
+  }
+
   snapshot(kind: TargetKind): TargetSnapshot | undefined {
     return this.snapshots.get(kind);
   }
 
-  /** Targets with something to show, in the order given to the last refresh. */
-  visible(): TargetSnapshot[] {
-    return [...this.snapshots.values()].filter(
-      (s) => s.jobs.length > 0 || s.endpoints.length > 0 || s.error !== undefined,
-    );
+  /** The group of a shown target, whether or not the tree shows it now. */
+  group(kind: TargetKind): TargetGroup | undefined {
+    const shown = this.shown.find((t) => t.kind === kind);
+    return shown && { ...shown, snapshot: this.snapshots.get(kind) };
   }
 
-  /** Forgets targets no longer shown. */
-  retain(kinds: readonly TargetKind[]): void {
-    for (const kind of this.snapshots.keys())
-      if (!kinds.includes(kind)) this.snapshots.delete(kind);
+  /**
+   * The groups the tree shows, selected first. The selected target shows with its jobs, its
+   * endpoints or its error, and whenever another group shows (so it is always the first one). The
+   * others show only with jobs or endpoints (those of an earlier listing too, beside the error of
+   * this one): failing to list a target the user did not select (no AWS credentials, Docker not
+   * running) is no reason to show it. Nothing to show gives no groups, and the view's welcome
+   * content appears.
+   */
+  groups(): TargetGroup[] {
+    const groups = this.shown.map((t) => ({ ...t, snapshot: this.snapshots.get(t.kind) }));
+    const others = groups.filter((g) => !g.selected && hasItems(g.snapshot));
+    const selected = groups.find((g) => g.selected);
+    const selectedShows =
+      !!selected && (hasItems(selected.snapshot) || selected.snapshot?.error !== undefined);
+    if (!selected || (!selectedShows && others.length === 0)) return others;
+    return [selected, ...others];
   }
 
-  /** Refreshes every target; returns whether anything is still changing by itself. */
-  async refresh(
-    targets: ReadonlyArray<{ kind: TargetKind; target: Target }>,
-    signal?: AbortSignal,
-  ): Promise<boolean> {
-    this.retain(targets.map((t) => t.kind));
-    const results = await Promise.all(
-      targets.map(({ kind, target }) => this.refreshTarget(kind, target, signal)),
-    );
-    return results.some(Boolean);
-  }
-
-  private async refreshTarget(
+  /**
+   * Lists one target again; returns whether anything on it is still changing by itself. A target
+   * that is not there (the local target without a workspace folder) has nothing to show. A result
+   * for a target no longer shown is dropped.
+   */
+  async refreshTarget(
     kind: TargetKind,
-    target: Target,
+    target: Target | undefined,
     signal?: AbortSignal,
   ): Promise<boolean> {
-    const previous = this.snapshots.get(kind);
+    if (!target) {
+      if (this.isShown(kind)) this.snapshots.set(kind, { kind, jobs: [], endpoints: [] });
+      return false;
+    }
     try {
       const [jobs, endpoints] = await Promise.all([
         target.listTrainingJobs({ maxResults: this.options.maxJobs ?? 50, signal }),
         target.listEndpoints(signal),
       ]);
       const entries = await this.describeAll(target, jobs, signal);
+      if (!this.isShown(kind)) return false;
       this.snapshots.set(kind, { kind, jobs: entries, endpoints });
       return (
         entries.some((e) => isTrainingJobActive(e.details?.status ?? e.summary.status)) ||
@@ -88,6 +146,8 @@ export class JobsModel {
       );
     } catch (error) {
       if (signal?.aborted) throw error;
+      if (!this.isShown(kind)) return false;
+      const previous = this.snapshots.get(kind);
       this.snapshots.set(kind, {
         kind,
         jobs: previous?.jobs ?? [],

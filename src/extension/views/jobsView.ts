@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { ActivityPoller } from '../../core/jobs';
+import { errorMessage } from '../../core/errors';
 import { describeTarget, type TargetKind } from '../../core/target';
+import { affectsTfod, getJobsViewTargets } from '../config';
 import type { TfodContext } from '../context';
 import { targets } from '../targets';
-import { JobsModel } from './jobsModel';
+import { JobsModel, shownTargets } from './jobsModel';
+import { JobsRefresh } from './jobsRefresh';
 import type { JobsNode } from './nodes';
 import {
   endpointContextValue,
@@ -14,11 +16,15 @@ import {
   jobDescription,
   jobLook,
   jobTooltip,
+  targetGroupDescription,
+  targetGroupTooltip,
   type Look,
 } from './presentation';
 
 export const JOBS_VIEW_ID = 'tfod.views.jobs';
 const POLL_INTERVAL_MS = 10_000;
+/** workspaceState: the targets ever selected in this workspace. */
+const USED_TARGETS_KEY = 'tfod.jobs.usedTargets';
 
 function icon(look: Look): vscode.ThemeIcon {
   return new vscode.ThemeIcon(
@@ -28,9 +34,9 @@ function icon(look: Look): vscode.ThemeIcon {
 }
 
 /**
- * The jobs tree: one group per target, its training jobs (newest first, a completed job's model
- * beneath it) and its endpoints. With nothing to show it has no items, so VS Code shows the view's
- * welcome content (package.json `viewsWelcome`).
+ * The jobs tree: one group per target (the selected one first, see JobsModel.groups), its training
+ * jobs (newest first, a completed job's model beneath it) and its endpoints. With nothing to show
+ * it has no items, so VS Code shows the view's welcome content (package.json `viewsWelcome`).
  */
 class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -45,9 +51,10 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
           describeTarget(node.kind).label,
           vscode.TreeItemCollapsibleState.Expanded,
         );
-        const jobs = this.model.snapshot(node.kind)?.jobs.length ?? 0;
+        const group = this.model.group(node.kind) ?? { kind: node.kind, selected: false };
         item.id = `${node.kind}`;
-        item.description = `${jobs} training job${jobs === 1 ? '' : 's'}`;
+        item.description = targetGroupDescription(group);
+        item.tooltip = targetGroupTooltip(group);
         item.iconPath = new vscode.ThemeIcon(node.kind === 'sagemaker' ? 'cloud' : 'vm');
         item.contextValue = `target ${node.kind}`;
         return item;
@@ -110,7 +117,7 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
   }
 
   getChildren(node?: JobsNode): JobsNode[] {
-    if (!node) return this.model.visible().map((s) => ({ type: 'target', kind: s.kind }));
+    if (!node) return this.model.groups().map((g) => ({ type: 'target', kind: g.kind }));
     const snapshot = this.model.snapshot(node.kind);
     if (!snapshot) return [];
     if (node.type === 'target') {
@@ -159,45 +166,51 @@ export function registerJobsView(ctx: TfodContext): void {
     showCollapseAll: true,
   });
 
-  /** The targets the view lists: the selected one, when this build has it. */
-  const shown = (): Array<{
-    kind: TargetKind;
-    target: NonNullable<ReturnType<typeof service.get>>;
-  }> => {
-    const kind = service.current();
-    const target = service.get(kind);
-    return target ? [{ kind, target }] : [];
+  // Another target is listed when it is local (Docker on this machine, nothing to sign in to), or
+  // once it has been selected in this workspace: a local user with an AWS profile that prompts
+  // (MFA, credential_process) is not asked for it by a target they never chose.
+  const used = new Set(ctx.extension.workspaceState.get<TargetKind[]>(USED_TARGETS_KEY, []));
+  const listable = (): TargetKind[] => {
+    const selected = service.current();
+    if (!used.has(selected)) {
+      used.add(selected);
+      void ctx.extension.workspaceState.update(USED_TARGETS_KEY, [...used]);
+    }
+    return ['local', ...used];
   };
 
-  // Polls only while the view is visible and something is in progress (a training job, an
-  // endpoint being created); a command that changes jobs, or showing the view, kicks it again.
-  const poller = new ActivityPoller(
-    async (signal) => {
-      const active = await model.refresh(shown(), signal);
-      provider.refresh();
-      return active && view.visible;
-    },
-    {
-      intervalMs: POLL_INTERVAL_MS,
-      onError: (error) =>
-        ctx.log.warn(`jobs view: ${error instanceof Error ? error.message : String(error)}`),
-    },
-  );
+  // Polls each shown target while the view is visible and something on it is in progress (a
+  // training job, an endpoint being created); a command that changes jobs, a setting, or showing
+  // the view kicks it again.
+  const refresh = new JobsRefresh(model, {
+    shown: () => shownTargets(service.current(), getJobsViewTargets(), listable()),
+    target: (kind) => service.get(kind),
+    onDidChange: () => provider.refresh(),
+    keepPolling: () => view.visible,
+    intervalMs: POLL_INTERVAL_MS,
+    // Not an error of the user's: the local target without AWS credentials, say.
+    onUnselectedError: (kind, message) =>
+      ctx.log.debug(`jobs view: cannot list the ${kind} target (not selected): ${message}`),
+    onError: (error) => ctx.log.warn(`jobs view: ${errorMessage(error)}`),
+  });
   const showTarget = (): void => {
     view.description = describeTarget(service.current()).label;
   };
   showTarget();
-  if (view.visible) poller.kick();
+  if (view.visible) refresh.kick();
   ctx.extension.subscriptions.push(
     provider,
     view,
-    poller,
+    refresh,
     view.onDidChangeVisibility((event) => {
-      if (event.visible) poller.kick();
+      if (event.visible) refresh.kick();
     }),
     service.onDidChangeJobs(() => {
       showTarget();
-      poller.kick();
+      refresh.kick();
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (affectsTfod(event, 'tfod.jobs.targets')) refresh.kick();
     }),
   );
 }

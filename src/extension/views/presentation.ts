@@ -10,6 +10,8 @@ import {
   type TrainingJobSummary,
 } from '../../core/jobs';
 import { endpointCostHint } from '../../core/sagemaker/endpointCost';
+import { describeTarget } from '../../core/target';
+import type { TargetGroup } from './jobsModel';
 
 /**
  * What the jobs view shows for a job or an endpoint, as plain data (no 'vscode' here, so it is
@@ -47,6 +49,20 @@ export function endpointLook(status: EndpointStatus): Look {
     ENDPOINT_LOOKS[status] ??
     (isEndpointActive(status) ? { icon: 'sync~spin', color: 'charts.blue' } : { icon: 'circle' })
   );
+}
+
+/** "selected · 3 training jobs" for the selected target's group, "2 training jobs" for another. */
+export function targetGroupDescription(group: TargetGroup): string {
+  const jobs = group.snapshot?.jobs.length;
+  const count = jobs === undefined ? 'listing…' : `${jobs} training job${jobs === 1 ? '' : 's'}`;
+  return group.selected ? `selected · ${count}` : count;
+}
+
+export function targetGroupTooltip(group: TargetGroup): string {
+  const { label } = describeTarget(group.kind);
+  return group.selected
+    ? `${label}: the selected target (tfod.target), where new jobs and endpoints start`
+    : `${label}: not the selected target, shown because it has jobs or endpoints (tfod.jobs.targets)`;
 }
 
 /** The metric worth a glance: total loss first, then any loss, then whatever there is. */

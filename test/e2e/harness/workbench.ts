@@ -13,7 +13,7 @@ import {
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 // A real VS Code (code-server, installed by test/harness/install-code-server.sh) with the packaged
 // .vsix installed, opened on a copy of a fixture workspace in headless Chromium.
@@ -232,4 +232,75 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   await row.waitFor({ state: 'visible', timeout: 15_000 });
   await input.press('Enter');
+}
+
+/** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
+export async function openFile(page: Page, name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: name })
+    .first()
+    .waitFor({ state: 'visible', timeout: 15_000 });
+  await input.press('Enter');
+  await page
+    .locator('.tabs-container .tab.active', { hasText: name })
+    .waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/** The preview's frame (the image editor is a webview too, so find ours by its heading). */
+export async function previewFrame(page: Page): Promise<Frame> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const found = await frame
+        .locator('h1', { hasText: 'Detection Preview' })
+        .count()
+        .catch(() => 0);
+      if (found > 0) return frame;
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the Detection Preview webview did not appear');
+}
+
+/** Waits until `check` holds, polling; fails saying what it waited for. */
+export async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/**
+ * Runs `item` from the context menu of `row`. A menu can close as soon as it opens when focus
+ * moves (an image editor that just opened takes focus when its webview loads): right-click again
+ * until the item shows.
+ */
+export async function runContextMenuItem(
+  page: Page,
+  row: { click(options: { button: 'right' }): Promise<void> },
+  item: string,
+): Promise<void> {
+  const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
+  for (let attempt = 1; ; attempt++) {
+    await row.click({ button: 'right' });
+    try {
+      await entry.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (attempt >= 4) throw error;
+      await page.keyboard.press('Escape');
+    }
+  }
+  // The menu acts on the focused item with Enter (a click can land before it takes mouse input).
+  await entry.hover();
+  await page.keyboard.press('Enter');
 }

@@ -70,10 +70,12 @@ describe('package.json manifest', () => {
     }
   });
 
-  it('has the target and AWS settings with safe defaults', () => {
+  it('has the target, jobs view and AWS settings with safe defaults', () => {
     const properties = contributes.configuration.properties;
     assert.deepEqual(properties['tfod.target'].enum, ['local', 'sagemaker']);
     assert.equal(properties['tfod.target'].default, 'local');
+    assert.deepEqual(properties['tfod.jobs.targets'].enum, ['all', 'selected']);
+    assert.equal(properties['tfod.jobs.targets'].default, 'all');
     assert.equal(properties['tfod.aws.profile'].default, '');
     assert.equal(properties['tfod.aws.region'].default, '');
     const region = new RegExp(properties['tfod.aws.region'].pattern);

@@ -11,7 +11,7 @@ import {
   type LocalModelSource,
 } from '../../../core/local';
 import { createS3Client, downloadModelArtifact, parseS3Uri } from '../../../core/s3';
-import { getAwsSessionOptions } from '../../config';
+import { getAwsSessionOptions, getJobsViewTargets } from '../../config';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { asJobNode, isJobsNode } from '../../views/nodes';
@@ -134,7 +134,9 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
   ctx.log.info(`local endpoint ${endpointName} serves ${result.modelName} at ${url}`);
   const copy = 'Copy URL';
   const show = 'Show Local Target';
-  const actions = targets(ctx).current() === 'local' ? [copy] : [copy, show];
+  // The jobs view shows the local endpoint unless it lists only another, selected target.
+  const listed = targets(ctx).current() === 'local' || getJobsViewTargets() === 'all';
+  const actions = listed ? [copy] : [copy, show];
   void vscode.window
     .showInformationMessage(
       `Local endpoint ${endpointName} is ${result.endpoint.status} at ${url} (POST ${url}/invocations).`,

@@ -2,30 +2,32 @@ import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
 import type { TfodContext } from '../../context';
 import {
+  currentPreviewImages,
   currentPreviewSource,
+  hostPath,
   pickPreviewSource,
   showPreviewPanel,
 } from '../../preview/previewPanel';
-import type { PreviewSource } from '../../../core/preview/protocol';
+import { PREVIEW_IMAGE_NAME, type PreviewSource } from '../../../core/preview/protocol';
 import { isJobsNode } from '../../views/nodes';
 
-const IMAGE = /\.(png|jpe?g)$/i;
-
 /**
- * tfod.preview.open: the detection preview, from the palette (the active image, else a picker),
- * an image in the explorer, an endpoint's node (its source) or a job's or model's node (its model,
- * run in-process). With a preview open, images join it and keep its source.
+ * tfod.preview.open: the detection preview, from the palette, an image in the explorer, an
+ * endpoint's node (its source) or a job's or model's node (its model, run in-process). The images
+ * are the ones named, else the active image, else the open preview's; only with none of these is
+ * the user asked for some. With a preview open, images join it and keep its source unless a node
+ * names another.
  */
 export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknown): Promise<void> {
   const fromNode = sourceFromNode(arg);
   let images = imagesFromArguments(arg, many);
-  if (!fromNode && images.length === 0) {
+  if (images.length === 0) {
     const active = activeImage();
     if (active) images = [active];
   }
   const source = fromNode ?? currentPreviewSource() ?? (await pickPreviewSource(ctx));
   if (!source) return;
-  if (images.length === 0) {
+  if (images.length === 0 && currentPreviewImages().length === 0) {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: true,
       title: 'Images to preview',
@@ -39,7 +41,7 @@ export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknow
 function imagesFromArguments(arg: unknown, many: unknown): string[] {
   const uris = Array.isArray(many) ? many : [arg];
   return uris
-    .filter((u): u is vscode.Uri => u instanceof vscode.Uri && IMAGE.test(u.fsPath))
+    .filter((u): u is vscode.Uri => u instanceof vscode.Uri && PREVIEW_IMAGE_NAME.test(u.fsPath))
     .map((u) => u.fsPath);
 }
 
@@ -50,7 +52,8 @@ function activeImage(): string | undefined {
     input instanceof vscode.TabInputCustom || input instanceof vscode.TabInputText
       ? input.uri
       : undefined;
-  return uri?.scheme === 'file' && IMAGE.test(uri.fsPath) ? uri.fsPath : undefined;
+  const path = uri && hostPath(uri);
+  return path && PREVIEW_IMAGE_NAME.test(path) ? path : undefined;
 }
 
 function sourceFromNode(arg: unknown): PreviewSource | undefined {

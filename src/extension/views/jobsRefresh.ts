@@ -1,0 +1,67 @@
+import { ActivityPoller, type Target } from '../../core/jobs';
+import { TARGET_KINDS, type TargetKind } from '../../core/target';
+import type { JobsModel, ShownTarget } from './jobsModel';
+
+export interface JobsRefreshOptions {
+  /** The targets to list now, selected first (from the settings). */
+  readonly shown: () => readonly ShownTarget[];
+  /** The target of a kind, built on first use; undefined when it is not there. */
+  readonly target: (kind: TargetKind) => Target | undefined;
+  /** What the view shows changed (a listing settled, the shown targets changed): render again. */
+  readonly onDidChange: () => void;
+  /** Whether to go on polling a target with something in progress (the view is visible). */
+  readonly keepPolling: () => boolean;
+  /** Milliseconds between polls of a target with something in progress. */
+  readonly intervalMs: number;
+  /** Listing a target that is not the selected one failed: not shown, only worth a debug line. */
+  readonly onUnselectedError?: (kind: TargetKind, message: string) => void;
+  /** A poll failed for another reason than listing (a bug). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Keeps the jobs model fresh with one poller per target, so each group renders as soon as its own
+ * listing settles: a slow or failing target (SageMaker resolving credentials for seconds where
+ * there are none) never holds back another, not even a kick that comes while it is in flight. A
+ * target polls again only while something on it is in progress, and only while it is shown: a
+ * target that is not shown is never built or listed.
+ */
+export class JobsRefresh {
+  private readonly pollers = new Map<TargetKind, ActivityPoller>();
+
+  constructor(
+    private readonly model: JobsModel,
+    private readonly options: JobsRefreshOptions,
+  ) {
+    for (const kind of TARGET_KINDS)
+      this.pollers.set(
+        kind,
+        new ActivityPoller((signal) => this.poll(kind, signal), {
+          intervalMs: options.intervalMs,
+          onError: options.onError,
+        }),
+      );
+  }
+
+  /** Reads which targets are shown (forgetting the others at once) and lists each again. */
+  kick(): void {
+    const shown = this.options.shown();
+    this.model.show(shown);
+    this.options.onDidChange();
+    for (const { kind } of shown) this.pollers.get(kind)?.kick();
+  }
+
+  dispose(): void {
+    for (const poller of this.pollers.values()) poller.dispose();
+  }
+
+  private async poll(kind: TargetKind, signal: AbortSignal): Promise<boolean> {
+    if (!this.model.isShown(kind)) return false;
+    const active = await this.model.refreshTarget(kind, this.options.target(kind), signal);
+    const error = this.model.snapshot(kind)?.error;
+    if (error !== undefined && !this.model.isSelected(kind))
+      this.options.onUnselectedError?.(kind, error);
+    this.options.onDidChange();
+    return active && this.options.keepPolling();
+  }
+}
