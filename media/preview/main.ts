@@ -55,6 +55,8 @@ let labels = new Map<number, string>();
 let labelsNote = '';
 /** Errors of the panel as a whole (the source, refused drops); a new session clears them. */
 let panelErrors: { message: string; fix?: string }[] = [];
+/** Whether the user has moved the threshold or a class toggle since the panel loaded. */
+let filtersTouched = false;
 /** Dropped files the webview refused itself (not images, too large), until the next drop. */
 let refusedDrops: string[] = [];
 let status = '';
@@ -82,6 +84,7 @@ function saveState(): void {
 }
 
 function viewChanged(): void {
+  filtersTouched = true;
   saveState();
   vscode.postMessage({ type: 'view', threshold, hidden: [...hidden] });
 }
@@ -245,13 +248,7 @@ function imageCard(entry: Entry): HTMLElement {
         ? entry.name
         : (path.split(/[\\/]/).pop() ?? path),
   );
-  const remove = button('Remove', `Remove ${path} from the preview`, () => {
-    images = images.filter((p) => p !== path);
-    entries.delete(path);
-    saveState();
-    vscode.postMessage({ type: 'removeImage', requestId: nextRequest++, path });
-    render();
-  });
+  const remove = removeButton(path);
   card.append(title);
   if (entry.kind === 'pending') {
     card.append(el('p', 'meta', 'Running…'), remove);
@@ -342,6 +339,28 @@ function imageCard(entry: Entry): HTMLElement {
   return card;
 }
 
+function removeButton(path: string): HTMLButtonElement {
+  return button('Remove', `Remove ${path} from the preview`, () => {
+    images = images.filter((p) => p !== path);
+    entries.delete(path);
+    saveState();
+    vscode.postMessage({ type: 'removeImage', requestId: nextRequest++, path });
+    render();
+  });
+}
+
+/** An image the panel holds while no source is chosen yet. */
+function waitingCard(path: string): HTMLElement {
+  const card = el('section', 'image waiting');
+  card.dataset.path = path;
+  card.append(
+    el('h2', undefined, path.split(/[\\/]/).pop() ?? path),
+    el('p', 'meta', 'Waiting for a source: choose one with Source… to run this image.'),
+    removeButton(path),
+  );
+  return card;
+}
+
 function prettyJson(text: string): string {
   try {
     return JSON.stringify(JSON.parse(text), null, 2);
@@ -357,6 +376,7 @@ function renderImages(): void {
   for (const path of images) {
     const entry = entries.get(path);
     if (entry) box.append(imageCard(entry));
+    else if (!source) box.append(waitingCard(path));
   }
   if (images.length === 0)
     box.append(
@@ -406,10 +426,15 @@ function onMessage(message: HostMessage): void {
       images = [...message.images];
       labels = new Map(message.labels);
       labelsNote = message.labelsNote;
-      if (message.threshold !== undefined) threshold = message.threshold;
-      if (message.hidden) {
-        hidden.clear();
-        message.hidden.forEach((id) => hidden.add(id));
+      // The filters are the user's once they move them: the host's copy (which may be newer than
+      // this webview's saved state after a reload) applies until then, and a session on its way
+      // while the user moves the slider or a toggle does not undo the move.
+      if (!filtersTouched) {
+        if (message.threshold !== undefined) threshold = message.threshold;
+        if (message.hidden) {
+          hidden.clear();
+          message.hidden.forEach((id) => hidden.add(id));
+        }
       }
       panelErrors = [];
       for (const path of [...entries.keys()]) if (!images.includes(path)) entries.delete(path);

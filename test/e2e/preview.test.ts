@@ -335,6 +335,47 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     assert.equal(await frame.locator('output').textContent(), '0.30');
     assert.ok(existsSync(await workbench.screenshot('preview-restored')));
   });
+
+  it('follows the colour theme: light and high contrast', async () => {
+    const { page } = workbench;
+    const settings = join(workbench.workspace, '.vscode', 'settings.json');
+    mkdirSync(join(workbench.workspace, '.vscode'), { recursive: true });
+    for (const [theme, bodyClass] of [
+      ['Default Light Modern', 'vscode-light'],
+      ['Default High Contrast', 'vscode-high-contrast'],
+    ] as const) {
+      writeFileSync(settings, JSON.stringify({ 'workbench.colorTheme': theme }));
+      const frame = await previewFrame(page);
+      await waitUntil(
+        `the panel to take the ${theme} theme`,
+        async () =>
+          String(await frame.evaluate('document.body.className'))
+            .split(' ')
+            .includes(bodyClass),
+        30_000,
+      );
+      // Colours come from the theme's variables, not from the stylesheet.
+      const [colour, expected] = (await frame.evaluate(`[
+        getComputedStyle(document.querySelector('h1')).color,
+        (() => {
+          const probe = document.createElement('span');
+          probe.style.color = 'var(--vscode-foreground)';
+          document.body.append(probe);
+          const c = getComputedStyle(probe).color;
+          probe.remove();
+          return c;
+        })(),
+      ]`)) as [string, string];
+      assert.equal(colour, expected, theme);
+      if (bodyClass === 'vscode-high-contrast') {
+        const border = (await frame.evaluate(
+          `getComputedStyle(document.querySelector('header button')).borderTopColor`,
+        )) as string;
+        assert.notEqual(border, 'rgba(0, 0, 0, 0)', 'buttons have a border in high contrast');
+      }
+      assert.ok(existsSync(await workbench.screenshot(`preview-theme-${bodyClass}`)));
+    }
+  });
 });
 
 /** The preview state the extension saved for the workspace (user data is beside it). */
