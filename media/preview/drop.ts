@@ -1,5 +1,6 @@
 import {
   MAX_DROPPED_FILE_BYTES,
+  MAX_DROPPED_IMAGES,
   parseUriList,
   PREVIEW_IMAGE_NAME,
   type DroppedFile,
@@ -59,8 +60,10 @@ export function readDrop(transfer: DropData): Dropped | undefined {
 export function sortDroppedFiles(files: readonly File[]): { send: File[]; refused: string[] } {
   const send: File[] = [];
   const refused: string[] = [];
+  let over = 0;
   for (const file of files) {
-    if (!PREVIEW_IMAGE_NAME.test(file.name))
+    if (send.length >= MAX_DROPPED_IMAGES) over++;
+    else if (!PREVIEW_IMAGE_NAME.test(file.name))
       refused.push(`${file.name} is not a PNG or JPEG image`);
     else if (file.size > MAX_DROPPED_FILE_BYTES)
       refused.push(
@@ -68,6 +71,10 @@ export function sortDroppedFiles(files: readonly File[]): { send: File[]; refuse
       );
     else send.push(file);
   }
+  if (over > 0)
+    refused.push(
+      `${over} more file${over === 1 ? '' : 's'} left out: a drop adds at most ${MAX_DROPPED_IMAGES}`,
+    );
   return { send, refused };
 }
 

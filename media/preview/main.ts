@@ -57,8 +57,8 @@ let labelsNote = '';
 let panelErrors: { message: string; fix?: string }[] = [];
 /** Whether the user has moved the threshold or a class toggle since the panel loaded. */
 let filtersTouched = false;
-/** Dropped files the webview refused itself (not images, too large), until the next drop. */
-let refusedDrops: string[] = [];
+/** Dropped items refused (by the webview or the host), shown until the next drop. */
+let dropProblems: { message: string; fix?: string }[] = [];
 let status = '';
 const entries = new Map<string, Entry>();
 let nextRequest = 1;
@@ -275,6 +275,12 @@ function imageCard(entry: Entry): HTMLElement {
   const latency = el('span', 'latency', `${result.latencyMs} ms`);
   latency.title = 'Request latency (time from sending the image to the answer)';
   card.lastElementChild?.append(latency);
+  if (result.remembered) {
+    const kept = el('span', 'remembered', ' · kept from an earlier run');
+    kept.title =
+      'The image and the source are unchanged, so the panel did not ask again; Run again does';
+    card.lastElementChild?.append(kept);
+  }
   for (const note of result.notes) card.append(el('p', 'note', note));
   const canvas = el('canvas', 'picture');
   canvas.setAttribute('role', 'img');
@@ -391,13 +397,7 @@ function renderImages(): void {
 function render(): void {
   root.replaceChildren(header());
   root.append(el('p', 'source', sourceLabel));
-  const errors = [...panelErrors];
-  if (refusedDrops.length > 0)
-    errors.push({
-      message: `Not added: ${refusedDrops.join('; ')}`,
-      fix: `Drop PNG or JPEG files (at most ${MAX_DROPPED_FILE_BYTES / 2 ** 20} MiB each), or folders that hold some`,
-    });
-  for (const error of errors) {
+  for (const error of [...panelErrors, ...dropProblems]) {
     const alert = el('div', 'error');
     alert.setAttribute('role', 'alert');
     alert.append(el('p', 'message', error.message));
@@ -413,6 +413,7 @@ function render(): void {
 function onMessage(message: HostMessage): void {
   // Answers to a request the webview has since replaced are stale.
   if (
+    !('about' in message && message.about === 'drop') &&
     'requestId' in message &&
     message.requestId !== undefined &&
     waitingFor !== undefined &&
@@ -447,7 +448,12 @@ function onMessage(message: HostMessage): void {
       entries.set(message.result.path, { kind: 'result', result: message.result });
       break;
     case 'error':
-      if (message.path)
+      if (message.about === 'drop')
+        dropProblems.push({
+          message: message.message,
+          ...(message.fix ? { fix: message.fix } : {}),
+        });
+      else if (message.path)
         entries.set(message.path, {
           kind: 'error',
           path: message.path,
@@ -502,29 +508,38 @@ document.addEventListener('drop', (event) => {
 });
 
 async function sendDrop(dropped: NonNullable<ReturnType<typeof readDrop>>): Promise<void> {
-  refusedDrops = [];
+  dropProblems = [];
   if (dropped.kind === 'uris') {
-    waitingFor = nextRequest++;
-    vscode.postMessage({ type: 'dropUris', requestId: waitingFor, uris: dropped.uris });
+    // Drops add to the panel, replacing no earlier request: they do not move `waitingFor`.
+    vscode.postMessage({ type: 'dropUris', requestId: nextRequest++, uris: dropped.uris });
+    render();
     return;
   }
   const { send, refused } = sortDroppedFiles(dropped.files);
-  refusedDrops = refused;
-  if (send.length > 0) {
-    status = `Reading ${send.length} dropped file${send.length === 1 ? '' : 's'}…`;
+  if (refused.length > 0)
+    dropProblems.push({
+      message: `Not added: ${refused.join('; ')}`,
+      fix: `Drop PNG or JPEG files (at most ${MAX_DROPPED_FILE_BYTES / 2 ** 20} MiB each), or folders that hold some`,
+    });
+  // One file per message, read just before it is sent: a drop of many photos never holds more
+  // than one of them in memory here.
+  for (const [i, file] of send.entries()) {
+    status = `Reading dropped file ${i + 1} of ${send.length}…`;
     render();
     try {
-      const files = await Promise.all(send.map(readAsBase64));
-      waitingFor = nextRequest++;
-      vscode.postMessage({ type: 'dropFiles', requestId: waitingFor, files });
+      vscode.postMessage({
+        type: 'dropFile',
+        requestId: nextRequest++,
+        file: await readAsBase64(file),
+      });
     } catch (error) {
-      showPanelError({
-        message: `Dropped files could not be read: ${error instanceof Error ? error.message : String(error)}`,
-        fix: 'Drop them again, or use Add images…',
+      dropProblems.push({
+        message: `${file.name} could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        fix: 'Drop it again, or use Add images…',
       });
     }
-    status = '';
   }
+  status = '';
   render();
 }
 

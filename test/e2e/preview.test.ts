@@ -111,6 +111,11 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     const results = frame.locator('section.image.result');
     await waitUntil('both images in the panel', async () => (await results.count()) === 2, 60_000);
     assert.equal(await frame.locator('section.image[data-path$="chelsea.png"]').count(), 1);
+    // The panel was hidden behind the photo and shown again: chelsea's answer came back from
+    // memory, not from asking the model again.
+    await frame
+      .locator('section.image[data-path$="chelsea.png"] .remembered')
+      .waitFor({ state: 'visible', timeout: 10_000 });
   });
 
   it('moving the threshold slider hides low-confidence boxes without asking again', async () => {

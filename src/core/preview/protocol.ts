@@ -13,7 +13,10 @@ export type PreviewSource =
   | { readonly kind: 'url'; readonly url: string }
   | { readonly kind: 'sagemaker'; readonly endpoint: string };
 
-/** What the webview keeps with setState and the serializer gets back after a reload. */
+/**
+ * The panel's state: what the webview keeps with setState (the serializer gets it back after a
+ * reload) and what the host writes to its state file as it changes.
+ */
 export interface PreviewPanelState {
   readonly source?: PreviewSource;
   /** Image files, as file system paths. */
@@ -33,6 +36,8 @@ export interface PreviewImageResult {
   /** Every prediction the source returned, strongest first, down to the host's floor. */
   readonly predictions: readonly Prediction[];
   readonly latencyMs: number;
+  /** The answer of an earlier run, kept by the host (the image and the source are unchanged). */
+  readonly remembered?: boolean;
   /** The response as received (endpoints) or as an endpoint would answer (in-process). */
   readonly raw: string;
   /** Things to know about this result, e.g. that the image was downscaled before sending. */
@@ -68,6 +73,8 @@ export type HostMessage =
       readonly requestId?: number;
       /** The image the error belongs to; absent for panel-wide errors (the source). */
       readonly path?: string;
+      /** 'drop': dropped items refused; shown until the next drop, not cleared by a session. */
+      readonly about?: 'drop';
       readonly message: string;
       readonly fix?: string;
     }
@@ -93,12 +100,8 @@ export type WebviewMessage =
     }
   /** Resources dropped on the panel by reference: the Explorer's URIs (hold Shift to drop). */
   | { readonly type: 'dropUris'; readonly requestId: number; readonly uris: readonly string[] }
-  /** Files dropped from outside VS Code, whose bytes only the webview has. */
-  | {
-      readonly type: 'dropFiles';
-      readonly requestId: number;
-      readonly files: readonly DroppedFile[];
-    };
+  /** A file dropped from outside VS Code, whose bytes only the webview has (one per message). */
+  | { readonly type: 'dropFile'; readonly requestId: number; readonly file: DroppedFile };
 
 /** A file dropped on the panel from the desktop: its name and its bytes as base64. */
 export interface DroppedFile {
@@ -108,6 +111,8 @@ export interface DroppedFile {
 
 /** The most a dropped file may weigh (its base64 travels in one message). */
 export const MAX_DROPPED_FILE_BYTES = 50 * 1024 * 1024;
+/** The most images one drop adds (a folder's images count one by one). */
+export const MAX_DROPPED_IMAGES = 100;
 
 /** The file names the preview takes. */
 export const PREVIEW_IMAGE_NAME = /\.(png|jpe?g)$/i;
@@ -188,15 +193,11 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
         id &&
         Array.isArray(value.uris) &&
         value.uris.length > 0 &&
-        value.uris.every((u) => typeof u === 'string' && u.length > 0)
+        value.uris.length <= MAX_DROPPED_IMAGES &&
+        value.uris.every((u) => typeof u === 'string' && u.length > 0 && u.length <= 4096)
       );
-    case 'dropFiles':
-      return (
-        id &&
-        Array.isArray(value.files) &&
-        value.files.length > 0 &&
-        value.files.every(isDroppedFile)
-      );
+    case 'dropFile':
+      return id && isDroppedFile(value.file);
     default:
       return false;
   }

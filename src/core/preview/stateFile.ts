@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { isPreviewPanelState, type PreviewPanelState } from './protocol';
@@ -47,7 +48,7 @@ export class PanelStateFile {
         this.latest = undefined;
         try {
           await mkdir(dirname(this.path), { recursive: true });
-          const temporary = `${this.path}.${process.pid}.tmp`;
+          const temporary = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
           await writeFile(temporary, JSON.stringify(state));
           await rename(temporary, this.path);
         } catch (error) {

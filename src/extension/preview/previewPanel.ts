@@ -1,26 +1,30 @@
-import { createHash } from 'node:crypto';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage, isUserError, UserError } from '../../core/errors';
-import { pruneDroppedFiles, safeFileName, storeDroppedFile } from '../../core/preview/drop';
+import {
+  isInside,
+  pruneDroppedFiles,
+  resolveDroppedResources,
+  safeFileName,
+  touchDroppedFile,
+  type DropOutcome,
+  type DroppedResource,
+} from '../../core/preview/drop';
 import { PanelStateFile, readPanelState } from '../../core/preview/stateFile';
+import { PreviewRunner } from '../../core/preview/runner';
 import type { TfodContext } from '../context';
 import { targets } from '../targets';
 import {
   DEFAULT_PREVIEW_THRESHOLD,
   isPreviewPanelState,
   isWebviewMessage,
-  PREVIEW_IMAGE_NAME,
-  type DroppedFile,
   type HostMessage,
-  type PreviewImageResult,
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
 } from '../../core/preview/protocol';
 import {
-  decodeForPreview,
   labelMapNames,
   loadInProcessModel,
   sagemakerSource,
@@ -82,8 +86,6 @@ export function hostPath(uri: vscode.Uri): string | undefined {
 
 /** Dropped files older than this, and no longer shown, are removed from the extension's storage. */
 const DROPPED_MAX_AGE_MS = 30 * 24 * 3600 * 1000;
-/** A folder dropped on the panel adds at most this many of its images. */
-const MAX_IMAGES_PER_FOLDER = 50;
 
 /** Restores the preview that was open when the window reloaded. */
 export function registerPreviewPanel(ctx: TfodContext): void {
@@ -92,7 +94,8 @@ export function registerPreviewPanel(ctx: TfodContext): void {
       deserializeWebviewPanel: async (panel, state: unknown) => {
         panel.webview.options = webviewOptions(ctx);
         // The host's file is the newest (see stateFile.ts); the webview's state is the fallback.
-        const saved = await readPanelState(stateFilePath(ctx));
+        const file = stateFilePath(ctx);
+        const saved = file ? await readPanelState(file) : undefined;
         current = new PreviewPanel(
           ctx,
           panel,
@@ -106,10 +109,44 @@ export function registerPreviewPanel(ctx: TfodContext): void {
   );
 }
 
-/** Where the host keeps the preview's state: per workspace, else for the whole installation. */
-function stateFilePath(ctx: TfodContext): string {
+/**
+ * Where the host keeps the preview's state: the workspace's storage. A window without a folder
+ * has none of its own (global storage would be shared by every such window): the serializer's
+ * state is all it keeps.
+ */
+function stateFilePath(ctx: TfodContext): string | undefined {
+  return ctx.extension.storageUri && join(ctx.extension.storageUri.fsPath, 'preview-state.json');
+}
+
+/** Where dropped bytes are kept: the workspace's storage, else the global one. */
+function dropRoot(ctx: TfodContext): string {
   const folder = ctx.extension.storageUri ?? ctx.extension.globalStorageUri;
-  return join(folder.fsPath, 'preview-state.json');
+  return join(folder.fsPath, 'preview-drops');
+}
+
+/**
+ * How the host reaches a dropped URI, if it is inside the workspace: a path for files here, a
+ * reader for other file systems. Anything else is refused without touching it, so the webview
+ * cannot probe or read the disk through a drop.
+ */
+function droppedResource(text: string): DroppedResource {
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(text, true);
+  } catch {
+    return { name: text };
+  }
+  const name = basename(uri.path) || text;
+  const path = hostPath(uri);
+  if (path) {
+    const inWorkspace = (vscode.workspace.workspaceFolders ?? []).some((folder) => {
+      const root = hostPath(folder.uri);
+      return root !== undefined && isInside(root, path);
+    });
+    return inWorkspace ? { name, path } : { name };
+  }
+  if (!vscode.workspace.getWorkspaceFolder(uri)) return { name };
+  return { name, read: async () => vscode.workspace.fs.readFile(uri) };
 }
 
 function webviewOptions(ctx: TfodContext): vscode.WebviewOptions & vscode.WebviewPanelOptions {
@@ -189,39 +226,48 @@ export function describeSource(source: PreviewSource | undefined): string {
   return `SageMaker endpoint ${source.endpoint}`;
 }
 
-/** The images directly in `folder`, by name, at most MAX_IMAGES_PER_FOLDER. */
-async function imagesIn(folder: string): Promise<string[]> {
-  const entries = await readdir(folder, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && PREVIEW_IMAGE_NAME.test(e.name))
-    .map((e) => e.name)
-    .sort((a, b) => a.localeCompare(b))
-    .slice(0, MAX_IMAGES_PER_FOLDER)
-    .map((name) => join(folder, name));
+/** Dropped items the panel did not take; the webview keeps these until the next drop. */
+class DropRefused extends UserError {
+  constructor(refused: readonly string[]) {
+    super(
+      refused.length === 1
+        ? `Not added: ${refused[0]}`
+        : `${refused.length} dropped items were not added: ${refused.join('; ')}`,
+      'Drop PNG or JPEG files, or folders that hold some',
+    );
+  }
 }
 
 class PreviewPanel {
   private state: PreviewPanelState;
   private model: { path: string; loaded: Promise<InProcessModel> } | undefined;
-  private running = new AbortController();
   private labels: { names?: Map<number, string>; note: string } = { note: '' };
-  private readonly stateFile: PanelStateFile;
-  /** The last answer for each image: its source, its bytes' digest, the result less the picture. */
-  private readonly answers = new Map<
-    string,
-    { source: string; digest: string; result: Omit<PreviewImageResult, 'dataUrl'> }
-  >();
+  private readonly stateFile: PanelStateFile | undefined;
+  private readonly runner: PreviewRunner;
+  private disposed = false;
 
   constructor(
     private readonly ctx: TfodContext,
     readonly panel: vscode.WebviewPanel,
     state: PreviewPanelState,
   ) {
-    this.stateFile = new PanelStateFile(stateFilePath(ctx), (error) =>
-      ctx.log.warn(`detection preview: cannot save its state: ${errorMessage(error)}`),
-    );
+    const file = stateFilePath(ctx);
+    this.stateFile = file
+      ? new PanelStateFile(file, (error) =>
+          ctx.log.warn(`detection preview: cannot save its state: ${errorMessage(error)}`),
+        )
+      : undefined;
     this.state = state;
-    this.stateFile.save(state);
+    this.stateFile?.save(state);
+    this.runner = new PreviewRunner({
+      prepare: () => this.prepare(),
+      sourceKey: () => JSON.stringify(this.state.source ?? null),
+      images: () => this.state.images,
+      sendSession: () => this.sendSession(),
+      post: (message) => this.post(message),
+      postError: (error, path, requestId) => this.postError(error, path, requestId),
+      onRead: (path) => void touchDroppedFile(dropRoot(ctx), path),
+    });
     panel.title = 'Detection Preview';
     panel.webview.html = this.html();
     panel.webview.onDidReceiveMessage((message: unknown) => {
@@ -239,30 +285,35 @@ class PreviewPanel {
   }
 
   /**
-   * Changes the source and/or adds images, then runs what changed. `problem` (e.g. dropped files
-   * that were refused) is shown once the panel has the new session.
+   * Changes the source (every image runs again, asking the source anew) and/or adds images
+   * (queued behind those waiting). `problem` (dropped items refused) is shown after the session.
    */
   update(options: { source?: PreviewSource; images?: readonly string[] }, problem?: unknown): void {
+    if (this.disposed) return;
     const images = [...this.state.images];
-    for (const image of options.images ?? []) if (!images.includes(image)) images.push(image);
+    const added = (options.images ?? []).filter((image) => !images.includes(image));
+    images.push(...added);
     this.setState({ ...this.state, ...(options.source ? { source: options.source } : {}), images });
-    void this.runAll(options.source ? undefined : options.images, undefined, problem);
+    if (options.source) void this.runner.restart({ problem, fresh: true });
+    else this.runner.add(options.images ?? [], problem);
   }
 
   private setState(state: PreviewPanelState): void {
+    if (this.disposed) return;
     this.state = state;
-    this.stateFile.save(state);
+    this.stateFile?.save(state);
   }
 
   private post(message: HostMessage): void {
-    void this.panel.webview.postMessage(message);
+    if (!this.disposed) void this.panel.webview.postMessage(message);
   }
 
   private async handle(message: WebviewMessage): Promise<void> {
     try {
       switch (message.type) {
         case 'ready':
-          return await this.runAll();
+          // A webview that (re)loaded: answers it had come back from memory.
+          return await this.runner.restart();
         case 'view':
           this.setState({
             ...this.state,
@@ -271,7 +322,7 @@ class PreviewPanel {
           });
           return;
         case 'rerun':
-          return await this.runAll(undefined, message.requestId, undefined, true);
+          return await this.runner.restart({ requestId: message.requestId, fresh: true });
         case 'chooseSource': {
           const source = await pickPreviewSource(this.ctx);
           if (source) this.update({ source });
@@ -287,7 +338,7 @@ class PreviewPanel {
           return;
         }
         case 'removeImage':
-          this.answers.delete(message.path);
+          this.runner.forget(message.path);
           this.setState({
             ...this.state,
             images: this.state.images.filter((p) => p !== message.path),
@@ -297,9 +348,20 @@ class PreviewPanel {
         case 'export':
           return await this.export(message.requestId, message.path, message.dataUrl);
         case 'dropUris':
-          return await this.dropped(message.requestId, () => this.fromUris(message.uris));
-        case 'dropFiles':
-          return await this.dropped(message.requestId, () => this.fromFiles(message.files));
+          return this.dropped(
+            message.requestId,
+            await resolveDroppedResources(message.uris.map(droppedResource), dropRoot(this.ctx)),
+          );
+        case 'dropFile': {
+          const { name, base64 } = message.file;
+          return this.dropped(
+            message.requestId,
+            await resolveDroppedResources(
+              [{ name: safeFileName(name), read: async () => Buffer.from(base64, 'base64') }],
+              dropRoot(this.ctx),
+            ),
+          );
+        }
       }
     } catch (error) {
       this.postError(error, undefined, 'requestId' in message ? message.requestId : undefined);
@@ -313,6 +375,7 @@ class PreviewPanel {
       type: 'error',
       ...(requestId !== undefined ? { requestId } : {}),
       ...(path ? { path } : {}),
+      ...(error instanceof DropRefused ? { about: 'drop' as const } : {}),
       message: errorMessage(error),
       ...(isUserError(error) && error.fix ? { fix: error.fix } : {}),
     });
@@ -332,164 +395,13 @@ class PreviewPanel {
     });
   }
 
-  /**
-   * Adds what was dropped: `collect` gives the image paths and the refusals (each a line saying
-   * which item and why). Refusals are shown once, after the images that were taken.
-   */
-  private async dropped(
-    requestId: number,
-    collect: () => Promise<{ paths: string[]; refused: string[] }>,
-  ): Promise<void> {
-    const { paths, refused } = await collect();
-    const problem =
-      refused.length > 0
-        ? new UserError(
-            refused.length === 1
-              ? `Not added: ${refused[0]}`
-              : `${refused.length} dropped items were not added: ${refused.join('; ')}`,
-            'Drop PNG or JPEG files, or folders that hold some',
-          )
-        : undefined;
+  /** Adds the images a drop resolved to; says which items were refused, and why. */
+  private dropped(requestId: number, outcome: DropOutcome): void {
+    const { paths, refused } = outcome;
+    const problem = refused.length > 0 ? new DropRefused(refused) : undefined;
     if (paths.length > 0) this.update({ images: paths }, problem);
     else if (problem) this.postError(problem, undefined, requestId);
-    void pruneDroppedFiles(this.dropRoot(), this.state.images, DROPPED_MAX_AGE_MS);
-  }
-
-  /** Resources dropped from the Explorer (or anything giving a URI list): images and folders. */
-  private async fromUris(uris: readonly string[]): Promise<{ paths: string[]; refused: string[] }> {
-    const paths: string[] = [];
-    const refused: string[] = [];
-    for (const text of uris) {
-      let uri: vscode.Uri;
-      try {
-        uri = vscode.Uri.parse(text, true);
-      } catch {
-        refused.push(`${text} is not a URI`);
-        continue;
-      }
-      const name = basename(uri.path) || text;
-      const path = hostPath(uri);
-      try {
-        if (path) {
-          const info = await stat(path).catch(() => undefined);
-          if (!info) refused.push(`${path} does not exist on the machine the extension runs on`);
-          else if (info.isDirectory()) {
-            const found = await imagesIn(path);
-            if (found.length === 0) refused.push(`the folder ${name} has no PNG or JPEG images`);
-            paths.push(...found);
-          } else if (PREVIEW_IMAGE_NAME.test(path)) paths.push(path);
-          else refused.push(`${name} is not a PNG or JPEG image`);
-        } else if (PREVIEW_IMAGE_NAME.test(name)) {
-          // Not a file here (e.g. another file system provider): keep a copy of its bytes.
-          const bytes = await vscode.workspace.fs.readFile(uri);
-          paths.push(await storeDroppedFile(this.dropRoot(), name, bytes));
-        } else refused.push(`${name} is not a PNG or JPEG image`);
-      } catch (error) {
-        refused.push(isUserError(error) ? error.message : `${name}: ${errorMessage(error)}`);
-      }
-    }
-    return { paths, refused };
-  }
-
-  /** Files dropped from the desktop: their bytes are stored, since they may exist nowhere here. */
-  private async fromFiles(
-    files: readonly DroppedFile[],
-  ): Promise<{ paths: string[]; refused: string[] }> {
-    const paths: string[] = [];
-    const refused: string[] = [];
-    for (const file of files) {
-      try {
-        const bytes = Buffer.from(file.base64, 'base64');
-        paths.push(await storeDroppedFile(this.dropRoot(), file.name, bytes));
-      } catch (error) {
-        refused.push(
-          isUserError(error) ? error.message : `${safeFileName(file.name)}: ${errorMessage(error)}`,
-        );
-      }
-    }
-    return { paths, refused };
-  }
-
-  private dropRoot(): string {
-    return join(this.ctx.extension.globalStorageUri.fsPath, 'preview-drops');
-  }
-
-  /**
-   * Runs the source on `only` (default: every image) and sends each result as it comes. An image
-   * already answered by the same source, whose bytes have not changed, is answered again from
-   * memory (the webview forgets its results when hidden and asks again when shown), unless
-   * `fresh` (Run again).
-   */
-  private async runAll(
-    only?: readonly string[],
-    requestId?: number,
-    problem?: unknown,
-    fresh = false,
-  ): Promise<void> {
-    this.running.abort();
-    const controller = (this.running = new AbortController());
-    const { signal } = controller;
-    let source: PredictionSource | undefined;
-    try {
-      source = await this.prepare();
-    } catch (error) {
-      if (signal.aborted) return;
-      this.sendSession();
-      this.postError(error, undefined, requestId);
-      if (problem) this.postError(problem, undefined, requestId);
-      return;
-    }
-    this.sendSession();
-    if (problem) this.postError(problem, undefined, requestId);
-    if (!source) return;
-    const sourceKey = JSON.stringify(this.state.source);
-    for (const path of only ?? this.state.images) {
-      if (signal.aborted) return;
-      const name = basename(path);
-      const answered = (result: Omit<PreviewImageResult, 'dataUrl'>, bytes: Buffer): void => {
-        const mime = extname(path).toLowerCase() === '.png' ? 'image/png' : 'image/jpeg';
-        this.post({
-          type: 'result',
-          ...(requestId !== undefined ? { requestId } : {}),
-          result: { ...result, dataUrl: `data:${mime};base64,${bytes.toString('base64')}` },
-        });
-      };
-      try {
-        const bytes = await readFile(path);
-        const digest = createHash('sha1').update(bytes).digest('hex');
-        const cached = this.answers.get(path);
-        if (!fresh && cached?.source === sourceKey && cached.digest === digest) {
-          answered(cached.result, bytes);
-          continue;
-        }
-        this.post({
-          type: 'pending',
-          ...(requestId !== undefined ? { requestId } : {}),
-          path,
-          name,
-        });
-        const image = decodeForPreview(bytes, name);
-        const started = performance.now();
-        const answer = await source(bytes, image, signal);
-        const latencyMs = Math.round(performance.now() - started);
-        if (signal.aborted) return;
-        const result = {
-          path,
-          name,
-          width: image.width,
-          height: image.height,
-          predictions: answer.predictions,
-          latencyMs,
-          raw: answer.raw,
-          notes: answer.notes,
-        };
-        this.answers.set(path, { source: sourceKey, digest, result });
-        answered(result, bytes);
-      } catch (error) {
-        if (signal.aborted) return;
-        this.postError(error, path, requestId);
-      }
-    }
+    void pruneDroppedFiles(dropRoot(this.ctx), this.state.images, DROPPED_MAX_AGE_MS);
   }
 
   /** The source's runner and the label names; loads (and caches) an in-process model. */
@@ -560,7 +472,8 @@ class PreviewPanel {
   }
 
   private dispose(): void {
-    this.running.abort();
+    this.disposed = true;
+    this.runner.dispose();
     void this.model?.loaded.then(
       (m) => m.dispose(),
       () => undefined,

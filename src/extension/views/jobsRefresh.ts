@@ -1,5 +1,5 @@
 import { ActivityPoller, type Target } from '../../core/jobs';
-import { TARGET_KINDS, type TargetKind } from '../../core/target';
+import { isTargetKind, TARGET_KINDS, type TargetKind } from '../../core/target';
 import type { JobsModel, ShownTarget } from './jobsModel';
 
 export interface JobsRefreshOptions {
@@ -63,5 +63,36 @@ export class JobsRefresh {
       this.options.onUnselectedError?.(kind, error);
     this.options.onDidChange();
     return active && this.options.keepPolling();
+  }
+}
+
+/** The part of VS Code's Memento (workspaceState) UsedTargets needs. */
+export interface TargetMemory {
+  get<T>(key: string, defaultValue: T): T;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+/**
+ * The targets a workspace has selected, remembered in its workspaceState. Another target is
+ * listed when it is local (Docker on this machine, nothing to sign in to) or once it has been
+ * selected here: a local user with an AWS profile that prompts (MFA, credential_process) is never
+ * asked for it by a target they did not choose.
+ */
+export class UsedTargets {
+  static readonly KEY = 'tfod.jobs.usedTargets';
+  private readonly used: Set<TargetKind>;
+
+  constructor(private readonly memory: TargetMemory) {
+    const saved = memory.get<unknown>(UsedTargets.KEY, []);
+    this.used = new Set(Array.isArray(saved) ? saved.filter(isTargetKind) : []);
+  }
+
+  /** The targets that may be listed now that `selected` is; remembers `selected`. */
+  listable(selected: TargetKind): TargetKind[] {
+    if (!this.used.has(selected)) {
+      this.used.add(selected);
+      void this.memory.update(UsedTargets.KEY, [...this.used]);
+    }
+    return [...new Set<TargetKind>(['local', ...this.used])];
   }
 }

@@ -5,7 +5,7 @@ import { affectsTfod, getJobsViewTargets } from '../config';
 import type { TfodContext } from '../context';
 import { targets } from '../targets';
 import { JobsModel, shownTargets } from './jobsModel';
-import { JobsRefresh } from './jobsRefresh';
+import { JobsRefresh, UsedTargets } from './jobsRefresh';
 import type { JobsNode } from './nodes';
 import {
   endpointContextValue,
@@ -23,8 +23,6 @@ import {
 
 export const JOBS_VIEW_ID = 'tfod.views.jobs';
 const POLL_INTERVAL_MS = 10_000;
-/** workspaceState: the targets ever selected in this workspace. */
-const USED_TARGETS_KEY = 'tfod.jobs.usedTargets';
 
 function icon(look: Look): vscode.ThemeIcon {
   return new vscode.ThemeIcon(
@@ -169,15 +167,8 @@ export function registerJobsView(ctx: TfodContext): void {
   // Another target is listed when it is local (Docker on this machine, nothing to sign in to), or
   // once it has been selected in this workspace: a local user with an AWS profile that prompts
   // (MFA, credential_process) is not asked for it by a target they never chose.
-  const used = new Set(ctx.extension.workspaceState.get<TargetKind[]>(USED_TARGETS_KEY, []));
-  const listable = (): TargetKind[] => {
-    const selected = service.current();
-    if (!used.has(selected)) {
-      used.add(selected);
-      void ctx.extension.workspaceState.update(USED_TARGETS_KEY, [...used]);
-    }
-    return ['local', ...used];
-  };
+  const used = new UsedTargets(ctx.extension.workspaceState);
+  const listable = (): TargetKind[] => used.listable(service.current());
 
   // Polls each shown target while the view is visible and something on it is in progress (a
   // training job, an endpoint being created); a command that changes jobs, a setting, or showing

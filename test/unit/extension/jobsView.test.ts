@@ -12,7 +12,7 @@ import {
   shownTargets,
   type JobsViewTargets,
 } from '../../../src/extension/views/jobsModel';
-import { JobsRefresh } from '../../../src/extension/views/jobsRefresh';
+import { JobsRefresh, UsedTargets } from '../../../src/extension/views/jobsRefresh';
 import {
   endpointContextValue,
   endpointDescription,
@@ -526,5 +526,42 @@ describe('what a job and an endpoint look like in the tree', () => {
       }),
       'InService · 2 × ml.m5.large',
     );
+  });
+});
+
+describe('the targets a workspace has used (jobs view)', () => {
+  /** A workspaceState in memory, counting its writes. */
+  function memory(initial: Record<string, unknown> = {}) {
+    const values = new Map(Object.entries(initial));
+    let writes = 0;
+    return {
+      get: <T>(key: string, fallback: T): T =>
+        values.has(key) ? (values.get(key) as T) : fallback,
+      update: async (key: string, value: unknown) => {
+        writes++;
+        values.set(key, value);
+      },
+      values,
+      writes: () => writes,
+    };
+  }
+
+  it('lists only local beside a local selection until SageMaker has been selected here', () => {
+    const state = memory();
+    const used = new UsedTargets(state);
+    assert.deepEqual(used.listable('local'), ['local']);
+    assert.deepEqual(used.listable('sagemaker'), ['local', 'sagemaker']);
+    // Back on local, SageMaker stays listed: this workspace has used it.
+    assert.deepEqual(used.listable('local'), ['local', 'sagemaker']);
+    assert.deepEqual(state.values.get(UsedTargets.KEY), ['local', 'sagemaker']);
+    assert.equal(state.writes(), 2, 'written when something new is remembered only');
+  });
+
+  it('remembers across windows, and ignores what is not a target', () => {
+    const state = memory({ [UsedTargets.KEY]: ['sagemaker', 'azure', 7] });
+    assert.deepEqual(new UsedTargets(state).listable('local'), ['local', 'sagemaker']);
+    assert.deepEqual(new UsedTargets(memory({ [UsedTargets.KEY]: 'junk' })).listable('local'), [
+      'local',
+    ]);
   });
 });

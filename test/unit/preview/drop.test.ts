@@ -1,5 +1,14 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -10,10 +19,18 @@ import {
   sortDroppedFiles,
   type DropData,
 } from '../../../media/preview/drop';
-import { pruneDroppedFiles, safeFileName, storeDroppedFile } from '../../../src/core/preview/drop';
+import {
+  isInside,
+  pruneDroppedFiles,
+  resolveDroppedResources,
+  safeFileName,
+  storeDroppedFile,
+  touchDroppedFile,
+} from '../../../src/core/preview/drop';
 import {
   isWebviewMessage,
   MAX_DROPPED_FILE_BYTES,
+  MAX_DROPPED_IMAGES,
   parseUriList,
 } from '../../../src/core/preview/protocol';
 import { UserError } from '../../../src/core/errors';
@@ -90,25 +107,31 @@ describe('preview drops: the messages', () => {
   it('accepts well-formed drop messages and refuses the rest', () => {
     assert.ok(isWebviewMessage({ type: 'dropUris', requestId: 1, uris: ['file:///w/a.png'] }));
     assert.ok(
-      isWebviewMessage({ type: 'dropFiles', requestId: 2, files: [{ name: 'a.png', base64: '' }] }),
+      isWebviewMessage({ type: 'dropFile', requestId: 2, file: { name: 'a.png', base64: '' } }),
     );
     assert.ok(
       isWebviewMessage({
-        type: 'dropFiles',
+        type: 'dropFile',
         requestId: 2,
-        files: [{ name: 'a.png', base64: Buffer.from(PNG_SIGNATURE).toString('base64') }],
+        file: { name: 'a.png', base64: Buffer.from(PNG_SIGNATURE).toString('base64') },
       }),
     );
     for (const bad of [
       { type: 'dropUris', requestId: 1, uris: [] },
       { type: 'dropUris', requestId: 1, uris: [''] },
       { type: 'dropUris', uris: ['file:///w/a.png'] },
-      { type: 'dropFiles', requestId: 2, files: [] },
-      { type: 'dropFiles', requestId: 2, files: [{ name: '', base64: '' }] },
-      { type: 'dropFiles', requestId: 2, files: [{ name: 'a.png', base64: 'not base64!' }] },
-      { type: 'dropFiles', requestId: 2, files: [{ name: 'a.png' }] },
+      {
+        type: 'dropUris',
+        requestId: 1,
+        uris: Array.from({ length: MAX_DROPPED_IMAGES + 1 }, (_, i) => `file:///w/${i}.png`),
+      },
+      { type: 'dropFile', requestId: 2 },
+      { type: 'dropFile', requestId: 2, file: { name: '', base64: '' } },
+      { type: 'dropFile', requestId: 2, file: { name: 'a.png', base64: 'not base64!' } },
+      { type: 'dropFile', requestId: 2, file: { name: 'a.png' } },
+      { type: 'dropFiles', requestId: 2, files: [{ name: 'a.png', base64: '' }] },
     ])
-      assert.equal(isWebviewMessage(bad), false, JSON.stringify(bad));
+      assert.equal(isWebviewMessage(bad), false, JSON.stringify(bad).slice(0, 120));
   });
 
   it('parses a URI list as RFC 2483 says', () => {
@@ -132,6 +155,10 @@ describe('preview drops: the host keeps dropped bytes', () => {
     assert.equal(safeFileName('a<b>:c?.png'), 'a_b__c_.png');
     assert.equal(safeFileName('/'), 'dropped-image');
     assert.equal(safeFileName(`${'x'.repeat(300)}.png`).length, 100);
+    // Letters of any script stay; an image's extension is never lost.
+    assert.equal(safeFileName('猫 café.jpg'), '猫 café.jpg');
+    assert.equal(safeFileName('.png'), 'dropped-image.png');
+    assert.equal(safeFileName('..JPG'), 'dropped-image.JPG');
   });
 
   it('stores bytes by content: the same picture twice is one file, another is another', async () => {
@@ -174,5 +201,102 @@ describe('preview drops: the host keeps dropped bytes', () => {
     assert.deepEqual(removed, [dirname(old)]);
     assert.ok(existsSync(shown) && existsSync(fresh) && !existsSync(old));
     assert.deepEqual(await pruneDroppedFiles(join(root, 'missing'), [], 0), []);
+  });
+
+  it('keeps a dropped copy fresh while it is shown, and only copies under its root', async () => {
+    const touchRoot = join(root, 'touch');
+    const path = await storeDroppedFile(touchRoot, 'kept.png', Uint8Array.from([9]));
+    const then = new Date(Date.now() - 40 * 24 * 3600 * 1000);
+    utimesSync(dirname(path), then, then);
+    await touchDroppedFile(touchRoot, path);
+    assert.ok(Date.now() - statSync(dirname(path)).mtimeMs < 60_000);
+    await touchDroppedFile(touchRoot, join(root, 'elsewhere.png'));
+    await touchDroppedFile(touchRoot, touchRoot);
+  });
+});
+
+describe('preview drops: resources dropped by reference', () => {
+  const workspace = mkdtempSync(join(tmpdir(), 'tfod-drop-ws-'));
+  const store = join(workspace, '..', `${basename(workspace)}-store`);
+  after(() => {
+    rmSync(workspace, { recursive: true, force: true });
+    rmSync(store, { recursive: true, force: true });
+  });
+  const file = (rel: string, bytes: Uint8Array | string = PNG_SIGNATURE) => {
+    const path = join(workspace, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  it('tells inside from outside', () => {
+    assert.ok(isInside('/w', '/w'));
+    assert.ok(isInside('/w', '/w/a/b.png'));
+    assert.equal(isInside('/w', '/wx/a.png'), false);
+    assert.equal(isInside('/w', '/w/../etc/passwd'), false);
+  });
+
+  it('takes images as they are and folders as their images, and says what it refused', async () => {
+    const cat = file('photos/cat.png');
+    file('photos/b.jpg');
+    file('photos/a.JPEG');
+    file('photos/notes.txt', 'hi');
+    file('photos/nested/deep.png');
+    mkdirSync(join(workspace, 'empty'), { recursive: true });
+    const readme = file('README.md', '# hi');
+    const outcome = await resolveDroppedResources(
+      [
+        { name: 'cat.png', path: cat },
+        { name: 'photos', path: join(workspace, 'photos') },
+        { name: 'empty', path: join(workspace, 'empty') },
+        { name: 'README.md', path: readme },
+        { name: 'gone.png', path: join(workspace, 'gone.png') },
+        { name: 'secret.png' },
+      ],
+      store,
+    );
+    assert.deepEqual(
+      outcome.paths.map((p) => p.slice(workspace.length + 1)),
+      ['photos/cat.png', 'photos/a.JPEG', 'photos/b.jpg'],
+    );
+    assert.deepEqual(outcome.refused, [
+      'the folder empty has no PNG or JPEG images (subfolders are not read)',
+      'README.md is not a PNG or JPEG image',
+      'gone.png does not exist',
+      'secret.png is not in the workspace',
+    ]);
+  });
+
+  it('stores the bytes of another file system’s image, and refuses its other files unread', async () => {
+    let reads = 0;
+    const read = async () => {
+      reads++;
+      return PNG_SIGNATURE;
+    };
+    const outcome = await resolveDroppedResources(
+      [
+        { name: 'remote.png', read },
+        { name: 'remote.txt', read },
+      ],
+      store,
+    );
+    assert.equal(reads, 1);
+    assert.equal(outcome.paths.length, 1);
+    assert.ok(isInside(store, outcome.paths[0]!));
+    assert.deepEqual(new Uint8Array(readFileSync(outcome.paths[0]!)), PNG_SIGNATURE);
+    assert.deepEqual(outcome.refused, ['remote.txt is not a PNG or JPEG image']);
+  });
+
+  it(`adds at most ${MAX_DROPPED_IMAGES} images per drop, and says how many it left out`, async () => {
+    for (let i = 0; i < MAX_DROPPED_IMAGES + 5; i++) file(`many/${String(i).padStart(3, '0')}.png`);
+    const outcome = await resolveDroppedResources(
+      [
+        { name: 'many', path: join(workspace, 'many') },
+        { name: 'cat.png', path: join(workspace, 'photos', 'cat.png') },
+      ],
+      store,
+    );
+    assert.equal(outcome.paths.length, MAX_DROPPED_IMAGES);
+    assert.deepEqual(outcome.refused, ['6 more images left out: a drop adds at most 100']);
   });
 });
