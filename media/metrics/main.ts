@@ -5,34 +5,19 @@ import type {
   WebviewMessage,
 } from '../../src/extension/metrics/protocol';
 import { formatTick, layoutSeries } from './chart';
+import { el, type VsCodeApi } from '../common/dom';
 import './style.css';
 
 // The metrics chart webview: one small chart per metric (losses first, then eval metrics), drawn
 // as SVG from the series the extension host sends. It talks to the host only through messages.
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): MetricsPanelState | undefined;
-  setState(state: MetricsPanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+declare function acquireVsCodeApi(): VsCodeApi<WebviewMessage, MetricsPanelState>;
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 const SVG = 'http://www.w3.org/2000/svg';
 let nextRequest = 1;
 let waitingFor: number | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
   const node = document.createElementNS(SVG, tag);

@@ -9,6 +9,7 @@ import {
   type PreviewSource,
   type WebviewMessage,
 } from '../../src/core/preview/protocol';
+import { el, type VsCodeApi } from '../common/dom';
 import './style.css';
 import { carriesDroppable, readAsBase64, readDrop, sortDroppedFiles } from './drop';
 import {
@@ -26,12 +27,7 @@ import {
 // response. It talks to the extension host only through messages; the host runs the model or
 // calls the endpoint.
 
-interface VsCodeApi {
-  postMessage(message: WebviewMessage): void;
-  getState(): PreviewPanelState | undefined;
-  setState(state: PreviewPanelState): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
+declare function acquireVsCodeApi(): VsCodeApi<WebviewMessage, PreviewPanelState>;
 
 type Entry =
   | { readonly kind: 'pending'; readonly path: string; readonly name: string }
@@ -87,17 +83,6 @@ function viewChanged(): void {
   filtersTouched = true;
   saveState();
   vscode.postMessage({ type: 'view', threshold, hidden: [...hidden] });
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 function button(text: string, title: string, onClick: () => void): HTMLButtonElement {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { basename, join, relative, isAbsolute } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { UserError } from '../errors';
 import { MAX_DROPPED_FILE_BYTES, MAX_DROPPED_IMAGES, PREVIEW_IMAGE_NAME } from './protocol';
 
@@ -72,8 +72,7 @@ export async function pruneDroppedFiles(
     const folder = join(root, name);
     const info = await stat(folder).catch(() => undefined);
     if (!info?.isDirectory() || now - info.mtimeMs < maxAgeMs) continue;
-    if (inUse.some((path) => path.startsWith(folder + '/') || path.startsWith(folder + '\\')))
-      continue;
+    if (inUse.some((path) => isInside(folder, path))) continue;
     await rm(folder, { recursive: true, force: true }).then(
       () => removed.push(folder),
       () => undefined,
@@ -84,10 +83,11 @@ export async function pruneDroppedFiles(
 
 /** Refreshes a dropped file's folder so that pruning sees it as in use. Best effort. */
 export async function touchDroppedFile(root: string, path: string): Promise<void> {
-  const rel = relative(root, path);
-  if (rel.startsWith('..') || isAbsolute(rel) || !rel.includes('/')) return;
+  if (!isInside(root, path)) return;
+  const [folder, ...rest] = relative(root, path).split(sep);
+  if (!folder || rest.length === 0) return;
   const now = new Date();
-  await utimes(join(root, rel.split('/')[0]!), now, now).catch(() => undefined);
+  await utimes(join(root, folder), now, now).catch(() => undefined);
 }
 
 /** A resource dropped by reference, as the host sees it. */
@@ -168,9 +168,4 @@ export async function resolveDroppedResources(
       `${skipped} more image${skipped === 1 ? '' : 's'} left out: a drop adds at most ${MAX_DROPPED_IMAGES}`,
     );
   return { paths: [...new Set(paths)], refused };
-}
-
-/** The name a dropped path shows in messages. */
-export function droppedName(path: string): string {
-  return basename(path) || path;
 }

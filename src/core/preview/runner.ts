@@ -94,11 +94,6 @@ export class PreviewRunner {
     this.queue = [];
   }
 
-  /** Whether images are waiting or running (for tests and for the panel's own state). */
-  get busy(): boolean {
-    return this.workerOf !== undefined;
-  }
-
   private enqueue(paths: readonly string[], how: { fresh: boolean; requestId?: number }): void {
     for (const path of paths)
       if (!this.queue.some((q) => q.path === path)) this.queue.push({ path, ...how });
