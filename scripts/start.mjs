@@ -1,6 +1,8 @@
-// `npm start`: the main job on the local default (Docker on this machine, no AWS account):
+// `npm start`: the main job on the local default (Docker on this machine, no AWS account), in
+// seven numbered steps (the README lists the same numbers):
 //   (a) install, build and package the extension;
-//   (b) check the Docker engine answers;
+//   (b) make the Docker engine answer (as root on Debian/Ubuntu: install docker.io and start it,
+//       as `npm test` does; otherwise print the commands);
 //   (c) build the CPU training/serving image tfod-sagemaker:2.9.1 (`tfod build`);
 //   (d) generate the sample project (.tfod/sample: shapes, TFRecords, config, label map) and fetch
 //       its pre-trained checkpoint from the TF2 model zoo;
@@ -25,6 +27,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureDockerEngine } from './docker-engine.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -55,16 +58,16 @@ const work = resolve(option('--work-dir') ?? process.env.TFOD_START_DIR ?? root)
 const state = join(work, '.tfod');
 const IMAGE = 'tfod-sagemaker:2.9.1';
 const cli = join(root, 'dist', 'cli.js');
-let stepNumber = 0;
+const STEPS = 7;
 
 function fail(message) {
   console.error(`start: STOPPED: ${message}`);
   process.exit(1);
 }
 
-function header(title) {
-  stepNumber++;
-  console.log(`\n== start: step ${stepNumber}: ${title}`);
+/** Heads step `number` of the seven; the numbers are the README's. */
+function header(number, title) {
+  console.log(`\n== start: step ${number} of ${STEPS}: ${title}`);
 }
 
 function run(title, command, commandArgs, options = {}) {
@@ -119,7 +122,7 @@ function onPath(command) {
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const vsix = join(root, 'dist', `${pkg.name}-${pkg.version}.vsix`);
 
-header('install, build and package the extension');
+header(1, 'install, build and package the extension');
 if (flag('--skip-package')) {
   if (!existsSync(cli))
     fail(`--skip-package needs a build, and ${cli} is missing: run npm run build`);
@@ -131,14 +134,13 @@ if (flag('--skip-package')) {
 }
 
 if (flag('--skip-docker')) {
-  console.log('start: --skip-docker: not building, training or serving; opening the extension');
+  console.log('\n== start: steps 2 to 6 skipped (--skip-docker): no image, training or serving');
 } else {
   await dockerJob();
 }
 if (flag('--no-open')) {
-  console.log(
-    '\nstart: done (--no-open: the extension was not opened; npm start -- --skip-docker opens it)',
-  );
+  console.log(`\n== start: step 7 skipped (--no-open): the extension was not opened`);
+  console.log('start: done');
   process.exit(0);
 }
 openExtension(
@@ -146,21 +148,20 @@ openExtension(
 );
 
 async function dockerJob() {
-  header('Docker engine');
-  if (!onPath('docker'))
-    fail(
-      'Docker is not installed (no `docker` on PATH). Install Docker Engine (e.g. `sudo apt-get install docker.io`, or Docker Desktop), start it, and run npm start again; `npm start -- --skip-docker` opens the extension without training.',
+  header(2, 'the Docker engine');
+  try {
+    const engine = await ensureDockerEngine({
+      logDir: join(state, 'docker'),
+      log: (line) => console.log(`start: ${line}`),
+    });
+    console.log(
+      `start: Docker engine ${engine.version} answers${engine.stop ? ' (started here; it keeps running after npm start ends)' : ''}`,
     );
-  const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-    encoding: 'utf8',
-  });
-  if (info.status !== 0)
-    fail(
-      `the Docker engine does not answer (${(info.stderr || '').trim().split('\n').pop() || `exit ${info.status}`}). Start Docker (\`sudo systemctl start docker\`, \`sudo dockerd &\`, or open Docker Desktop), check that you may use it (\`docker info\`; add yourself to the docker group), and run npm start again; \`npm start -- --skip-docker\` opens the extension without training.`,
-    );
-  console.log(`start: Docker engine ${info.stdout.trim()} answers`);
+  } catch (error) {
+    fail(`${error.message}; \`npm start -- --skip-docker\` opens the extension without training.`);
+  }
 
-  header(`the CPU image ${IMAGE}`);
+  header(3, `the CPU image ${IMAGE}`);
   let image = option('--image');
   if (image) {
     console.log(`start: using the given image ${image} (--image), not building`);
@@ -184,7 +185,7 @@ async function dockerJob() {
     image = IMAGE;
   }
 
-  header('the sample project');
+  header(4, 'the sample project and its pre-trained checkpoint');
   const sample = join(state, 'sample');
   // Where the checkpoint comes from, as the generator says (a throwaway two-image sample).
   const scratch = mkdtempSync(join(tmpdir(), 'tfod-start-'));
@@ -220,7 +221,7 @@ async function dockerJob() {
     await fetchCheckpoint(report.checkpoint.url, modelFolder, report.checkpoint.prefix);
   }
 
-  header(`a short local training job (${numSteps} steps)`);
+  header(5, `a short local training job (${numSteps} steps)`);
   const jobName = `sample-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}`;
   const hasCheckpoint = existsSync(join(sample, `${report.checkpoint.prefix}.index`));
   const started = tfod(
@@ -253,7 +254,7 @@ async function dockerJob() {
     );
   console.log(`start: training job ${jobName} Completed`);
 
-  header('serve the model locally and detect objects in an image');
+  header(6, 'serve the model locally and detect objects in an image');
   const model = option('--model');
   const endpoint = `${jobName}-local`;
   const served = tfod(
@@ -337,7 +338,7 @@ async function fetchCheckpoint(url, folder, prefix) {
 }
 
 function openExtension(sample) {
-  header('open the extension');
+  header(7, 'open the extension');
   // Without a generated sample (--skip-docker), a copy of the repository's sample project, so
   // trying things never changes the fixture.
   let workspace = sample;

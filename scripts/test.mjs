@@ -1,18 +1,22 @@
-// `npm test`: sets up what the tests need on this machine, then runs every layer with node's test
-// runner and closes with one summary line ("N passed, N failed") over all layers.
-//   node scripts/test.mjs [--layer unit|integration|e2e ...]
-// Layers: unit (pure code, the CLI, the language server over stdio), integration (a real Docker
-// engine, registry and moto server, started here), e2e (the packaged .vsix in code-server, driven
-// by headless Chromium). A layer whose prerequisites cannot be set up fails with the reason.
+// `npm test`: sets up what the tests need on this machine, then runs the static checks and every
+// test layer with node's test runner, and closes with one summary line over all of them.
+//   node scripts/test.mjs [--layer static|unit|integration|e2e ...]
+// Layers: static (tsc, eslint, prettier, shellcheck), unit (pure code, the CLI, the language server
+// over stdio), integration (a real Docker engine, registry and moto server, started here), e2e (the
+// packaged .vsix in code-server, driven by headless Chromium).
+// Each layer is set up on its own: a layer whose setup fails is not run, with the reason, and the
+// others still run; the closing line counts what could not run, and the exit code is 1.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runStaticChecks } from './static-checks.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-const ALL_LAYERS = ['unit', 'integration', 'e2e'];
+const ALL_LAYERS = ['static', 'unit', 'integration', 'e2e'];
+const TEST_LAYERS = ['unit', 'integration', 'e2e'];
 const CONCURRENCY = { unit: 2, integration: 1, e2e: 1 };
 const TIMEOUT_MS = { unit: 120_000, integration: 600_000, e2e: 900_000 };
 
@@ -41,16 +45,33 @@ function findTests(dir) {
   return found;
 }
 
-function step(title, command, args, env = process.env) {
+/** About how many tests the files hold (their it()/test() calls), for "not run" counts. */
+function countTests(files) {
+  let count = 0;
+  for (const file of files)
+    count += readFileSync(file, 'utf8').match(/^\s*(?:it|test)\(/gm)?.length ?? 0;
+  return count;
+}
+
+/**
+ * Runs a setup or build step. Returns undefined when it succeeded, else the reason: its last
+ * error lines (its output is shown as it comes either way).
+ */
+function step(title, command, args) {
   console.log(`\n== ${title}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env });
-  if (result.status !== 0) {
-    throw new Error(
-      `${title} failed (${command} ${args.join(' ')} exited ${result.status ?? result.signal})`,
-    );
+  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+  const stderr = result.stderr?.toString() ?? '';
+  process.stderr.write(stderr);
+  if (result.status === 0) {
+    console.log(`== ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    return undefined;
   }
-  console.log(`== ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  const lastLines = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+  const exit = result.error?.message ?? `exit ${result.status ?? result.signal}`;
+  const reason = `${title} failed (${exit})${lastLines ? `: ${lastLines}` : ''}`;
+  console.log(`== ${reason}`);
+  return reason;
 }
 
 /** Runs one layer; returns { passed, failed } read from the spec reporter's summary. */
@@ -81,7 +102,7 @@ function runLayer(layer, files, env) {
       const failed = count('fail') + count('cancelled');
       // A runner that died before its summary counts as a failure of the whole layer.
       const broken = code !== 0 && failed === 0 ? 1 : 0;
-      resolve({ layer, passed, failed: failed + broken, code });
+      resolve({ layer, passed, failed: failed + broken });
     });
   });
 }
@@ -94,54 +115,96 @@ function lastCount(output, label) {
 async function main() {
   const layers = parseLayers(process.argv.slice(2));
   const started = Date.now();
+  const files = Object.fromEntries(
+    TEST_LAYERS.map((layer) => [layer, findTests(join(root, 'test', layer))]),
+  );
+  /** layer -> why it could not run. */
+  const notRun = new Map();
+  const cannotRun = (layer, reason) => {
+    if (!notRun.has(layer)) notRun.set(layer, reason);
+  };
+
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-    step('installing npm dependencies (npm ci)', 'npm', ['ci', '--no-audit', '--no-fund']);
+    const failed = step('installing npm dependencies (npm ci)', 'npm', [
+      'ci',
+      '--no-audit',
+      '--no-fund',
+    ]);
+    if (failed) for (const layer of layers) cannotRun(layer, failed);
   }
-  step(`setting up the machine for ${layers.join(', ')}`, 'bash', [
-    'test/harness/setup.sh',
-    ...layers,
-  ]);
-  step('building', process.execPath, ['scripts/build.mjs']);
-  if (layers.includes('e2e'))
-    step('packaging the .vsix', process.execPath, ['scripts/package.mjs']);
+  for (const layer of layers) {
+    if (notRun.has(layer)) continue;
+    const failed = step(`setting up the machine for ${layer}`, 'bash', [
+      'test/harness/setup.sh',
+      layer,
+    ]);
+    if (failed) cannotRun(layer, failed);
+  }
+  const testLayers = () => layers.filter((l) => TEST_LAYERS.includes(l) && !notRun.has(l));
+  if (testLayers().length) {
+    const failed = step('building', process.execPath, ['scripts/build.mjs']);
+    if (failed) for (const layer of testLayers()) cannotRun(layer, failed);
+  }
+  if (testLayers().includes('e2e')) {
+    const failed = step('packaging the .vsix', process.execPath, ['scripts/package.mjs']);
+    if (failed) cannotRun('e2e', failed);
+  }
+
+  const results = [];
+  if (layers.includes('static') && !notRun.has('static')) {
+    console.log('\n== static checks');
+    results.push({ layer: 'static', ...(await runStaticChecks()) });
+  }
 
   let services;
   const env = { ...process.env };
-  if (layers.includes('integration') || layers.includes('e2e')) {
+  if (testLayers().some((layer) => layer === 'integration' || layer === 'e2e')) {
     console.log('\n== starting services (Docker engine, registry, moto)');
     const { startServices } = await import('../test/harness/services.mjs');
     services = await startServices();
     Object.assign(env, services.env);
   }
-
-  const results = [];
   try {
-    for (const layer of layers) {
-      const files = findTests(join(root, 'test', layer));
-      if (files.length === 0) {
+    for (const layer of testLayers()) {
+      if (files[layer].length === 0) {
         console.error(`\n== ${layer}: no test files under test/${layer}`);
         results.push({ layer, passed: 0, failed: 1 });
         continue;
       }
-      results.push(await runLayer(layer, files, env));
+      results.push(await runLayer(layer, files[layer], env));
     }
   } finally {
     await services?.stop();
   }
 
   console.log('\n== summary');
-  for (const { layer, passed, failed } of results) {
-    console.log(`${layer}: ${passed} passed, ${failed} failed`);
+  let unrun = 0;
+  for (const layer of layers) {
+    const result = results.find((r) => r.layer === layer);
+    if (result) {
+      console.log(`${layer}: ${result.passed} passed, ${result.failed} failed`);
+    } else {
+      const tests = layer === 'static' ? 0 : countTests(files[layer]);
+      unrun += tests;
+      const what =
+        layer === 'static'
+          ? 'the static checks'
+          : `${files[layer].length} files, about ${tests} tests`;
+      console.log(`${layer}: NOT RUN (${what}): ${notRun.get(layer)}`);
+    }
   }
   const passed = results.reduce((sum, r) => sum + r.passed, 0);
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   console.log(`(${((Date.now() - started) / 1000).toFixed(0)}s)`);
-  console.log(`${passed} passed, ${failed} failed`);
-  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  const notRunText = notRun.size
+    ? `, not run: ${[...notRun.keys()].join(', ')}${unrun ? ` (about ${unrun} tests)` : ''}`
+    : '';
+  console.log(`${passed} passed, ${failed} failed${notRunText}`);
+  process.exitCode = failed > 0 || notRun.size > 0 || passed === 0 ? 1 : 0;
 }
 
 main().catch((error) => {
   console.error(`test: ${error.message}`);
-  console.log('0 passed, 1 failed');
+  console.log('0 passed, 0 failed, not run: all (the test runner itself failed; reason above)');
   process.exitCode = 1;
 });

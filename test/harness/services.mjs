@@ -5,10 +5,11 @@
 // need it fail with the reason instead of being skipped.
 import { spawn, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, openSync, writeFileSync, readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDockerEngine } from '../../scripts/docker-engine.mjs';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -91,29 +92,12 @@ function stopProcess(child) {
   });
 }
 
-function dockerAnswers() {
-  try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
-      stdio: 'pipe',
-      timeout: 10_000,
-    });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function startDocker(workDir) {
-  if (dockerAnswers()) return { env: {}, stop: async () => {} };
-  if (process.getuid?.() !== 0) {
-    throw new Error(
-      'no Docker engine answers and this user cannot start dockerd; start Docker (or run as root)',
-    );
-  }
-  const logFile = join(workDir, 'dockerd.log');
-  const child = startDetached('dockerd', [], logFile);
-  await waitFor('dockerd', async () => dockerAnswers(), 60_000, logFile);
-  return { env: {}, stop: () => stopProcess(child) };
+  const engine = await ensureDockerEngine({
+    logDir: workDir,
+    log: (line) => console.log(`services: ${line}`),
+  });
+  return { env: {}, stop: engine.stop ?? (async () => {}) };
 }
 
 /** A docker-registry with password auth, listening on `addr` (host:port), data under `dir`. */
@@ -212,11 +196,25 @@ async function startEcrRegistry(workDir) {
   };
 }
 
+/** The cache folder test/harness/setup.sh installs into. */
+export function cacheDir() {
+  return (
+    process.env.TFOD_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker')
+  );
+}
+
+/** The Python with moto that setup.sh installs (python3 when it has not run). */
+function testPython() {
+  const venv = join(cacheDir(), 'python', 'bin', 'python');
+  return existsSync(venv) ? venv : 'python3';
+}
+
 async function startMoto(workDir) {
   const port = await freePort();
   const logFile = join(workDir, 'moto.log');
   const child = startDetached(
-    'python3',
+    testPython(),
     ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
     logFile,
   );

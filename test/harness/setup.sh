@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # Installs what the test layers need on a fresh Debian 12 machine of this project's kind, and
 # nothing that is already there (so a second run takes seconds). Usage:
-#   test/harness/setup.sh [unit] [integration] [e2e]
+#   test/harness/setup.sh [static] [unit] [integration] [e2e]
 # Each install step says what it does; a step that cannot run fails with the reason and the
 # command to run by hand, never silently.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(unit integration e2e)
+[ ${#layers[@]} -gt 0 ] || layers=(static unit integration e2e)
 wants() { local l; for l in "${layers[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
 
 apt_packages=()
-# protoc is the reference text-format parser some unit tests compare with; shellcheck lints shell.
-wants unit && apt_packages+=(protobuf-compiler shellcheck)
+# The static checks lint the shell scripts with shellcheck; protoc is the reference text-format parser
+# some unit tests compare with.
+wants static && apt_packages+=(shellcheck)
+wants unit && apt_packages+=(protobuf-compiler)
 wants integration && apt_packages+=(docker.io docker-registry apache2-utils)
 wants e2e && apt_packages+=(chromium)
 
@@ -34,13 +36,30 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if wants integration; then
-  if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
-    echo "setup: installing moto server (pip)"
-    python3 -m pip install --quiet 'moto[server]' || {
-      echo "setup: moto is missing and pip could not install it; run: python3 -m pip install 'moto[server]'" >&2
+# moto (the AWS APIs over HTTP) goes into a virtual environment of its own in the cache, so the
+# user's Python is left alone (Debian's refuses pip installs) and the version is the one tested.
+cache="${TFOD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tfod-sagemaker}"
+venv="$cache/python"
+MOTO_VERSION="${MOTO_VERSION:-5.2.1}"
+if wants integration && ! "$venv/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
+  command -v python3 >/dev/null 2>&1 || {
+    echo "setup: python3 is missing; install it with: sudo apt-get install -y python3 python3-venv" >&2
+    exit 1
+  }
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "setup: python3 cannot make virtual environments; install with: sudo apt-get install -y python3-venv" >&2
       exit 1
-    }
+    fi
+    echo "setup: installing python3-venv (apt)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >/dev/null
+  fi
+  echo "setup: installing moto[server]==$MOTO_VERSION (pip) into $venv"
+  rm -rf "$venv"
+  if ! python3 -m venv "$venv" \
+    || ! "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"; then
+    echo "setup: pip could not install moto into $venv; check that PyPI is reachable (pip config list), then run: $venv/bin/python -m pip install 'moto[server]==$MOTO_VERSION'" >&2
+    exit 1
   fi
 fi
 

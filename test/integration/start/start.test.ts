@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -20,11 +28,21 @@ function start(
   work: string,
   args: string[],
   env: NodeJS.ProcessEnv = {},
+  runAs: string[] = [],
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(
+    const command = [
       process.execPath,
-      [script, '--skip-package', '--no-open', '--work-dir', work, ...args],
+      script,
+      '--skip-package',
+      '--no-open',
+      '--work-dir',
+      work,
+      ...args,
+    ];
+    const child = spawn(
+      runAs[0] ?? command[0],
+      [...runAs.slice(1), ...command.slice(runAs.length ? 0 : 1)],
       { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
@@ -54,11 +72,48 @@ describe('npm start (scripts/start.mjs) with Docker', () => {
     const dir = work();
     const run = await start(dir, [], { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` });
     assert.equal(run.code, 1, run.output);
-    assert.match(run.output, /== start: step 2: Docker engine/);
-    assert.match(run.output, /start: STOPPED: the Docker engine does not answer/);
-    assert.match(run.output, /Start Docker .*npm start again/);
+    assert.match(run.output, /== start: step 2 of 7: the Docker engine/);
+    assert.match(
+      run.output,
+      /start: STOPPED: the Docker engine at unix:\/\/.*no-docker\.sock \(DOCKER_HOST\) does not answer/,
+    );
+    assert.match(run.output, /start it, or unset DOCKER_HOST .* run this again/);
     assert.doesNotMatch(run.output, /step 3/);
     assert.deepEqual(readdirSync(dir), [], 'nothing may be written before Docker answers');
+  });
+
+  it('as a user outside the docker group, prints the exact command that lets them use the engine', async () => {
+    // The same run as a user without root and outside the docker group: `docker info` is refused
+    // on the socket, and only root could install or start the engine.
+    const dir = work();
+    chmodSync(dir, 0o777);
+    const run = await start(dir, [], { HOME: dir }, [
+      'setpriv',
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+    ]);
+    assert.equal(run.code, 1, run.output);
+    assert.match(run.output, /== start: step 2 of 7: the Docker engine/);
+    assert.match(
+      run.output,
+      /start: STOPPED: the Docker engine runs, but this user may not use it \(.*permission denied.*\)\. Run:\n {2}sudo usermod -aG docker "\$USER"\nthen log in again/i,
+    );
+    assert.doesNotMatch(run.output, /apt-get install/, 'the engine is installed already');
+    assert.doesNotMatch(run.output, /step 3/);
+  });
+
+  it("with --skip-docker --no-open: says which steps it skipped, in the README's numbers, and nothing else", async () => {
+    const dir = work();
+    const run = await start(dir, ['--skip-docker']);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /== start: step 1 of 7: install, build and package the extension/);
+    assert.match(run.output, /== start: steps 2 to 6 skipped \(--skip-docker\)/);
+    assert.match(
+      run.output,
+      /== start: step 7 skipped \(--no-open\): the extension was not opened/,
+    );
+    assert.doesNotMatch(run.output, /opening|step [2-6] of 7/);
   });
 
   it('stops at the CPU image build: the base image cannot be pulled without Docker Hub', async () => {
@@ -70,7 +125,7 @@ describe('npm start (scripts/start.mjs) with Docker', () => {
     const dir = work();
     const run = await start(dir, []);
     assert.equal(run.code, 1, run.output);
-    assert.match(run.output, /== start: step 3: the CPU image tfod-sagemaker:2\.9\.1/);
+    assert.match(run.output, /== start: step 3 of 7: the CPU image tfod-sagemaker:2\.9\.1/);
     assert.match(run.output, /Step 2\/\d+ : FROM tensorflow\/tensorflow/);
     assert.match(
       run.output,
