@@ -87,8 +87,12 @@ function runLayer(layer, files, env) {
       `--test-timeout=${TIMEOUT_MS[layer]}`,
       ...files,
     ];
+    // A runner started from inside another node:test run (this script under a test) would see
+    // the outer run's context and run nothing.
+    const childEnv = { ...env };
+    delete childEnv.NODE_TEST_CONTEXT;
     const child = spawn(process.execPath, args, {
-      env: { ...env, TFOD_TEST_LAYER: layer },
+      env: { ...childEnv, TFOD_TEST_LAYER: layer },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
@@ -100,8 +104,8 @@ function runLayer(layer, files, env) {
       const count = (label) => lastCount(output, label);
       const passed = count('pass');
       const failed = count('fail') + count('cancelled');
-      // A runner that died before its summary counts as a failure of the whole layer.
-      const broken = code !== 0 && failed === 0 ? 1 : 0;
+      // A runner that died before its summary, or ran no test at all, is a failure of the layer.
+      const broken = (code !== 0 && failed === 0) || passed + failed === 0 ? 1 : 0;
       resolve({ layer, passed, failed: failed + broken });
     });
   });

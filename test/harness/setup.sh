@@ -23,7 +23,8 @@ if wants unit && ! command -v aws >/dev/null 2>&1; then apt_packages+=(awscli); 
 
 missing=()
 for pkg in "${apt_packages[@]}"; do
-  dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
+  # Installed, not merely known: a removed package keeps its config files and dpkg -s succeeds.
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null)" = installed ] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
