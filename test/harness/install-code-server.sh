@@ -58,8 +58,9 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "code-server needs these apt packages: ${need_apt[*]}; install them with: sudo apt-get install -y ${need_apt[*]}" >&2
     exit 1
   fi
-  apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}"
+  echo "setup: installing ${need_apt[*]} (apt, for code-server's native modules)"
+  apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need_apt[@]}" >/dev/null
 fi
 
 rm -rf "$dest"
