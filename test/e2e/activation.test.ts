@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { motoEnvironment, openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import {
+  expectCount,
+  motoEnvironment,
+  openWorkbench,
+  runCommand,
+  waitForValue,
+  type Workbench,
+} from './harness/workbench';
 
 describe('the extension in a real VS Code (code-server + Chromium)', () => {
   let workbench: Workbench;
@@ -25,8 +32,17 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
     await container.click();
     const welcome = page.locator('.welcome-view-content', { hasText: 'No training jobs yet' });
     await welcome.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal(await welcome.locator('a.monaco-button', { hasText: 'Select Target' }).count(), 1);
-    assert.equal(await welcome.locator('a.monaco-button', { hasText: 'Show Log' }).count(), 1);
+    // The welcome re-renders as the extension's context keys come in.
+    await expectCount(
+      welcome.locator('a.monaco-button', { hasText: 'Select Target' }),
+      1,
+      'the Select Target button',
+    );
+    await expectCount(
+      welcome.locator('a.monaco-button', { hasText: 'Show Log' }),
+      1,
+      'the Show Log button',
+    );
     // The status bar item is created by activate(): its presence proves the extension ran.
     const status = page.locator('.statusbar-item', { hasText: 'TFOD: local' });
     await status.waitFor({ state: 'visible', timeout: 60_000 });
@@ -46,11 +62,17 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
       .locator('.statusbar-item', { hasText: 'TFOD: sagemaker' })
       .waitFor({ state: 'visible', timeout: 15_000 });
     const settingsFile = join(workbench.workspace, '.vscode', 'settings.json');
-    const deadline = Date.now() + 10_000;
-    while (!existsSync(settingsFile) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 200));
-    const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    assert.equal(settings['tfod.target'], 'sagemaker');
+    // VS Code writes the file a moment after the status bar changes (a partial write fails to
+    // parse, and counts as not yet).
+    await waitForValue(
+      "'tfod.target': 'sagemaker' in .vscode/settings.json",
+      async () =>
+        existsSync(settingsFile)
+          ? (JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>)
+          : 'no settings file',
+      (settings) => typeof settings === 'object' && settings?.['tfod.target'] === 'sagemaker',
+      10_000,
+    );
     // With the sagemaker target, the AWS item shows the account STS reports, and no secret.
     const account = page.locator('.statusbar-item', { hasText: '123456789012 · us-east-1' });
     await account.waitFor({ state: 'visible', timeout: 30_000 });

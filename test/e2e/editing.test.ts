@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { formatText } from '../../src/textproto';
-import { openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import { openWorkbench, runCommand, waitForValue, type Workbench } from './harness/workbench';
 
 // Editing a real model-zoo pipeline (the validation fixture: ssd_mobilenet_v2 with a misspelled
 // field on line 134) in a real VS Code: completion inside `ssd { }`, hover, Format Document and the
@@ -28,14 +28,12 @@ async function replaceLine(page: Page, line: number, text: string): Promise<void
 
 async function save(page: Page, file: string, test: (text: string) => boolean): Promise<string> {
   await page.keyboard.press('Control+S');
-  const deadline = Date.now() + 30_000;
-  let text = '';
-  while (Date.now() < deadline) {
-    text = readFileSync(file, 'utf8');
-    if (test(text)) return text;
-    await page.waitForTimeout(300);
-  }
-  throw new Error(`the saved file is not as expected:\n${text.slice(0, 2000)}`);
+  return waitForValue(
+    'the saved file to be as expected',
+    async () => readFileSync(file, 'utf8'),
+    test,
+    30_000,
+  );
 }
 
 describe('editing a pipeline config in a real VS Code (code-server + Chromium)', () => {
@@ -76,7 +74,13 @@ describe('editing a pipeline config in a real VS Code (code-server + Chromium)',
     await runCommand(page, 'Show or Focus Hover');
     const hover = page.locator('.monaco-hover', { hasText: 'model.ssd.num_classes' });
     await hover.waitFor({ state: 'visible', timeout: 30_000 });
-    assert.match((await hover.textContent()) ?? '', /Number of object classes/);
+    // The hover fills in as its parts render: wait for the doc rather than read once.
+    await waitForValue(
+      'the hover to hold the doc of num_classes',
+      () => hover.allTextContents(),
+      (texts) => texts.some((text) => /Number of object classes/.test(text)),
+      15_000,
+    );
     assert.ok(existsSync(await workbench.screenshot('editing-hover')));
     await page.keyboard.press('Escape');
   });
@@ -89,9 +93,15 @@ describe('editing a pipeline config in a real VS Code (code-server + Chromium)',
       .locator('.suggest-widget .monaco-list-row', { hasText: 'num_classes' })
       .first();
     await row.waitFor({ state: 'visible', timeout: 30_000 });
-    // Show the details side panel (documentation) if it is not shown yet.
+    // Show the details side panel (documentation) if it does not show by itself. Ctrl+Space
+    // toggles it, so give the doc a moment to render before deciding: pressing while it is on its
+    // way would hide it.
     const details = page.locator('.suggest-details', { hasText: 'Number of object classes' });
-    if (!(await details.isVisible())) await page.keyboard.press('Control+Space');
+    const shown = await details.waitFor({ state: 'visible', timeout: 2_000 }).then(
+      () => true,
+      () => false,
+    );
+    if (!shown) await page.keyboard.press('Control+Space');
     await details.waitFor({ state: 'visible', timeout: 15_000 });
     assert.ok(existsSync(await workbench.screenshot('editing-completion')));
     await page.keyboard.press('Enter');

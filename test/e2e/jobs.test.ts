@@ -9,7 +9,14 @@ import {
   PutLogEventsCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import type { Page } from 'playwright-core';
-import { motoEnvironment, openWorkbench, runCommand, type Workbench } from './harness/workbench';
+import {
+  expectCount,
+  motoEnvironment,
+  openWorkbench,
+  runCommand,
+  waitForValue,
+  type Workbench,
+} from './harness/workbench';
 
 const ACCOUNT = '123456789012';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/SageMakerExecutionRole`;
@@ -76,9 +83,10 @@ describe('training jobs from the palette into the jobs view (code-server, moto)'
       .locator('.pane-body .monaco-list-row', { hasText: job })
       .filter({ hasText: 'Completed' })
       .waitFor({ state: 'visible', timeout: 30_000 });
-    assert.equal(await row.locator('.codicon-pass').count(), 1, 'the Completed icon');
-    assert.equal(
-      await page.locator('.pane-body .monaco-list-row', { hasText: 'Amazon SageMaker' }).count(),
+    // The tree re-renders its rows as the job and its group come in.
+    await expectCount(row.locator('.codicon-pass'), 1, 'the Completed icon');
+    await expectCount(
+      page.locator('.pane-body .monaco-list-row', { hasText: 'Amazon SageMaker' }),
       1,
       'grouped under its target',
     );
@@ -119,14 +127,21 @@ describe('training jobs from the palette into the jobs view (code-server, moto)'
     await pick.click();
     const chart = page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
     await chart.locator('h1', { hasText: job }).waitFor({ state: 'visible', timeout: 60_000 });
+    // The chart redraws whenever the host sends it the series: wait for the whole of it.
     const lines = chart.locator('path.line');
-    await lines.first().waitFor({ state: 'attached', timeout: 30_000 });
-    assert.deepEqual(
-      await lines.evaluateAll((paths) => paths.map((p) => p.getAttribute('data-metric'))),
-      ['total_loss', 'learning_rate'],
+    await waitForValue(
+      'the total_loss and learning_rate lines, total_loss through five points',
+      () =>
+        lines.evaluateAll((paths) =>
+          paths.map((p) => ({ metric: p.getAttribute('data-metric'), d: p.getAttribute('d') })),
+        ),
+      (drawn) =>
+        drawn.length === 2 &&
+        drawn[0]?.metric === 'total_loss' &&
+        drawn[1]?.metric === 'learning_rate' &&
+        (drawn[0].d ?? '').split('L').length === 5,
+      30_000,
     );
-    const d = (await lines.first().getAttribute('d')) ?? '';
-    assert.equal(d.split('L').length, 5, `five points in ${d}`);
     assert.ok(existsSync(await workbench.screenshot('metrics-chart')));
   });
 });

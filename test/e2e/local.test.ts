@@ -3,19 +3,21 @@ import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type Docker from 'dockerode';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { connectDocker } from '../../src/core/docker/engine';
 import { LABELS, workspaceHash } from '../../src/core/local';
-import { buildTestImage, removeWorkspaceContainers, until } from '../integration/local/harness';
+import { buildTestImage, removeWorkspaceContainers } from '../integration/local/harness';
 import { postImage } from '../integration/serving/client';
 import { COCO, fixtures } from '../integration/serving/fixtures';
 import { defaultTrainingFiles } from '../integration/training/harness';
 import {
+  expectCount,
   openFile,
   openWorkbench,
   previewFrame,
   runCommand,
   runContextMenuItem,
+  waitForValue,
   type Workbench,
 } from './harness/workbench';
 
@@ -32,6 +34,18 @@ async function answer(page: Page, title: string, n: number, text?: string): Prom
   const input = page.locator('.quick-input-widget input');
   if (text !== undefined) await input.fill(text);
   await input.press('Enter');
+}
+
+/** The URL an endpoint row shows (the tree fills in its description as the endpoint comes up). */
+async function endpointUrl(endpointRow: Locator): Promise<string> {
+  const pattern = /http:\/\/127\.0\.0\.1:\d+/;
+  const text = await waitForValue(
+    'a URL in the endpoint row',
+    async () => (await endpointRow.first().allInnerTexts()).join(' ').replace(/\s+/g, ' '),
+    (shown) => pattern.test(shown),
+    15_000,
+  );
+  return pattern.exec(text)![0];
 }
 
 describe('the local target in a real VS Code: train, serve locally, see the endpoint', () => {
@@ -107,9 +121,10 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       .filter({ hasText: 'Completed' })
       .first()
       .waitFor({ state: 'visible', timeout: 90_000 });
-    assert.equal(await row.locator('.codicon-pass').count(), 1, 'the Completed icon');
-    assert.equal(
-      await page.locator('.pane-body .monaco-list-row', { hasText: 'Local (Docker)' }).count(),
+    // The tree re-renders its rows as the job and its group come in.
+    await expectCount(row.locator('.codicon-pass'), 1, 'the Completed icon');
+    await expectCount(
+      page.locator('.pane-body .monaco-list-row', { hasText: 'Local (Docker)' }),
       1,
       'grouped under the local target',
     );
@@ -148,9 +163,7 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       .locator('.pane-body .monaco-list-row', { hasText: endpoint })
       .filter({ hasText: 'InService' });
     await endpointRow.first().waitFor({ state: 'visible', timeout: 120_000 });
-    const text = (await endpointRow.first().innerText()).replace(/\s+/g, ' ');
-    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(text)?.[0];
-    assert.ok(url, `a URL in "${text}"`);
+    const url = await endpointUrl(endpointRow);
     // Its tooltip names the URL to POST to.
     await endpointRow.first().hover();
     await page
@@ -185,8 +198,7 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       .locator('.pane-body .monaco-list-row', { hasText: endpoint })
       .filter({ hasText: 'InService' })
       .first();
-    const url = /http:\/\/127\.0\.0\.1:\d+/.exec(await endpointRow.innerText())?.[0];
-    assert.ok(url, 'the endpoint row shows its URL');
+    const url = await endpointUrl(endpointRow);
     await runContextMenuItem(page, endpointRow, 'Preview Detections');
 
     const frame = await previewFrame(page);
@@ -215,18 +227,19 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
     const endpointRow = page.locator('.pane-body .monaco-list-row', { hasText: endpoint }).first();
     await endpointRow.hover();
     const copy = endpointRow.locator('.action-label[aria-label="Copy Endpoint URL"]');
-    assert.equal(await copy.count(), 1, 'the Copy URL action');
+    await expectCount(copy, 1, 'the Copy URL action');
     await endpointRow.locator('.action-label[aria-label="Stop Local Endpoint"]').click();
     await endpointRow.waitFor({ state: 'detached', timeout: 60_000 });
-    await until(
+    await waitForValue(
       'the endpoint container to be removed',
       async () => {
         const left = await docker.listContainers({
           all: true,
           filters: { label: [`${LABELS.endpoint}=${endpoint}`] },
         });
-        return left.length === 0 ? true : undefined;
+        return left.map((c) => `${c.Id.slice(0, 12)} ${c.State}`);
       },
+      (left) => left.length === 0,
       30_000,
     );
     assert.ok(existsSync(await workbench.screenshot('local-endpoint-stopped')));

@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { isDeepStrictEqual } from 'node:util';
 import type { Frame, Page } from 'playwright-core';
 import { COCO, fixtures } from '../integration/serving/fixtures';
 import {
+  expectCount,
   openFile,
   openWorkbench,
   previewFrame,
   runCommand,
   runContextMenuItem,
+  waitForEqual,
+  waitForValue,
   waitUntil,
   type Workbench,
 } from './harness/workbench';
@@ -18,6 +22,11 @@ import {
 // in the extension host (no server, no Docker); photos opened in the editor join the preview,
 // their boxes are drawn and listed with the label map's names, and the threshold slider and the
 // class toggles filter what is shown without asking the model again.
+
+/** What the threshold slider's output shows (none while the panel re-renders). */
+async function output(frame: Frame): Promise<string[]> {
+  return frame.locator('output').allTextContents();
+}
 
 async function scores(frame: Frame, image: string): Promise<number[]> {
   return frame
@@ -89,11 +98,18 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
       (await frame.locator('.labels-note').textContent()) ?? '',
       /from the model's label map/,
     );
-    // The canvas holds the picture at its own size, boxes drawn on it.
-    const canvas = chelsea.locator('canvas.picture');
-    assert.deepEqual(
-      [await canvas.getAttribute('width'), await canvas.getAttribute('height')],
-      ['451', '300'],
+    // The canvas holds the picture at its own size, boxes drawn on it (once the picture has
+    // loaded, after the card shows).
+    await waitForEqual(
+      "chelsea's canvas size",
+      () =>
+        chelsea
+          .locator('canvas.picture')
+          .evaluateAll((canvases) =>
+            canvases.map((c) => [c.getAttribute('width'), c.getAttribute('height')]),
+          ),
+      [['451', '300']],
+      15_000,
     );
   });
 
@@ -108,9 +124,8 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     await person.waitFor({ state: 'visible', timeout: 120_000 });
     assert.equal(await person.getAttribute('data-class'), String(COCO.person));
     // chelsea is still there: one panel, two images (restored when the panel is shown again).
-    const results = frame.locator('section.image.result');
-    await waitUntil('both images in the panel', async () => (await results.count()) === 2, 60_000);
-    assert.equal(await frame.locator('section.image[data-path$="chelsea.png"]').count(), 1);
+    await expectCount(frame.locator('section.image.result'), 2, 'both images in the panel', 60_000);
+    await expectCount(frame.locator('section.image[data-path$="chelsea.png"]'), 1, 'chelsea');
     // The panel was hidden behind the photo and shown again: chelsea's answer came back from
     // memory, not from asking the model again.
     await frame
@@ -128,33 +143,23 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     // Keyboard: Home goes to the lowest threshold (everything the model returned).
     await slider.focus();
     await slider.press('Home');
-    await waitUntil(
-      'the slider to show 0.05',
-      async () => (await frame.locator('output').textContent()) === '0.05',
-    );
-    const all = await scores(frame, 'astronaut.png');
-    assert.ok(
-      all.some((s) => s < 0.5),
-      `weak detections at 0.05: ${all.join(', ')}`,
+    await waitForEqual('the slider', () => output(frame), ['0.05']);
+    const all = await waitForValue(
+      'weak detections at 0.05',
+      () => scores(frame, 'astronaut.png'),
+      (shown) => shown.some((s) => s < 0.5),
     );
     await slider.fill('0.5');
-    await waitUntil(
-      'the slider to show 0.50',
-      async () => (await frame.locator('output').textContent()) === '0.50',
-    );
-    const strong = await scores(frame, 'astronaut.png');
-    assert.ok(strong.length > 0 && strong.length < all.length, `${strong.length} of ${all.length}`);
-    assert.ok(
-      strong.every((s) => s >= 0.5),
-      strong.join(', '),
+    await waitForEqual('the slider', () => output(frame), ['0.50']);
+    await waitForValue(
+      `some but not all of the ${all.length} boxes, every one at 0.5 or over`,
+      () => scores(frame, 'astronaut.png'),
+      (strong) => strong.length > 0 && strong.length < all.length && strong.every((s) => s >= 0.5),
     );
     await slider.press('End');
-    await waitUntil(
-      'every box to hide at the top',
-      async () => (await scores(frame, 'astronaut.png')).length === 0,
-    );
-    assert.deepEqual(await scores(frame, 'astronaut.png'), []);
+    await waitForEqual('the boxes at the top threshold', () => scores(frame, 'astronaut.png'), []);
     await slider.fill('0.5');
+    await waitForEqual('the slider', () => output(frame), ['0.50']);
     // Filtering is local: the same answer (same latency), no new request.
     assert.equal(
       await frame.locator('section.image[data-path$="astronaut.png"] .latency').textContent(),
@@ -170,10 +175,18 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     const cats = frame.locator('li.detection[data-label="cat"]');
     const people = frame.locator('li.detection[data-label="person"]');
     await catToggle.press('Space');
-    await waitUntil('the cat boxes to hide', async () => (await cats.count()) === 0);
-    assert.ok((await people.count()) > 0, 'people stay');
+    await expectCount(cats, 0, 'the cat boxes to hide', 10_000);
+    await waitForValue(
+      'the person boxes to stay',
+      () => people.count(),
+      (n) => n > 0,
+    );
     await catToggle.press('Space');
-    await waitUntil('the cat boxes to come back', async () => (await cats.count()) > 0);
+    await waitForValue(
+      'the cat boxes to come back',
+      () => cats.count(),
+      (n) => n > 0,
+    );
     // The panel re-renders its sections after a toggle: scroll once they have settled.
     await scrollIntoView(frame.locator('section.image[data-path$="chelsea.png"]'));
     assert.ok(existsSync(await workbench.screenshot('preview-chelsea-cat')));
@@ -246,7 +259,7 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     }`);
     await frame.evaluate(drag(['dragenter', 'dragover']));
     const dropping = () => frame.evaluate(`document.body.classList.contains('dropping')`);
-    assert.equal(await dropping(), true, 'the drop zone shows while dragging');
+    await waitForEqual('the drop zone showing while dragging', dropping, true, 5_000);
     await frame.evaluate(drag(['drop']));
     const cup = frame
       .locator(`section.image[data-path$="coffee from desktop.png"] li.detection[data-label="cup"]`)
@@ -256,7 +269,7 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     await frame
       .locator('.error', { hasText: 'notes.txt is not a PNG or JPEG image' })
       .waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await dropping(), false, 'the drop zone is gone after the drop');
+    await waitForEqual('the drop zone showing after the drop', dropping, false, 5_000);
   });
 
   it('takes a folder dropped from the Explorer with Shift held: its images join', async () => {
@@ -274,9 +287,10 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     await page.mouse.move(panel.x + panel.width / 2, panel.y + panel.height / 2, { steps: 12 });
     await page.mouse.up();
     await page.keyboard.up('Shift');
-    await waitUntil(
-      'the folder to add its image',
-      async () => (await frame.locator('section.image').count()) > before,
+    await waitForValue(
+      `the folder to add its image to the ${before} there were`,
+      () => frame.locator('section.image').count(),
+      (n) => n > before,
       30_000,
     );
     await frame
@@ -292,10 +306,7 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     let frame = await previewFrame(page);
     const slider = frame.locator('input#threshold');
     await slider.fill('0.3');
-    await waitUntil(
-      'the slider to show 0.30',
-      async () => (await frame.locator('output').textContent()) === '0.30',
-    );
+    await waitForEqual('the slider', () => output(frame), ['0.30']);
     const images = await frame
       .locator('section.image')
       .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-path')));
@@ -318,26 +329,24 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
       .locator('section.image[data-path$="chelsea.png"] li.detection[data-label="cat"]')
       .first()
       .waitFor({ state: 'visible', timeout: 120_000 });
-    const cards = () =>
-      frame
-        .locator('section.image')
-        .evaluateAll((all) => all.map((c) => `${c.className} ${c.getAttribute('data-path')}`));
-    await waitUntil(
-      'every image to come back with an answer',
-      async () => (await frame.locator('section.image.result').count()) === images.length,
+    await waitForValue(
+      `every image back with an answer, in the order it had (${images.join(', ')})`,
+      () =>
+        frame.locator('section.image').evaluateAll((all) =>
+          all.map((c) => ({
+            path: c.getAttribute('data-path'),
+            result: c.classList.contains('result'),
+          })),
+        ),
+      (cards) =>
+        cards.filter((c) => c.result).length === images.length &&
+        isDeepStrictEqual(
+          cards.map((c) => c.path),
+          images,
+        ),
       120_000,
-    ).catch(async (error: Error) => {
-      throw new Error(
-        `${error.message}: had ${images.join(', ')}; now ${(await cards()).join(', ')}`,
-      );
-    });
-    assert.deepEqual(
-      await frame
-        .locator('section.image')
-        .evaluateAll((cards) => cards.map((c) => c.getAttribute('data-path'))),
-      images,
     );
-    assert.equal(await frame.locator('output').textContent(), '0.30');
+    await waitForEqual('the restored slider', () => output(frame), ['0.30']);
     assert.ok(existsSync(await workbench.screenshot('preview-restored')));
   });
 
@@ -360,7 +369,8 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
         30_000,
       );
       // Colours come from the theme's variables, not from the stylesheet.
-      const [colour, expected] = (await frame.evaluate(`[
+      const colours = async () =>
+        (await frame.evaluate(`[
         getComputedStyle(document.querySelector('h1')).color,
         (() => {
           const probe = document.createElement('span');
@@ -371,13 +381,23 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
           return c;
         })(),
       ]`)) as [string, string];
-      assert.equal(colour, expected, theme);
-      if (bodyClass === 'vscode-high-contrast') {
-        const border = (await frame.evaluate(
-          `getComputedStyle(document.querySelector('header button')).borderTopColor`,
-        )) as string;
-        assert.notEqual(border, 'rgba(0, 0, 0, 0)', 'buttons have a border in high contrast');
-      }
+      // The theme's variables can land a moment after its body class.
+      await waitForValue(
+        `the heading in the foreground colour of ${theme}`,
+        colours,
+        ([colour, expected]) => colour === expected,
+      );
+      if (bodyClass === 'vscode-high-contrast')
+        await waitForValue(
+          'buttons with a border in high contrast',
+          async () =>
+            String(
+              await frame.evaluate(
+                `getComputedStyle(document.querySelector('header button')).borderTopColor`,
+              ),
+            ),
+          (border) => border !== 'rgba(0, 0, 0, 0)',
+        );
       assert.ok(existsSync(await workbench.screenshot(`preview-theme-${bodyClass}`)));
     }
   });

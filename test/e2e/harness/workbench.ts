@@ -13,7 +13,8 @@ import {
 import { createServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { inspect, isDeepStrictEqual } from 'node:util';
+import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 
 // A real VS Code (code-server, installed by test/harness/install-code-server.sh) with the packaged
 // .vsix installed, opened on a copy of a fixture workspace in headless Chromium.
@@ -212,10 +213,14 @@ export function motoEnvironment(): NodeJS.ProcessEnv {
 /** Runs a palette command by its title, as a user would with F1. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
   // With focus inside a webview's iframe, F1 can stay in the iframe, and a quick pick still closing
-  // from the step before can be the input found: hand focus back to the workbench, and wait for the
-  // command palette itself (F1 opens it with '>' typed) before typing, trying again if needed.
-  for (let attempt = 1; ; attempt++) {
+  // from the step before can be the input found. An editor or webview that takes focus a moment
+  // later (an image just opened, a panel being revealed) closes the palette between opening and
+  // typing. So: hand focus back to the workbench, wait for the command palette itself (F1 opens
+  // it with '>' typed), type, wait for the command's row, and start over when any of it is lost.
+  let lastError = '';
+  for (let attempt = 1; attempt <= 4; attempt++) {
     await page.evaluate('document.activeElement && document.activeElement.blur()');
     await page.keyboard.press('F1');
     const deadline = Date.now() + 5_000;
@@ -224,14 +229,19 @@ export async function runCommand(page: Page, title: string): Promise<void> {
       open = (await input.isVisible()) && (await input.inputValue()).startsWith('>');
       if (!open) await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    if (open) break;
-    if (attempt >= 4) throw new Error(`the command palette did not open to run '${title}'`);
-    await page.keyboard.press('Escape');
+    try {
+      if (!open) throw new Error('the palette did not open');
+      await input.fill(`>${title}`, { timeout: 5_000 });
+      await row.waitFor({ state: 'visible', timeout: 15_000 });
+      if ((await input.inputValue()) !== `>${title}`) throw new Error('the palette lost the text');
+      await input.press('Enter', { timeout: 5_000 });
+      return;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      await page.keyboard.press('Escape');
+    }
   }
-  await input.fill(`>${title}`);
-  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
+  throw new Error(`the command palette could not run '${title}' in 4 attempts: ${lastError}`);
 }
 
 /** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
@@ -266,17 +276,82 @@ export async function previewFrame(page: Page): Promise<Frame> {
   throw new Error('the Detection Preview webview did not appear');
 }
 
-/** Waits until `check` holds, polling; fails saying what it waited for. */
+/**
+ * Polls `read` until `accept` holds for what it returns, and returns that value. The workbench
+ * and the webviews settle a moment after the event a test waits on (decorations go after the
+ * Problems panel clears, a tree row re-renders, a canvas is drawn when its picture loads), so an
+ * assertion on their state waits for it instead of reading once. A read that throws counts as not
+ * yet (an element replaced mid-read, a frame reloading). On timeout it fails with an
+ * AssertionError naming what it waited for and the last thing it saw. Keep `read` to calls that
+ * answer at once (count, allTextContents, evaluateAll): one that waits for an element would hold
+ * the loop past its deadline.
+ */
+export async function waitForValue<T>(
+  what: string,
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let seen = 'nothing (no read finished)';
+  for (;;) {
+    let value: { ok: true; value: T } | { ok: false; error: unknown };
+    try {
+      value = { ok: true, value: await read() };
+    } catch (error) {
+      value = { ok: false, error };
+    }
+    if (value.ok && accept(value.value)) return value.value;
+    seen = value.ok ? summary(value.value) : `an error: ${String(value.error)}`;
+    if (Date.now() >= deadline)
+      assert.fail(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last seen: ${seen}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+function summary(value: unknown): string {
+  const text =
+    typeof value === 'string' ? value : inspect(value, { depth: 5, breakLength: Infinity });
+  return text.length > 2000 ? `${text.slice(0, 2000)}…` : text;
+}
+
+/** Waits until `check` holds (see waitForValue; prefer it where the value tells more). */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
   timeoutMs = 10_000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await waitForValue(what, check, (ok) => ok, timeoutMs);
+}
+
+/** Waits until `read` gives `expected` (deep equality). */
+export async function waitForEqual<T>(
+  what: string,
+  read: () => Promise<T>,
+  expected: T,
+  timeoutMs = 10_000,
+): Promise<void> {
+  await waitForValue(
+    `${what} to be ${summary(expected)}`,
+    read,
+    (value) => isDeepStrictEqual(value, expected),
+    timeoutMs,
+  );
+}
+
+/** Waits until `locator` matches exactly `count` elements. */
+export async function expectCount(
+  locator: Locator,
+  count: number,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  await waitForValue(
+    `${what}: ${locator.toString()} to match ${count}`,
+    () => locator.count(),
+    (n) => n === count,
+    timeoutMs,
+  );
 }
 
 /**
