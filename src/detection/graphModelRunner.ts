@@ -2,7 +2,7 @@ import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { NamedTensorMap } from '@tensorflow/tfjs-core';
 import { ModelFolderError } from './errors';
 import { graphModelFromFiles } from './graphModelFiles';
-import { findOutputLayout, layoutOutputNames } from './outputs';
+import { findOutputLayout, findRenamedOutputLayout, layoutOutputNames } from './outputs';
 import { readOutputs, type ModelRunner } from './runner';
 import type { TfRuntime } from './runtime';
 
@@ -22,18 +22,26 @@ export async function loadGraphModelRunner(
       { cause: error },
     );
   }
-  const signatureOutputs = Object.keys(
-    (model.modelSignature as { outputs?: Record<string, unknown> } | undefined)?.outputs ?? {},
-  );
+  const signature = (model.modelSignature as ConvertedSignature | undefined)?.outputs ?? {};
+  const signatureOutputs = Object.keys(signature);
   const layout =
     findOutputLayout(signatureOutputs) ??
     findOutputLayout(model.outputNodes) ??
-    findOutputLayout(model.outputs.map((o) => o.name));
+    findOutputLayout(model.outputs.map((o) => o.name)) ??
+    findRenamedOutputLayout(
+      Object.entries(signature).map(([name, output]) => ({
+        name,
+        ...(output.tensorShape?.dim
+          ? { shape: output.tensorShape.dim.map((d) => Number(d.size ?? -1)) }
+          : {}),
+      })),
+      structuredOutputKeys(model),
+    );
   if (!layout) {
     model.dispose();
     throw new ModelFolderError(
       `${modelJson} is not an object detection model this code understands (outputs: ${model.outputNodes.join(', ')})`,
-      'Export it with the Object Detection API (outputs detection_boxes, detection_scores, detection_classes)',
+      'Export it with the Object Detection API (outputs detection_boxes, detection_scores, detection_classes); when converting it yourself, pass --use_structured_outputs_names=true to tensorflowjs_converter so the output names are kept',
     );
   }
   const first = model.inputs[0];
@@ -59,4 +67,19 @@ export async function loadGraphModelRunner(
     },
     dispose: () => model.dispose(),
   };
+}
+
+/** The part of a converted model.json's `signature` read here. */
+interface ConvertedSignature {
+  readonly outputs?: Record<
+    string,
+    { readonly tensorShape?: { readonly dim?: readonly { readonly size?: string | number }[] } }
+  >;
+}
+
+/** The signature's output keys the converter recorded (`--use_structured_outputs_names`). */
+function structuredOutputKeys(model: GraphModel): string[] | undefined {
+  const keys = (model.metadata as { structuredOutputKeys?: unknown } | undefined)
+    ?.structuredOutputKeys;
+  return Array.isArray(keys) && keys.every((k) => typeof k === 'string') ? keys : undefined;
 }

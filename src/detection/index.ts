@@ -21,7 +21,13 @@ export {
   type RuntimeOptions,
   type TfRuntime,
 } from './runtime';
-export { findOutputLayout, interpretOutputs, type OutputArray, type OutputLayout } from './outputs';
+export {
+  findOutputLayout,
+  findRenamedOutputLayout,
+  interpretOutputs,
+  type OutputArray,
+  type OutputLayout,
+} from './outputs';
 export {
   isThreshold,
   labelFor,

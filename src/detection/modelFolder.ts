@@ -7,7 +7,7 @@ export const SAGEMAKER_MODEL_DIR = '/opt/ml/model';
 
 /**
  * What a model folder holds. The serving container and `tfod predict` accept the same layout:
- * a TensorFlow.js GraphModel (`model.json` and its weight shards) and/or an exported SavedModel
+ * a TensorFlow.js GraphModel (`model.json` and its weight shards, directly or under `tfjs/`) and/or an exported SavedModel
  * (`saved_model.pb`, directly or under `saved_model/`), plus the optional `label_map.pbtxt` and
  * `hyperparameters.json` that the training container writes beside it.
  */
@@ -42,8 +42,13 @@ export async function inspectModelFolder(path: string): Promise<ModelFolder> {
       );
     graphModelJson = dir;
     dir = dirname(dir);
-  } else if (await isFile(join(dir, 'model.json'))) {
-    graphModelJson = join(dir, 'model.json');
+  } else {
+    // The training image writes the TensorFlow.js conversion to tfjs/ beside saved_model/.
+    for (const candidate of [join(dir, 'model.json'), join(dir, 'tfjs', 'model.json')])
+      if (await isFile(candidate)) {
+        graphModelJson = candidate;
+        break;
+      }
   }
   let savedModelDir: string | undefined;
   for (const candidate of [dir, join(dir, 'saved_model')])
@@ -53,7 +58,7 @@ export async function inspectModelFolder(path: string): Promise<ModelFolder> {
     }
   if (!graphModelJson && !savedModelDir)
     throw new ModelFolderError(
-      `${dir} holds no model: neither model.json (TensorFlow.js) nor saved_model.pb (SavedModel, also looked in saved_model/)`,
+      `${dir} holds no model: neither model.json (TensorFlow.js, also looked in tfjs/) nor saved_model.pb (SavedModel, also looked in saved_model/)`,
       'Pass the folder the training job wrote (model.tar.gz unpacked), or a TensorFlow.js GraphModel folder',
     );
   const labelMapPath = join(dir, 'label_map.pbtxt');

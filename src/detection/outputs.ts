@@ -50,6 +50,83 @@ export function findOutputLayout(outputNames: readonly string[]): OutputLayout |
   return undefined;
 }
 
+/** A graph output as the converted model's signature describes it. */
+export interface GraphOutput {
+  /** The name to ask the graph for, e.g. `Identity_1:0`. */
+  readonly name: string;
+  /** Its dimensions as the signature gives them (-1 where unknown), when it gives them. */
+  readonly shape?: readonly number[];
+}
+
+/**
+ * The output key sets of the Object Detection API's TF2 exporter (`exporter_main_v2.py`,
+ * `input_type image_tensor`), sorted as TensorFlow flattens a signature's output dict: SSD and
+ * Faster R-CNN models, and CenterNet models without keypoints.
+ */
+const EXPORTER_KEY_SETS: readonly (readonly string[])[] = [
+  [
+    'detection_anchor_indices',
+    'detection_boxes',
+    'detection_classes',
+    'detection_multiclass_scores',
+    'detection_scores',
+    'num_detections',
+    'raw_detection_boxes',
+    'raw_detection_scores',
+  ],
+  ['detection_boxes', 'detection_classes', 'detection_scores', 'num_detections'],
+];
+
+/**
+ * Finds the layout of a SavedModel converted to a TensorFlow.js GraphModel whose outputs lost
+ * their signature keys: the converter names them after the graph's output nodes, `Identity`,
+ * `Identity_1`, ... in the order TensorFlow flattens the output dict (its keys sorted). With
+ * `--use_structured_outputs_names` the converter also records those keys (`keys`); without, the
+ * exporter's own key sets are tried. Every guess must agree with the outputs' ranks (boxes
+ * [1, N, 4], scores and classes [1, N], the count [1]), so a model of another kind is never
+ * misread. tfjs's own use of the recorded keys pairs them with the signature's outputs in the
+ * order the file lists them, which is not that order.
+ */
+export function findRenamedOutputLayout(
+  outputs: readonly GraphOutput[],
+  keys?: readonly string[],
+): OutputLayout | undefined {
+  const candidates = keys
+    ? [keys]
+    : EXPORTER_KEY_SETS.filter((set) => set.length === outputs.length);
+  for (const candidate of candidates) {
+    const byKey = new Map<string, GraphOutput>();
+    for (const output of outputs) {
+      const node = output.name.replace(/:\d+$/, '');
+      const index = /^Identity(?:_(\d+))?$/.exec(node);
+      const key = candidate.includes(node)
+        ? node
+        : index
+          ? candidate[index[1] === undefined ? 0 : Number(index[1])]
+          : undefined;
+      if (key !== undefined) byKey.set(key, output);
+    }
+    const boxes = byKey.get('detection_boxes');
+    const scores = byKey.get('detection_scores');
+    const classes = byKey.get('detection_classes');
+    const count = byKey.get('num_detections');
+    const fits = (output: GraphOutput | undefined, rank: number, last?: number) =>
+      output !== undefined &&
+      (output.shape === undefined ||
+        (output.shape.length === rank &&
+          (last === undefined || [last, -1].includes(output.shape[rank - 1]))));
+    if (fits(boxes, 3, 4) && fits(scores, 2) && fits(classes, 2) && (!count || fits(count, 1)))
+      return {
+        kind: 'postprocessed',
+        boxes: boxes!.name,
+        scores: scores!.name,
+        classes: classes!.name,
+        ...(count ? { count: count.name } : {}),
+      };
+  }
+  return undefined;
+}
+
 /** Says which outputs a layout needs, in a fixed order. */
 export function layoutOutputNames(layout: OutputLayout): string[] {
   if (layout.kind === 'raw') return [layout.scores, layout.boxes];

@@ -64,6 +64,25 @@ if wants integration && ! "$venv/bin/python" -c 'import moto.server' >/dev/null 
   fi
 fi
 
+# Real TensorFlow and its official TensorFlow.js converter, for the tests whose claims are about
+# TensorFlow (a detector with the Object Detection API's export signature, converted and run by
+# the product). tensorflowjs imports TF Decision Forests, JAX and tf_keras at load time but
+# declares the full `tensorflow` package; the second pass adds those with --no-deps so
+# tensorflow-cpu stays the only TensorFlow.
+TF_VENV="$cache/tensorflow"
+TF_PINS=(tensorflow-cpu==2.15.0 numpy==1.26.4 pandas==2.1.4 jax==0.4.23 jaxlib==0.4.23 wurlitzer==3.1.1 packaging==23.2)
+TF_NO_DEPS=(tensorflowjs==4.22.0 tf-keras==2.15.0 tensorflow-hub==0.16.1 tensorflow-decision-forests==1.8.1)
+if wants integration && ! "$TF_VENV/bin/python" -c 'import tensorflowjs.converters.converter' >/dev/null 2>&1; then
+  echo "setup: installing TensorFlow ${TF_PINS[0]#*==} and its converter ${TF_NO_DEPS[0]} (pip) into $TF_VENV"
+  rm -rf "$TF_VENV"
+  if ! python3 -m venv "$TF_VENV" \
+    || ! "$TF_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${TF_PINS[@]}" \
+    || ! "$TF_VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps "${TF_NO_DEPS[@]}"; then
+    echo "setup: pip could not install TensorFlow into $TF_VENV; check that PyPI is reachable, then run: $TF_VENV/bin/python -m pip install ${TF_PINS[*]} && $TF_VENV/bin/python -m pip install --no-deps ${TF_NO_DEPS[*]}" >&2
+    exit 1
+  fi
+fi
+
 if wants e2e; then
   bash "$here/install-code-server.sh"
 fi

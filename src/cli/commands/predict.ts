@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
+import { rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, extname, join, resolve } from 'node:path';
 import {
@@ -25,6 +26,7 @@ import {
   type PredictionSource,
 } from '../../core/preview/sources';
 import { DEFAULT_TARGET, parseTarget, type TargetKind } from '../../core/target';
+import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
 import { openTarget } from './targetOptions';
 
 interface PredictOptions {
@@ -68,8 +70,8 @@ export function register(program: Command): void {
     )
     .argument('<image...>', 'JPEG or PNG files')
     .option(
-      '-m, --model <dir>',
-      'model folder as the endpoint gets it: model.json (TensorFlow.js) or saved_model.pb',
+      '-m, --model <dir|model.tar.gz>',
+      "model folder as the endpoint gets it (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), or a training job's model.tar.gz",
     )
     .option(
       '-e, --endpoint <name|url>',
@@ -130,12 +132,23 @@ export function register(program: Command): void {
 }
 
 async function modelPredictor(model: string, options: PredictOptions): Promise<Predictor> {
-  const detector = await openDetector(model, options.backend);
+  // A model.tar.gz (a local job's, or SageMaker's artifact) runs from a temporary unpacked copy.
+  const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
+  let detector: Detector;
+  try {
+    detector = await openDetector(unpacked?.dir ?? model, options.backend);
+  } catch (error) {
+    await unpacked?.remove();
+    throw error;
+  }
   const labelMap = options.labelMap ?? detector.folder.labelMapPath;
   return {
     predict: (_bytes, image) => detector.detect(image, { threshold: options.threshold }),
     labels: labelMap ? await labelMapNames(labelMap) : undefined,
-    close: () => detector.dispose(),
+    close: () => {
+      detector.dispose();
+      if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -142,6 +143,32 @@ export async function extractModelArchive(
     );
   }
   return parser.entries;
+}
+
+/** Whether a model path names a model.tar.gz rather than a folder. */
+export function isModelArchive(path: string): boolean {
+  return /\.(tar\.gz|tgz)$/i.test(path);
+}
+
+/**
+ * Unpacks a model.tar.gz into a new temporary folder, for running the model in this process.
+ * `remove()` deletes the folder (the caller's job when done, and done here when unpacking fails).
+ */
+export async function unpackModelArchive(
+  archive: string,
+  signal?: AbortSignal,
+): Promise<{ readonly dir: string; readonly remove: () => Promise<void> }> {
+  if (!(await stat(archive).catch(() => undefined)))
+    throw new UserError(`${archive} does not exist`, 'Give a model folder or a model.tar.gz');
+  const dir = await mkdtemp(join(tmpdir(), 'tfod-model-'));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    await extractModelArchive(archive, dir, signal);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { dir, remove };
 }
 
 /** A streaming ustar/PAX/GNU reader that writes what it reads. */

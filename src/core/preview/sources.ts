@@ -1,9 +1,7 @@
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { errorMessage, UserError } from '../errors';
 import type { Target } from '../jobs';
-import { extractModelArchive } from '../local/modelArchive';
+import { isModelArchive, unpackModelArchive } from '../local/modelArchive';
 import {
   decodeImage,
   encodePng,
@@ -246,17 +244,12 @@ export async function loadInProcessModel(
   path: string,
   signal?: AbortSignal,
 ): Promise<InProcessModel> {
-  let dir = path;
-  if (/\.(tar\.gz|tgz)$/i.test(path)) {
-    if (!(await stat(path).catch(() => undefined)))
-      throw new UserError(`${path} does not exist`, 'Pick a model folder or a model.tar.gz');
-    dir = await mkdtemp(join(tmpdir(), 'tfod-preview-'));
-    await extractModelArchive(path, dir, signal);
-  }
+  const unpacked = isModelArchive(path) ? await unpackModelArchive(path, signal) : undefined;
   let detector: Detector;
   try {
-    detector = await loadDetector(dir);
+    detector = await loadDetector(unpacked?.dir ?? path);
   } catch (error) {
+    await unpacked?.remove();
     if (error instanceof ModelFolderError) throw new UserError(error.message, error.fix);
     throw error;
   }
@@ -264,7 +257,14 @@ export async function loadInProcessModel(
     const predictions = await detector.detect(image, { threshold: PREVIEW_FLOOR, signal });
     return { predictions, raw: JSON.stringify({ prediction: predictions }), notes: [] };
   };
-  return { source, detector, dispose: () => detector.dispose() };
+  return {
+    source,
+    detector,
+    dispose: () => {
+      detector.dispose();
+      void unpacked?.remove();
+    },
+  };
 }
 
 /** Class names from a label map file (display_name, else name); undefined when it has none. */

@@ -11,10 +11,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
+import { testCacheDir } from '../../integration/harness/services';
 
 // A real VS Code (code-server, installed by test/harness/install-code-server.sh) with the packaged
 // .vsix installed, opened on a copy of a fixture workspace in headless Chromium.
@@ -33,10 +34,7 @@ const CHROMIUM_ARGS = [
 ];
 
 function codeServerDir(): string {
-  const cache =
-    process.env.TFOD_CACHE_DIR ??
-    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker');
-  return join(cache, `code-server-${CODE_SERVER_VERSION}`);
+  return join(testCacheDir(), `code-server-${CODE_SERVER_VERSION}`);
 }
 
 function vsixPath(): string {

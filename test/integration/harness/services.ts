@@ -1,4 +1,14 @@
 import assert from 'node:assert/strict';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** Where test/harness/setup.sh installs what the tests need (the same rule as its own). */
+export function testCacheDir(): string {
+  return (
+    process.env.TFOD_CACHE_DIR ??
+    join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'tfod-sagemaker')
+  );
+}
 
 /**
  * The services `npm test` started for this layer (test/harness/services.mjs). A service that could

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import {
   findOutputLayout,
+  findRenamedOutputLayout,
   getTfRuntime,
   interpretOutputs,
   resolveDetectOptions,
@@ -31,6 +32,56 @@ const TF2_NAMES = [
 function rounded(predictions: Prediction[]): number[][] {
   return predictions.map((p) => p.map((v) => Math.round(v * 1000) / 1000));
 }
+
+describe('findRenamedOutputLayout (a converted SavedModel whose outputs became Identity_N)', () => {
+  // What tensorflowjs_converter wrote for an SSD export: the order the file lists them in, with
+  // num_detections kept by name and the rest named after the flattened (sorted) output keys.
+  const SSD_OUTPUTS = [
+    { name: 'Identity_7:0', shape: [1, 1917, 91] },
+    { name: 'Identity_2:0', shape: [1, 100] },
+    { name: 'Identity_1:0', shape: [1, 100, 4] },
+    { name: 'Identity:0', shape: [1, 100] },
+    { name: 'Identity_3:0', shape: [1, 100, 91] },
+    { name: 'Identity_6:0', shape: [1, 1917, 4] },
+    { name: 'Identity_4:0', shape: [1, 100] },
+    { name: 'num_detections', shape: [1] },
+  ];
+  const SSD_LAYOUT = {
+    kind: 'postprocessed',
+    boxes: 'Identity_1:0',
+    scores: 'Identity_4:0',
+    classes: 'Identity_2:0',
+    count: 'num_detections',
+  };
+
+  it('pairs the keys the converter recorded with the outputs by their index', () => {
+    assert.deepEqual(findRenamedOutputLayout(SSD_OUTPUTS, TF2_NAMES), SSD_LAYOUT);
+  });
+
+  it("without recorded keys, uses the exporter's key set that fits the outputs' ranks", () => {
+    assert.deepEqual(findRenamedOutputLayout(SSD_OUTPUTS), SSD_LAYOUT);
+    const centerNet = [
+      { name: 'Identity:0', shape: [1, -1, 4] },
+      { name: 'Identity_1:0', shape: [1, -1] },
+      { name: 'Identity_2:0', shape: [1, -1] },
+      { name: 'Identity_3:0', shape: [1] },
+    ];
+    assert.deepEqual(findRenamedOutputLayout(centerNet), {
+      kind: 'postprocessed',
+      boxes: 'Identity:0',
+      scores: 'Identity_2:0',
+      classes: 'Identity_1:0',
+      count: 'Identity_3:0',
+    });
+  });
+
+  it('reads nothing into outputs whose ranks do not fit a detection export', () => {
+    const classifier = SSD_OUTPUTS.map((o) => ({ ...o, shape: [1, 1000] }));
+    assert.equal(findRenamedOutputLayout(classifier), undefined);
+    assert.equal(findRenamedOutputLayout(SSD_OUTPUTS.slice(0, 5)), undefined);
+    assert.equal(findRenamedOutputLayout(SSD_OUTPUTS, ['logits', 'probabilities']), undefined);
+  });
+});
 
 describe('findOutputLayout', () => {
   it('recognises the TF2 SavedModel signature', () => {
