@@ -27,6 +27,8 @@ import {
   type TextFormatDiagnostic,
 } from './diagnostics';
 import type { Token } from './lexer';
+import { isAsciiWhitespace, isLineBreak } from './characters';
+import { LineIndex } from './lineIndex';
 import { describeToken, explainUnexpected } from './parserMessages';
 import { numberValue, stringValue } from './scalarValue';
 import { NO_COMMENTS, TokenStream } from './tokenStream';
@@ -51,6 +53,9 @@ interface ListFrame {
 type Frame = BodyFrame | ListFrame;
 
 const CLOSERS: Record<string, string> = { '{': '}', '<': '>' };
+
+/** Unclosed messages at the end of a file reported one by one; beyond, as one error. */
+const MAX_UNCLOSED_REPORTED = 3;
 
 function range(token: Token): Range {
   return { offset: token.offset, length: token.length };
@@ -180,20 +185,38 @@ class Parser {
         ? `\`${frame.field.name.text} ${message.open.char}\``
         : 'this message';
       // Reported even while recovering: it is a separate problem and says which brace is open.
-      this.errors.push(
-        bothReject(
-          'unclosed-message',
-          `Missing \`${CLOSERS[message.open.char] ?? '}'}\` to close ${name}: the file ends inside it.`,
-          this.endRange().offset,
-          this.endRange().length,
-          [
-            openedHere(message.open),
-            ...(this.misindentedClose
-              ? [this.misindentedClose]
-              : this.likelyMissingClose(message, frame.field)),
-          ],
-        ),
-      );
+      // A few unclosed messages are reported one by one; more (deep nesting cut off) as one
+      // error on the innermost that counts the rest and points at the outermost.
+      if (!this.unclosedReported) {
+        const unclosed = this.stack.filter(
+          (f) => f.kind === 'body' && f.node.kind !== 'document',
+        ) as BodyFrame[];
+        const outermost = unclosed[0]?.node as MessageNode | undefined;
+        const folded = unclosed.length > MAX_UNCLOSED_REPORTED;
+        if (folded) this.unclosedReported = true;
+        this.errors.push(
+          bothReject(
+            'unclosed-message',
+            `Missing \`${CLOSERS[message.open.char] ?? '}'}\` to close ${name}: the file ends inside it${folded ? `, and inside ${(unclosed.length - 1).toLocaleString('en-US')} more messages around it` : ''}.`,
+            this.endRange().offset,
+            this.endRange().length,
+            [
+              openedHere(message.open),
+              ...(folded && outermost
+                ? [
+                    {
+                      ...openedHere(outermost.open),
+                      message: 'the outermost unclosed one opened here',
+                    },
+                  ]
+                : []),
+              ...(this.misindentedClose
+                ? [this.misindentedClose]
+                : this.likelyMissingClose(message, frame.field)),
+            ],
+          ),
+        );
+      }
       this.closeMessage(frame, undefined);
       return false;
     }
@@ -264,16 +287,28 @@ class Parser {
     return [];
   }
 
+  // Lines and columns come from one index built on first use (a parse without a brace problem
+  // never builds it). Scanning back to the line's start for each `}` made a one-line document
+  // (what Python protobuf prints, or deep nesting) quadratic in its length.
+  private lines: LineIndex | undefined;
+  /** Per line, the offset of its first character that is not whitespace (its end if none). */
+  private lineContentStarts: Int32Array | undefined;
+
+  private lineIndex(): LineIndex {
+    return (this.lines ??= new LineIndex(this.text));
+  }
+
   private column(offset: number): number {
-    let start = offset;
-    while (start > 0 && this.text[start - 1] !== '\n' && this.text[start - 1] !== '\r') start--;
-    return offset - start;
+    return this.lineIndex().positionAt(offset).character;
   }
 
   private lineBreakBetween(from: number, to: number): boolean {
-    for (let i = from; i < to; i++) if (this.text[i] === '\n' || this.text[i] === '\r') return true;
-    return false;
+    const lines = this.lineIndex();
+    return lines.positionAt(from).line !== lines.positionAt(to).line;
   }
+
+  /** Set once the unclosed messages at the end of the file were reported together. */
+  private unclosedReported = false;
 
   /** The first `}` indented unlike the field it closes: where a lost brace shows itself. */
   private misindentedClose: RelatedRange | undefined;
@@ -284,8 +319,8 @@ class Parser {
     const ownerColumn = this.column(owner.offset);
     if (
       closeColumn !== ownerColumn &&
-      this.startsLine(close.offset, closeColumn) &&
-      this.startsLine(owner.offset, ownerColumn)
+      this.startsLine(close.offset) &&
+      this.startsLine(owner.offset)
     )
       this.misindentedClose = {
         offset: close.offset,
@@ -294,9 +329,25 @@ class Parser {
       };
   }
 
-  /** Only whitespace precedes `offset` on its line (`column` characters). */
-  private startsLine(offset: number, column: number): boolean {
-    return this.text.slice(offset - column, offset).trim() === '';
+  /** Only whitespace precedes `offset` on its line. */
+  private startsLine(offset: number): boolean {
+    const lines = this.lineIndex();
+    if (!this.lineContentStarts) {
+      const starts = new Int32Array(lines.lineCount).fill(-1);
+      let line = 0;
+      for (let i = 0; i < this.text.length; i++) {
+        const c = this.text.charCodeAt(i);
+        if (isLineBreak(c)) {
+          if (c === 0x0d && this.text.charCodeAt(i + 1) === 0x0a) i++;
+          if (starts[line] === -1) starts[line] = i;
+          line++;
+        } else if (starts[line] === -1 && !isWhitespace(c, this.text[i] as string))
+          starts[line] = i;
+      }
+      if (starts[line] === -1) starts[line] = this.text.length;
+      this.lineContentStarts = starts;
+    }
+    return offset <= (this.lineContentStarts[lines.positionAt(offset).line] as number);
   }
 
   private closeMessage(frame: BodyFrame, close: Range | undefined): void {
@@ -833,4 +884,9 @@ class Parser {
     this.stack.pop();
     this.finishField(frame.field);
   }
+}
+
+/** What String.prototype.trim() removes, without a regular expression for ASCII. */
+function isWhitespace(code: number, char: string): boolean {
+  return isAsciiWhitespace(code) || (code > 0x7f && /\s/.test(char));
 }

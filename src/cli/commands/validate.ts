@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative, resolve } from 'node:path';
+import { extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { CommanderError, Option, type Command } from 'commander';
-import { UserError } from '../../core/errors';
+import { errorMessage, UserError } from '../../core/errors';
 import { loadSchemaFromProtoFolder, type Schema } from '../../schema';
 import {
   defaultSchema,
@@ -46,7 +46,12 @@ export function register(program: Command): void {
       const output = command.configureOutput();
       const writeOut = (text: string) => output.writeOut?.(text);
       const schema = await loadSchema(options.protoPath);
-      const files = collectFiles(paths);
+      const { files, unreadable } = collectFiles(paths);
+      if (files.length === 0 && unreadable.length === 0)
+        throw new UserError(
+          `no configs or label maps to check in ${paths.join(', ')}`,
+          'Give pipeline.config or label map files, or folders that hold *.config (text format), *.pbtxt, *.textproto, *.txtpb or *.prototxt files.',
+        );
       const roots = [
         ...new Set([process.cwd(), ...paths.filter(isDirectory).map((p) => resolve(p))]),
       ];
@@ -55,8 +60,29 @@ export function register(program: Command): void {
       const report: { path: string; diagnostics: ReturnType<typeof located>[] }[] = [];
       let errors = 0;
       let warnings = 0;
+      // A file or folder that cannot be read is an error of its own; the rest is still checked.
+      let notRead = 0;
+      const cannotRead = (path: string, why: string) => {
+        errors++;
+        notRead++;
+        const display = displayPath(path);
+        const message = `cannot be read: ${why}`;
+        report.push({
+          path: display,
+          diagnostics: [{ ...UNREADABLE, message }],
+        });
+        if (!options.json) writeOut(`${display}:1:1: error: ${message}\n`);
+      };
+      for (const { path, why } of unreadable) cannotRead(path, why);
       for (const file of files) {
-        const result = validateBytes(readFileSync(file), { schema, path: file, host, labelMaps });
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch (error) {
+          cannotRead(file, readProblem(error));
+          continue;
+        }
+        const result = validateBytes(bytes, { schema, path: file, host, labelMaps });
         const lines = new LineIndex(result.text);
         const shown = result.diagnostics.filter(
           (d) => options.json || options.info || d.severity !== 'information',
@@ -64,7 +90,7 @@ export function register(program: Command): void {
         const entries = shown.map((d) => located(d, lines));
         errors += shown.filter((d) => d.severity === 'error').length;
         warnings += shown.filter((d) => d.severity === 'warning').length;
-        const display = relative(process.cwd(), file) || file;
+        const display = displayPath(file);
         report.push({ path: display, diagnostics: entries });
         if (!options.json)
           for (const e of entries)
@@ -74,10 +100,12 @@ export function register(program: Command): void {
       }
       if (options.json)
         writeOut(`${JSON.stringify({ files: report, errors, warnings }, null, 2)}\n`);
-      else if (files.length > 1 || errors + warnings > 0)
+      else if (files.length + unreadable.length > 1 || errors + warnings > 0) {
+        const checked = files.length + unreadable.length - notRead;
         writeOut(
-          `${files.length} file${files.length === 1 ? '' : 's'} checked: ${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}\n`,
+          `${plural(checked, 'file')} checked${notRead ? `, ${notRead} could not be read` : ''}: ${plural(errors, 'error')}, ${plural(warnings, 'warning')}\n`,
         );
+      }
       // Exit code 1, with the summary above as the only message.
       if (errors > 0) throw new CommanderError(1, 'tfod.validate.errors', '');
     });
@@ -122,42 +150,107 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function collectFiles(paths: readonly string[]): string[] {
+/** A path as the user would type it here: relative below the working folder, else absolute. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+/** What `stat`, `readdir` or `readFile` said, in words a user can act on. */
+function readProblem(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied; check its permissions (ls -l) or run as a user who may read it';
+    case 'ENOENT':
+      return 'it does not exist';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ELOOP':
+      return 'a symbolic link loop';
+    default:
+      return errorMessage(error);
+  }
+}
+
+/** The diagnostic of a path that could not be read (no line: the whole file). */
+const UNREADABLE = {
+  line: 1,
+  column: 1,
+  endLine: 1,
+  endColumn: 1,
+  severity: 'error' as const,
+  code: 'unreadable',
+  origin: 'project' as const,
+  message: '',
+};
+
+interface CollectedFiles {
+  readonly files: string[];
+  /** Paths given, or found in folders, that could not be read, and why. */
+  readonly unreadable: { readonly path: string; readonly why: string }[];
+}
+
+function collectFiles(paths: readonly string[]): CollectedFiles {
   const files: string[] = [];
+  const unreadable: { path: string; why: string }[] = [];
   for (const path of paths) {
     let stats;
     try {
       stats = statSync(path);
-    } catch {
-      throw new UserError(
-        `${path} does not exist`,
-        'Give config or label map files, or folders that hold them.',
-      );
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && paths.length === 1)
+        throw new UserError(
+          `${path} does not exist`,
+          'Give config or label map files, or folders that hold them.',
+        );
+      unreadable.push({ path: resolve(path), why: readProblem(error) });
+      continue;
     }
     if (stats.isFile()) files.push(resolve(path));
-    else if (stats.isDirectory()) files.push(...walk(resolve(path)));
+    else if (stats.isDirectory()) files.push(...walk(resolve(path), unreadable));
+    else
+      unreadable.push({
+        path: resolve(path),
+        why: 'it is not a file or a folder (a device, pipe or socket); give a config or label map file',
+      });
   }
-  return files;
+  return { files, unreadable };
 }
 
-function walk(dir: string): string[] {
+function walk(dir: string, unreadable: { path: string; why: string }[]): string[] {
   const out: string[] = [];
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
-    for (const entry of readdirSync(current, { withFileTypes: true }).sort((a, b) =>
-      a.name.localeCompare(b.name),
-    )) {
+    let entries;
+    try {
+      entries = readdirSync(current, { withFileTypes: true });
+    } catch (error) {
+      unreadable.push({ path: current, why: readProblem(error) });
+      continue;
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) {
         if (!SKIP_DIRS.has(entry.name) && !entry.name.startsWith('.')) stack.push(path);
       } else if (entry.isFile() && TEXT_FORMAT_EXTENSIONS.has(extname(entry.name).toLowerCase())) {
         // A folder may hold XML *.config files (web.config): only text-format configs are checked.
-        if (
-          extname(entry.name).toLowerCase() === '.config' &&
-          !isTextFormatPipelineConfig(readFileSync(path, 'utf8'))
-        )
-          continue;
+        if (extname(entry.name).toLowerCase() === '.config') {
+          let text: string;
+          try {
+            text = readFileSync(path, 'utf8');
+          } catch (error) {
+            unreadable.push({ path, why: readProblem(error) });
+            continue;
+          }
+          if (!isTextFormatPipelineConfig(text)) continue;
+        }
         out.push(path);
       }
     }

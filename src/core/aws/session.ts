@@ -76,6 +76,8 @@ export function explainAwsError(error: unknown, options: AwsSessionOptions = {})
       { cause: error },
     );
   }
+  const network = explainNetworkError(error);
+  if (network) return network;
   if (name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch') {
     return new UserError(
       `AWS rejected the credentials from ${profile} (${name})`,
@@ -84,4 +86,62 @@ export function explainAwsError(error: unknown, options: AwsSessionOptions = {})
     );
   }
   return error;
+}
+
+/** Node's codes for a connection that could not be made or was lost. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ECONNABORTED',
+]);
+
+/**
+ * A request that never reached AWS, or whose answer was not AWS's (a proxy's HTML error page):
+ * what happened and what to check, instead of an internal error. Undefined for anything else.
+ */
+export function explainNetworkError(error: unknown): UserError | undefined {
+  const e = error as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+    $response?: { statusCode?: number };
+  };
+  const message = e.message ?? String(error);
+  const endpoint = process.env.AWS_ENDPOINT_URL
+    ? ` (AWS_ENDPOINT_URL is ${process.env.AWS_ENDPOINT_URL})`
+    : '';
+  const code = e.code ?? /\b(E[A-Z_]{4,})\b/.exec(message)?.[1];
+  if (
+    (code && NETWORK_CODES.has(code)) ||
+    e.name === 'TimeoutError' ||
+    /socket hang up/i.test(message)
+  )
+    return new UserError(
+      `cannot reach AWS: ${code ?? e.name ?? 'connection lost'} (${message})`,
+      `Check the network connection and any proxy (HTTPS_PROXY)${endpoint}, then try again`,
+      { cause: error },
+    );
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  // The SDK could not read the answer as AWS's: something between (a proxy, a captive portal)
+  // answered instead, typically with an HTML page.
+  if (
+    status !== undefined &&
+    ((status >= 300 && (e.name === 'Unknown' || /^Unknown(Error)?$/.test(message))) ||
+      /Deserialization error|Unexpected token|is not valid JSON|Expected closing tag|non-whitespace/i.test(
+        message,
+      ))
+  )
+    return new UserError(
+      `AWS did not answer: something between answered HTTP ${status} with a page that is not an AWS response`,
+      `Check the proxy (HTTPS_PROXY, NO_PROXY) or firewall between you and AWS${endpoint}, then try again`,
+      { cause: error },
+    );
+  return undefined;
 }

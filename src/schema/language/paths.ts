@@ -29,6 +29,8 @@ function joinPath(dir: string, name: string): string {
 }
 
 function globToRegExp(glob: string): RegExp {
+  // A name longer than any file system allows matches nothing (and would not build).
+  if (glob.length > 1024) return /(?!)/;
   const re = glob
     .replace(/[.+^${}()|\\]/g, '\\$&')
     .replace(/\*/g, '[^/]*')

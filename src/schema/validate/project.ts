@@ -175,7 +175,7 @@ function placeholderInfo(
   const name = basename(asDisplay(node));
   return project(
     'path-placeholder',
-    `\`${field}\` is still the template's placeholder: the training container points it at \`${name}\` in the \`training\` channel${
+    `\`${field}\` is still the template's placeholder: the training container points it at ${quoted(name)} in the \`training\` channel${
       byName ? ` (found as ${shown(byName, ctx.host)} in the workspace)` : ''
     }. Set the path, or leave it for the container to fill in.`,
     'information',
@@ -205,7 +205,7 @@ function checkLabelMapPath(
     out.push(
       project(
         'label-map-not-found',
-        `The label map \`${value}\` is not in the workspace (looked as written, next to the config and by file name): put it in the training data folder or fix the path.`,
+        `The label map ${quoted(value)} is not in the workspace (looked as written, next to the config and by file name): put it in the training data folder or fix the path.`,
         'warning',
         found.node,
       ),
@@ -215,7 +215,7 @@ function checkLabelMapPath(
       out.push(
         project(
           'label-map-is-folder',
-          `\`${value}\` is a folder: label_map_path needs the label map file (e.g. \`label_map.pbtxt\`).`,
+          `${quoted(value)} is a folder: label_map_path needs the label map file (e.g. \`label_map.pbtxt\`).`,
           'error',
           found.node,
         ),
@@ -303,6 +303,9 @@ function checkNumClasses(
 
 const SHARD_OF = /-\d{5}-of-(\d{5})$/;
 
+/** The longest file name ext4, XFS, APFS and NTFS allow (in bytes, as UTF-8). */
+export const MAX_FILE_NAME_BYTES = 255;
+
 function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
@@ -350,6 +353,19 @@ function checkInputPath(
     for (const root of ctx.host.roots) dirs.push(join(root, dir === value ? '.' : dir));
   }
   dirs.push(dirname(ctx.path));
+  // No file system names a file longer than 255 bytes; a longer name matches nothing (and as a
+  // pattern it would be a regular expression too large to build).
+  if (Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
+    out.push(
+      project(
+        'input-path-not-found',
+        `No TFRecord file can match ${quoted(value)}: its file name is ${Buffer.byteLength(name).toLocaleString('en-US')} bytes long, and file systems allow ${MAX_FILE_NAME_BYTES}. Fix the path.`,
+        'warning',
+        node,
+      ),
+    );
+    return;
+  }
   const pattern = globToRegExp(name);
   for (const d of dirs) {
     const names = ctx.host.list(d);
@@ -363,7 +379,7 @@ function checkInputPath(
       out.push(
         project(
           'input-path-sharded',
-          `No file is called \`${name}\`, but its shards are there: write \`${value}-?????-of-${of}\` so that every shard is read.`,
+          `No file is called ${quoted(name)}, but its shards are there: write ${quoted(`${value}-?????-of-${of}`)} so that every shard is read.`,
           'warning',
           node,
         ),
@@ -374,7 +390,7 @@ function checkInputPath(
   out.push(
     project(
       'input-path-not-found',
-      `No TFRecord file matches \`${value}\` in the workspace: the training job fails unless the \`training\` channel holds it. Put the records in the training data folder or fix the path.`,
+      `No TFRecord file matches ${quoted(value)} in the workspace: the training job fails unless the \`training\` channel holds it. Put the records in the training data folder or fix the path.`,
       'warning',
       node,
     ),
@@ -478,7 +494,7 @@ function checkCheckpoint(
     out.push(
       project(
         'checkpoint-not-found',
-        `No checkpoint \`${value}\` (\`${basename(value)}.index\` and its data files) is in the workspace: the training job fails unless the \`training\` channel holds it.`,
+        `No checkpoint ${quoted(value)} (${quoted(`${basename(value)}.index`)} and its data files) is in the workspace: the training job fails unless the \`training\` channel holds it.`,
         'warning',
         checkpoint.node,
       ),
@@ -492,4 +508,13 @@ export type PathField = (typeof PATH_FIELDS)[number];
 
 export function isPathField(field: FieldNode): boolean {
   return (PATH_FIELDS as readonly string[]).includes(field.name.text);
+}
+
+/**
+ * A value from the file quoted in a message, cut in the middle when long: a path of megabytes
+ * (generated or pasted by mistake) must not be echoed whole into every message about it.
+ */
+export function quoted(value: string): string {
+  if (value.length <= 160) return `\`${value}\``;
+  return `\`${value.slice(0, 100)}…${value.slice(-40)}\` (${value.length.toLocaleString('en-US')} characters)`;
 }

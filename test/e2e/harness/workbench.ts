@@ -363,17 +363,19 @@ export async function runContextMenuItem(
   item: string,
 ): Promise<void> {
   const entry = page.locator('.monaco-menu .action-item', { hasText: item }).first();
+  // The menu closes when the tree under it re-renders (the jobs view refreshes while a job or
+  // endpoint changes) or an editor takes focus: open it again until the item can be chosen. The
+  // menu acts on the focused item with Enter (a click can land before it takes mouse input).
   for (let attempt = 1; ; attempt++) {
-    await row.click({ button: 'right' });
     try {
+      await row.click({ button: 'right' });
       await entry.waitFor({ state: 'visible', timeout: 5_000 });
-      break;
+      await entry.hover({ timeout: 5_000 });
+      await page.keyboard.press('Enter');
+      return;
     } catch (error) {
       if (attempt >= 4) throw error;
       await page.keyboard.press('Escape');
     }
   }
-  // The menu acts on the focused item with Enter (a click can land before it takes mouse input).
-  await entry.hover();
-  await page.keyboard.press('Enter');
 }

@@ -2,12 +2,15 @@
 // src/cli/program.ts does), its line format, JSON output, folders, and exit codes.
 
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/program';
 import { corpusDir } from '../textproto/corpus';
+
+const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 
 /** The CLI in-process exactly as the `tfod` binary runs it. */
 async function tfod(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -100,5 +103,113 @@ describe('tfod validate', () => {
     assert.equal(result.code, 1);
     assert.match(result.stderr, /^tfod: error: .*nope\.config.*does not exist/m);
     assert.equal(result.stderr.trim().split('\n').length, 1, 'one clear line');
+  });
+
+  it('reports an unreadable file as an error of its own, still checks the others and prints the summary', async () => {
+    // As a user who may not read the file (root reads everything, so run as nobody).
+    const unreadable = join(dir, 'locked.config');
+    cpSync(join(dir, 'pipeline.config'), unreadable);
+    chmodSync(unreadable, 0o000);
+    chmodSync(dir, 0o755);
+    try {
+      const result = spawnSync(
+        'setpriv',
+        [
+          '--reuid=65534',
+          '--regid=65534',
+          '--clear-groups',
+          process.execPath,
+          cli,
+          'validate',
+          join(dir, 'label_map.pbtxt'),
+          unreadable,
+          '/dev/null',
+        ],
+        { encoding: 'utf8', cwd: dir },
+      );
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stderr, '', 'no internal error, no stack trace');
+      assert.match(
+        result.stdout,
+        /^locked\.config:1:1: error: cannot be read: permission denied; check its permissions/m,
+      );
+      assert.match(
+        result.stdout,
+        /^\/dev\/null:1:1: error: cannot be read: it is not a file or a folder/m,
+      );
+      assert.match(result.stdout, /^1 file checked, 2 could not be read: 2 errors, 0 warnings$/m);
+    } finally {
+      rmSync(unreadable, { force: true });
+    }
+  });
+
+  it('says so when a folder holds nothing to check, with exit code 1', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'tfod-validate-empty-'));
+    try {
+      const result = await tfod('validate', empty);
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        /^tfod: error: no configs or label maps to check in .*tfod-validate-empty-/,
+      );
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it('reports 20,000 unclosed messages as one error that counts them', async () => {
+    const deep = join(dir, 'deep.config');
+    writeFileSync(deep, 'model { ssd { '.repeat(10_000));
+    try {
+      const result = await tfod('validate', deep);
+      assert.equal(result.code, 1);
+      const missing = result.stdout.split('\n').filter((l) => l.includes('Missing `}`'));
+      assert.deepEqual(missing.length, 1, missing.slice(0, 3).join('\n'));
+      assert.match(
+        missing[0] as string,
+        /to close `ssd \{`: the file ends inside it, and inside 19,999 more messages around it\.$/,
+      );
+    } finally {
+      rmSync(deep, { force: true });
+    }
+  });
+
+  it('cuts a path of megabytes in the middle when it quotes it', async () => {
+    const config = join(dir, 'long-path.config');
+    const path = `records/${'x'.repeat(5_000_000)}.record`;
+    writeFileSync(
+      config,
+      `train_input_reader { tf_record_input_reader { input_path: "${path}" } }\n`,
+    );
+    try {
+      const result = await tfod('validate', config);
+      assert.equal(result.stderr, '', 'no internal error');
+      const line = result.stdout.split('\n').find((l) => l.includes('No TFRecord file can match'));
+      assert.ok(line, result.stdout.slice(0, 500));
+      assert.ok(line.length < 600, `the warning is ${line.length} characters long`);
+      assert.match(
+        line,
+        /`records\/x+…x+\.record` \(5,000,015 characters\): its file name is 5,000,007 bytes long, and file systems allow 255/,
+      );
+    } finally {
+      rmSync(config, { force: true });
+    }
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', () => {
+    const deep = join(dir, 'deep-pipe.config');
+    writeFileSync(deep, 'model { ssd { '.repeat(20_000));
+    try {
+      const result = spawnSync(
+        'bash',
+        ['-c', `set -o pipefail; node ${cli} validate ${deep} | head -n 1 >/dev/null`],
+        { encoding: 'utf8' },
+      );
+      // 141 as a tool stopped by SIGPIPE, or 1 (errors found) when all of it fit in the pipe.
+      assert.ok([1, 141].includes(result.status ?? -1), `exit ${result.status}`);
+      assert.doesNotMatch(result.stderr, /EPIPE|Error|at /, result.stderr);
+    } finally {
+      rmSync(deep, { force: true });
+    }
   });
 });
