@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, posix, relative, resolve, sep } from 'node:path';
+import pathPlatform, { join, posix, resolve, win32 } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
@@ -117,7 +117,7 @@ export async function extractModelArchive(
   signal?: AbortSignal,
 ): Promise<ArchiveEntry[]> {
   const root = resolve(destination);
-  await mkdir(root, { recursive: true });
+  const createdRoot = await mkdir(root, { recursive: true });
   const parser = new TarParser(root);
   try {
     await pipeline(
@@ -134,6 +134,9 @@ export async function extractModelArchive(
       ...(signal ? [{ signal }] : []),
     );
   } catch (error) {
+    // Nothing half-unpacked stays behind: what this call wrote goes, the rest is left alone.
+    await parser.removeWritten();
+    if (createdRoot) await rm(root, { recursive: true, force: true });
     if (signal?.aborted) throw new CancelledError();
     if (error instanceof UserError) throw error;
     throw new UserError(
@@ -171,6 +174,9 @@ export async function unpackModelArchive(
   return { dir, remove };
 }
 
+/** The largest PAX or GNU long-name header read (they hold paths and a few numbers). */
+const MAX_EXTENDED_HEADER = 1024 * 1024;
+
 /** A streaming ustar/PAX/GNU reader that writes what it reads. */
 class TarParser {
   readonly entries: ArchiveEntry[] = [];
@@ -185,9 +191,19 @@ class TarParser {
       }
     | undefined;
   private nextPath: string | undefined;
+  /** A PAX `size` record for the next entry: it overrides the header's field (files over 8 GiB). */
+  private nextSize: number | undefined;
   private ended = false;
+  /** Files and folders this parser created, in order, so a refusal can remove them. */
+  private readonly written: string[] = [];
 
   constructor(private readonly root: string) {}
+
+  async removeWritten(): Promise<void> {
+    await this.pending?.file?.close().catch(() => undefined);
+    this.pending = undefined;
+    for (const path of this.written.reverse()) await rm(path, { recursive: true, force: true });
+  }
 
   async push(chunk: Buffer): Promise<void> {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
@@ -248,6 +264,11 @@ class TarParser {
     } else if (this.pendingMeta === 'pax') {
       for (const match of data.toString('utf8').matchAll(/\d+ ([^=]+)=([^\n]*)\n/g)) {
         if (match[1] === 'path') this.nextPath = match[2];
+        else if (match[1] === 'size') {
+          if (!/^\d{1,16}$/.test(match[2] ?? ''))
+            throw new Error(`a PAX size record says '${match[2]}', which is not a size`);
+          this.nextSize = Number(match[2]);
+        }
       }
     }
     this.pendingMeta = undefined;
@@ -265,21 +286,37 @@ class TarParser {
         .replace(/\0.*$/s, '');
     const octal = (offset: number, length: number) =>
       parseInt(text(offset, length).trim() || '0', 8);
+    // GNU tar writes numbers too large for octal (files over 8 GiB) in base 256: the first byte's
+    // high bit set, the rest big-endian.
+    const number = (offset: number, length: number) => {
+      if (((header[offset] ?? 0) & 0x80) === 0) return octal(offset, length);
+      let value = (header[offset] ?? 0) & 0x7f;
+      for (let i = 1; i < length; i++) value = value * 256 + (header[offset + i] ?? 0);
+      if (!Number.isSafeInteger(value))
+        throw new Error('a header declares a size too large to hold');
+      return value;
+    };
     let checksum = 0;
     for (let i = 0; i < 512; i++) checksum += i >= 148 && i < 156 ? 32 : (header[i] ?? 0);
     if (checksum !== octal(148, 8)) throw new Error('not a tar archive (bad header checksum)');
     const type = text(156, 1) || '0';
-    const size = octal(124, 12);
+    const size = this.nextSize ?? number(124, 12);
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new Error('a header declares a size that is not a size');
     const pad = (512 - (size % 512)) % 512;
     const magic = text(257, 6);
     const prefix = magic.startsWith('ustar') ? text(345, 155) : '';
     const name = this.nextPath ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+    // Extended headers are kept in memory: a real one is a few hundred bytes.
+    if ((type === 'x' || type === 'L' || type === 'g') && size > MAX_EXTENDED_HEADER)
+      throw new Error(`an extended header declares ${size} bytes, more than any real one holds`);
     if (type === 'x' || type === 'L') {
       this.pendingMeta = type === 'x' ? 'pax' : 'gnu-long-name';
       this.pending = { entry: undefined, chunks: [], left: size, pad };
       return;
     }
     this.nextPath = undefined;
+    this.nextSize = undefined;
     const mode = octal(100, 8);
     const mtime = new Date(octal(136, 12) * 1000);
     const path = name.replace(/^(\.\/)+/, '');
@@ -290,7 +327,8 @@ class TarParser {
     }
     if (type === '5') {
       if (path !== '' && path !== '.') {
-        await mkdir(this.safePath(path), { recursive: true });
+        const made = await mkdir(safeEntryPath(this.root, path), { recursive: true });
+        if (made) this.written.push(made);
         this.entries.push({
           path: path.endsWith('/') ? path : `${path}/`,
           size: 0,
@@ -307,31 +345,50 @@ class TarParser {
         'Package the model folder with its files only (as a training job does)',
       );
     }
-    const target = this.safePath(path);
-    await mkdir(join(target, '..'), { recursive: true });
+    const target = safeEntryPath(this.root, path);
+    const made = await mkdir(join(target, '..'), { recursive: true });
+    if (made) this.written.push(made);
+    const existed = await stat(target).catch(() => undefined);
+    const file = await open(target, 'w', mode & 0o777 || 0o644);
+    if (!existed) this.written.push(target);
     this.pending = {
       entry: { path, size, mode, mtime, type: 'file' },
-      file: await open(target, 'w', mode & 0o777 || 0o644),
+      file,
       chunks: [],
       left: size,
       pad,
     };
   }
+}
 
-  private safePath(path: string): string {
-    const clean = posix.normalize(path);
-    const target = resolve(this.root, clean);
-    const rel = relative(this.root, target);
-    if (
-      rel === '' ||
-      rel.startsWith('..') ||
-      rel.split(sep).includes('..') ||
-      posix.isAbsolute(clean)
-    )
-      throw new UserError(
-        `the archive holds '${path}', which would land outside the folder it is unpacked into`,
-        'Package the model folder with relative paths only (as a training job does)',
-      );
-    return target;
-  }
+/**
+ * Where an archive entry lands under `root`, or a UserError when it would land anywhere else, on
+ * this platform or the other (`platform` is `path.posix` or `path.win32`; tests use both): an
+ * absolute path, a drive (`D:/x`, `D:x`), a UNC share (`\\\\srv\\share\\x`), or any `..` step, with
+ * either separator.
+ */
+export function safeEntryPath(
+  root: string,
+  name: string,
+  platform: typeof posix = pathPlatform,
+): string {
+  const refuse = () =>
+    new UserError(
+      `the archive holds '${name.length > 200 ? `${name.slice(0, 200)}…` : name}', which would land outside the folder it is unpacked into`,
+      'Package the model folder with relative paths only (as a training job does)',
+    );
+  const steps = name.split(/[\\/]/);
+  if (
+    name.includes('\0') ||
+    /^[A-Za-z]:/.test(name) ||
+    posix.isAbsolute(name) ||
+    win32.isAbsolute(name) ||
+    steps.includes('..')
+  )
+    throw refuse();
+  const target = platform.resolve(root, ...steps.filter((step) => step !== '' && step !== '.'));
+  const rel = platform.relative(root, target);
+  if (rel === '' || platform.isAbsolute(rel) || rel.split(platform.sep).includes('..'))
+    throw refuse();
+  return target;
 }
