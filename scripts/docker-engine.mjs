@@ -77,16 +77,30 @@ export async function ensureDockerEngine({ logDir, log = () => {} }) {
       );
     log('no Docker engine is installed (no dockerd); installing docker.io (apt)...');
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const update = spawnSync('apt-get', ['update', '-q'], { stdio: 'ignore', env });
+    // A failing `apt-get update` (one broken third-party source) need not stop the install.
+    const update = spawnSync('apt-get', ['update', '-q'], { encoding: 'utf8', env });
     const install = spawnSync(
       'apt-get',
       ['install', '-y', '-q', '--no-install-recommends', 'docker.io'],
       { encoding: 'utf8', env },
     );
-    if (update.status !== 0 || install.status !== 0 || !onPath('dockerd'))
+    if (install.status !== 0 || !onPath('dockerd')) {
+      const lastError = (output) =>
+        `${output ?? ''}`
+          .trim()
+          .split('\n')
+          .filter((line) => /^(E:|Err)/.test(line))
+          .pop();
+      const why =
+        lastError(install.stderr) ??
+        (update.status !== 0
+          ? `apt-get update: ${lastError(update.stderr) ?? `exit ${update.status}`}`
+          : undefined) ??
+        `apt-get install exit ${install.status}`;
       throw new Error(
-        `installing docker.io with apt-get failed (${(install.stderr || '').trim().split('\n').pop() || `apt-get update exit ${update.status}`}); install Docker Engine by hand (sudo apt-get install -y docker.io), start it, and run this again`,
+        `installing docker.io with apt-get failed (${why}); install Docker Engine by hand (sudo apt-get install -y docker.io), start it, and run this again`,
       );
+    }
   }
   // With systemd as init the service manager owns the engine; without it (containers, WSL),
   // dockerd runs in its own session so that it outlives this process.
@@ -96,7 +110,11 @@ export async function ensureDockerEngine({ logDir, log = () => {} }) {
     log('a dockerd process is running but does not answer yet; waiting for it...');
   } else if (spawnSync('sh', ['-c', '[ -d /run/systemd/system ]']).status === 0) {
     log('starting the Docker engine (systemctl start docker)...');
-    spawnSync('systemctl', ['start', 'docker'], { stdio: 'inherit' });
+    const started = spawnSync('systemctl', ['start', 'docker'], { encoding: 'utf8' });
+    if (started.status !== 0)
+      throw new Error(
+        `systemctl start docker failed (${`${started.stderr}`.trim().split('\n').pop() || `exit ${started.status}`}); see journalctl -u docker, fix the cause, and run this again`,
+      );
   } else {
     mkdirSync(logDir, { recursive: true });
     logFile = join(logDir, 'dockerd.log');
@@ -113,7 +131,7 @@ export async function ensureDockerEngine({ logDir, log = () => {} }) {
     await sleep(500);
   }
   throw new Error(
-    `the Docker engine did not answer within 60 s of starting it${logFile ? ` (last log lines: ${tail(logFile)})` : ' (journalctl -u docker says why)'}; fix the cause and run this again`,
+    `the Docker engine did not answer within 60 s${logFile ? ` of starting it (last log lines: ${tail(logFile)})` : starting ? ' (a dockerd process was already running: see its log)' : ' of starting it (journalctl -u docker says why)'}; fix the cause and run this again`,
   );
 }
 

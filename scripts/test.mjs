@@ -6,7 +6,7 @@
 // packaged .vsix in code-server, driven by headless Chromium).
 // Each layer is set up on its own: a layer whose setup fails is not run, with the reason, and the
 // others still run; the closing line counts what could not run, and the exit code is 1.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,24 +54,35 @@ function countTests(files) {
 }
 
 /**
- * Runs a setup or build step. Returns undefined when it succeeded, else the reason: its last
- * error lines (its output is shown as it comes either way).
+ * Runs a setup or build step, its output shown as it comes. Resolves to undefined when it
+ * succeeded, else the reason: its exit and its last error lines.
  */
 function step(title, command, args) {
   console.log(`\n== ${title}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'pipe'] });
-  const stderr = result.stderr?.toString() ?? '';
-  process.stderr.write(stderr);
-  if (result.status === 0) {
-    console.log(`== ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-    return undefined;
-  }
-  const lastLines = stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
-  const exit = result.error?.message ?? `exit ${result.status ?? result.signal}`;
-  const reason = `${title} failed (${exit})${lastLines ? `: ${lastLines}` : ''}`;
-  console.log(`== ${reason}`);
-  return reason;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'pipe'] });
+    let tail = '';
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      tail = (tail + chunk).slice(-4096);
+    });
+    let failure;
+    child.on('error', (error) => (failure = error.message));
+    child.on('close', (code, signal) => {
+      if (code === 0) {
+        console.log(`== ${title}: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        resolve(undefined);
+        return;
+      }
+      const lastLines = tail.trim().split('\n').filter(Boolean).slice(-3).join(' | ');
+      const exit = failure ?? `exit ${code ?? signal}`;
+      const reason = `${title} failed (${exit})${lastLines ? `: ${lastLines}` : ''}`;
+      console.log(`== ${reason}`);
+      resolve(reason);
+    });
+  });
 }
 
 /** Runs one layer; returns { passed, failed } read from the spec reporter's summary. */
@@ -96,11 +107,14 @@ function runLayer(layer, files, env) {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
+    // Decoded as a stream (the summary's 'ℹ' is 3 bytes a chunk may split), and read once the
+    // output has closed, not at exit, when its last lines may still be on their way.
+    child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk);
-      output += chunk.toString();
+      output += chunk;
     });
-    child.on('exit', (code) => {
+    child.on('close', (code) => {
       const count = (label) => lastCount(output, label);
       const passed = count('pass');
       const failed = count('fail') + count('cancelled');
@@ -129,7 +143,7 @@ async function main() {
   };
 
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-    const failed = step('installing npm dependencies (npm ci)', 'npm', [
+    const failed = await step('installing npm dependencies (npm ci)', 'npm', [
       'ci',
       '--no-audit',
       '--no-fund',
@@ -138,7 +152,7 @@ async function main() {
   }
   for (const layer of layers) {
     if (notRun.has(layer)) continue;
-    const failed = step(`setting up the machine for ${layer}`, 'bash', [
+    const failed = await step(`setting up the machine for ${layer}`, 'bash', [
       'test/harness/setup.sh',
       layer,
     ]);
@@ -146,11 +160,11 @@ async function main() {
   }
   const testLayers = () => layers.filter((l) => TEST_LAYERS.includes(l) && !notRun.has(l));
   if (testLayers().length) {
-    const failed = step('building', process.execPath, ['scripts/build.mjs']);
+    const failed = await step('building', process.execPath, ['scripts/build.mjs']);
     if (failed) for (const layer of testLayers()) cannotRun(layer, failed);
   }
   if (testLayers().includes('e2e')) {
-    const failed = step('packaging the .vsix', process.execPath, ['scripts/package.mjs']);
+    const failed = await step('packaging the .vsix', process.execPath, ['scripts/package.mjs']);
     if (failed) cannotRun('e2e', failed);
   }
 

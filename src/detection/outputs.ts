@@ -110,11 +110,14 @@ export function findRenamedOutputLayout(
     const scores = byKey.get('detection_scores');
     const classes = byKey.get('detection_classes');
     const count = byKey.get('num_detections');
+    // With the converter's recorded keys a missing shape is no reason to refuse; a guess from
+    // the exporter's key sets must be borne out by every shape it relies on.
     const fits = (output: GraphOutput | undefined, rank: number, last?: number) =>
       output !== undefined &&
-      (output.shape === undefined ||
-        (output.shape.length === rank &&
-          (last === undefined || [last, -1].includes(output.shape[rank - 1]))));
+      (output.shape === undefined
+        ? keys !== undefined
+        : output.shape.length === rank &&
+          (last === undefined || [last, -1].includes(output.shape[rank - 1])));
     if (fits(boxes, 3, 4) && fits(scores, 2) && fits(classes, 2) && (!count || fits(count, 1)))
       return {
         kind: 'postprocessed',

@@ -4,7 +4,7 @@
 # cannot reach their servers here, so code-server is the real VS Code the e2e layer drives.
 # code-server needs Node 24 and native build tools; both come from the npm registry and apt.
 #   install-code-server.sh              installs (or reuses) code-server
-#   install-code-server.sh --print-env  prints the environment the nested Node 24 install gets
+#   install-code-server.sh --print-env  prints the npm and Node variables the nested install gets
 set -euo pipefail
 
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
@@ -38,8 +38,9 @@ scrub_outer_npm_env() {
 }
 
 if [ "${1:-}" = "--print-env" ]; then
+  # Only what the scrub is about: the rest of the environment may hold tokens.
   scrub_outer_npm_env
-  env
+  env | grep -iE '^(npm_|node|init_cwd|path=)' || true
   exit 0
 fi
 

@@ -16,6 +16,10 @@ apt_packages=()
 wants static && apt_packages+=(shellcheck)
 wants unit && apt_packages+=(protobuf-compiler)
 wants integration && apt_packages+=(docker.io docker-registry apache2-utils)
+# The test Python environments need a python3 that makes virtual environments (with pip).
+if wants integration && ! { python3 -m venv --help && python3 -c 'import ensurepip'; } >/dev/null 2>&1; then
+  apt_packages+=(python3 python3-venv)
+fi
 wants e2e && apt_packages+=(chromium)
 
 # The AWS CLI validates request shapes against the official API models offline (unit layer).
@@ -43,18 +47,6 @@ cache="${TFOD_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/tfod-sagemaker}"
 venv="$cache/python"
 MOTO_VERSION="${MOTO_VERSION:-5.2.1}"
 if wants integration && ! "$venv/bin/python" -c 'import moto.server' >/dev/null 2>&1; then
-  command -v python3 >/dev/null 2>&1 || {
-    echo "setup: python3 is missing; install it with: sudo apt-get install -y python3 python3-venv" >&2
-    exit 1
-  }
-  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
-    if [ "$(id -u)" -ne 0 ]; then
-      echo "setup: python3 cannot make virtual environments; install with: sudo apt-get install -y python3-venv" >&2
-      exit 1
-    fi
-    echo "setup: installing python3-venv (apt)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends python3-venv >/dev/null
-  fi
   echo "setup: installing moto[server]==$MOTO_VERSION (pip) into $venv"
   rm -rf "$venv"
   if ! python3 -m venv "$venv" \
@@ -73,6 +65,11 @@ TF_VENV="$cache/tensorflow"
 TF_PINS=(tensorflow-cpu==2.15.0 numpy==1.26.4 pandas==2.1.4 jax==0.4.23 jaxlib==0.4.23 wurlitzer==3.1.1 packaging==23.2)
 TF_NO_DEPS=(tensorflowjs==4.22.0 tf-keras==2.15.0 tensorflow-hub==0.16.1 tensorflow-decision-forests==1.8.1)
 if wants integration && ! "$TF_VENV/bin/python" -c 'import tensorflowjs.converters.converter' >/dev/null 2>&1; then
+  # TensorFlow 2.15 publishes wheels for Python 3.9 to 3.11 only.
+  if ! python3 -c 'import sys; sys.exit(not (3, 9) <= sys.version_info[:2] <= (3, 11))'; then
+    echo "setup: TensorFlow 2.15 needs Python 3.9 to 3.11, and python3 is $(python3 -V 2>&1); put one of those first on PATH (e.g. with pyenv) and run again" >&2
+    exit 1
+  fi
   echo "setup: installing TensorFlow ${TF_PINS[0]#*==} and its converter ${TF_NO_DEPS[0]} (pip) into $TF_VENV"
   rm -rf "$TF_VENV"
   if ! python3 -m venv "$TF_VENV" \

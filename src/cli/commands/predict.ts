@@ -134,22 +134,27 @@ export function register(program: Command): void {
 async function modelPredictor(model: string, options: PredictOptions): Promise<Predictor> {
   // A model.tar.gz (a local job's, or SageMaker's artifact) runs from a temporary unpacked copy.
   const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
-  let detector: Detector;
+  let detector: Detector | undefined;
+  const close = () => {
+    try {
+      detector?.dispose();
+    } finally {
+      if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
+    }
+  };
   try {
     detector = await openDetector(unpacked?.dir ?? model, options.backend);
+    const loaded = detector;
+    const labelMap = options.labelMap ?? loaded.folder.labelMapPath;
+    return {
+      predict: (_bytes, image) => loaded.detect(image, { threshold: options.threshold }),
+      labels: labelMap ? await labelMapNames(labelMap) : undefined,
+      close,
+    };
   } catch (error) {
-    await unpacked?.remove();
+    close();
     throw error;
   }
-  const labelMap = options.labelMap ?? detector.folder.labelMapPath;
-  return {
-    predict: (_bytes, image) => detector.detect(image, { threshold: options.threshold }),
-    labels: labelMap ? await labelMapNames(labelMap) : undefined,
-    close: () => {
-      detector.dispose();
-      if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
-    },
-  };
 }
 
 /** An endpoint asked at the preview's floor, so --threshold filters here as the preview does. */

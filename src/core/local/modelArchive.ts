@@ -134,7 +134,9 @@ export async function extractModelArchive(
       ...(signal ? [{ signal }] : []),
     );
   } catch (error) {
-    // Nothing half-unpacked stays behind: what this call wrote goes, the rest is left alone.
+    // Nothing half-unpacked stays behind: what this call created goes (a file it overwrote keeps
+    // the new bytes). The pipeline rejects while a push may still be writing: stop it first.
+    await parser.stop();
     await parser.removeWritten();
     if (createdRoot) await rm(root, { recursive: true, force: true });
     if (signal?.aborted) throw new CancelledError();
@@ -202,12 +204,28 @@ class TarParser {
   async removeWritten(): Promise<void> {
     await this.pending?.file?.close().catch(() => undefined);
     this.pending = undefined;
-    for (const path of this.written.reverse()) await rm(path, { recursive: true, force: true });
+    for (const path of [...this.written].reverse())
+      await rm(path, { recursive: true, force: true });
   }
 
-  async push(chunk: Buffer): Promise<void> {
+  private stopped = false;
+  private running: Promise<void> = Promise.resolve();
+
+  /** Makes the push in progress stop at its next step and waits for it. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.running.catch(() => undefined);
+  }
+
+  push(chunk: Buffer): Promise<void> {
+    this.running = this.consume(chunk);
+    return this.running;
+  }
+
+  private async consume(chunk: Buffer): Promise<void> {
     this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
     for (;;) {
+      if (this.stopped) throw new Error('unpacking was stopped');
       if (this.ended) {
         this.buffer = Buffer.alloc(0);
         return;
@@ -228,6 +246,8 @@ class TarParser {
       await this.pending.file?.close();
       throw new Error('the archive ends in the middle of a file');
     }
+    if (!this.ended && this.buffer.length > 0)
+      throw new Error('the archive ends in the middle of a header');
   }
 
   /** Consumes file data (and padding); true when the current entry is complete. */
@@ -300,7 +320,9 @@ class TarParser {
     for (let i = 0; i < 512; i++) checksum += i >= 148 && i < 156 ? 32 : (header[i] ?? 0);
     if (checksum !== octal(148, 8)) throw new Error('not a tar archive (bad header checksum)');
     const type = text(156, 1) || '0';
-    const size = this.nextSize ?? number(124, 12);
+    const extended = type === 'x' || type === 'L' || type === 'g';
+    // A PAX size record is about the file entry that follows, not another extended header.
+    const size = (extended ? undefined : this.nextSize) ?? number(124, 12);
     if (!Number.isSafeInteger(size) || size < 0)
       throw new Error('a header declares a size that is not a size');
     const pad = (512 - (size % 512)) % 512;
@@ -308,7 +330,7 @@ class TarParser {
     const prefix = magic.startsWith('ustar') ? text(345, 155) : '';
     const name = this.nextPath ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
     // Extended headers are kept in memory: a real one is a few hundred bytes.
-    if ((type === 'x' || type === 'L' || type === 'g') && size > MAX_EXTENDED_HEADER)
+    if (extended && size > MAX_EXTENDED_HEADER)
       throw new Error(`an extended header declares ${size} bytes, more than any real one holds`);
     if (type === 'x' || type === 'L') {
       this.pendingMeta = type === 'x' ? 'pax' : 'gnu-long-name';

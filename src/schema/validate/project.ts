@@ -353,9 +353,9 @@ function checkInputPath(
     for (const root of ctx.host.roots) dirs.push(join(root, dir === value ? '.' : dir));
   }
   dirs.push(dirname(ctx.path));
-  // No file system names a file longer than 255 bytes; a longer name matches nothing (and as a
-  // pattern it would be a regular expression too large to build).
-  if (Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
+  // No file system names a file longer than 255 bytes: a longer plain name matches nothing. A
+  // pattern is built for any name below 1,024 characters (enough for any match of 255 bytes).
+  if (!/[*?[]/.test(name) && Buffer.byteLength(name) > MAX_FILE_NAME_BYTES) {
     out.push(
       project(
         'input-path-not-found',
@@ -366,7 +366,7 @@ function checkInputPath(
     );
     return;
   }
-  const pattern = globToRegExp(name);
+  const pattern = name.length < 1024 ? globToRegExp(name) : /(?!)/;
   for (const d of dirs) {
     const names = ctx.host.list(d);
     if (names?.some((n) => pattern.test(n))) return;

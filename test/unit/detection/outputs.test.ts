@@ -80,6 +80,13 @@ describe('findRenamedOutputLayout (a converted SavedModel whose outputs became I
     assert.equal(findRenamedOutputLayout(classifier), undefined);
     assert.equal(findRenamedOutputLayout(SSD_OUTPUTS.slice(0, 5)), undefined);
     assert.equal(findRenamedOutputLayout(SSD_OUTPUTS, ['logits', 'probabilities']), undefined);
+    // Without shapes and without recorded keys there is nothing to check a guess against.
+    const shapeless = ['Identity:0', 'Identity_1:0', 'Identity_2:0', 'Identity_3:0'].map(
+      (name) => ({
+        name,
+      }),
+    );
+    assert.equal(findRenamedOutputLayout(shapeless), undefined);
   });
 });
 

@@ -192,8 +192,13 @@ describe('fuzz: mutated and truncated model archives', () => {
       const bytes = Buffer.from(tar);
       const edits = 1 + Math.floor(random() * 8);
       for (let e = 0; e < edits; e++) {
-        const at = Math.floor(random() * bytes.length);
-        // Header fields matter most: bias towards the first blocks and the size/type fields.
+        // Half the edits hit the header fields that steer the reader (size, mtime, checksum,
+        // type, at 124 to 159) of some block; the rest anywhere.
+        const block = Math.floor(random() * (bytes.length / 512));
+        const at =
+          random() < 0.5
+            ? block * 512 + 124 + Math.floor(random() * 36)
+            : Math.floor(random() * bytes.length);
         bytes[at] =
           random() < 0.5
             ? Math.floor(random() * 256)
