@@ -9,6 +9,7 @@ import {
   ListPartsCommand,
   PutObjectCommand,
   UploadPartCommand,
+  UploadPartCopyCommand,
   type CompletedPart,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -61,7 +62,15 @@ export interface UploadOptions {
   readonly retryDelayMs?: number | undefined;
   /** For error messages that name the profile. */
   readonly session?: AwsSessionOptions | undefined;
+  /**
+   * Objects larger than this get their metadata rewritten by a multipart copy (UploadPartCopy)
+   * instead of CopyObject, which S3 limits to 5 GB (the default; tests lower it).
+   */
+  readonly copyObjectLimit?: number | undefined;
 }
+
+/** S3's limit for one CopyObject: 5 GB. */
+export const COPY_OBJECT_LIMIT = 5 * 1024 ** 3;
 
 export type UploadEvent =
   | { readonly type: 'skipped'; readonly key: string; readonly bytes: number }
@@ -474,18 +483,73 @@ class UploadRun {
   private async fixResumedMetadata(key: string, sha256: string): Promise<void> {
     const head = await this.head(key);
     if (head?.sha256 === sha256) return;
+    const copySource = `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`;
+    const metadata = { [SHA256_METADATA]: sha256 };
+    if (head && head.size > (this.options.copyObjectLimit ?? COPY_OBJECT_LIMIT)) {
+      await this.copyInParts(key, head.size, copySource, metadata);
+      return;
+    }
     await this.request(key, undefined, () =>
       this.options.client.send(
         new CopyObjectCommand({
           Bucket: this.bucket,
           Key: key,
-          CopySource: `${this.bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+          CopySource: copySource,
           MetadataDirective: 'REPLACE',
-          Metadata: { [SHA256_METADATA]: sha256 },
+          Metadata: metadata,
         }),
         { abortSignal: this.signal },
       ),
     );
+  }
+
+  /** The object copied onto itself part by part, with new metadata (S3's way past 5 GB). */
+  private async copyInParts(
+    key: string,
+    size: number,
+    copySource: string,
+    metadata: Record<string, string>,
+  ): Promise<void> {
+    const created = await this.request(key, undefined, () =>
+      this.options.client.send(
+        new CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, Metadata: metadata }),
+        { abortSignal: this.signal },
+      ),
+    );
+    const uploadId = created.UploadId!;
+    try {
+      const parts: { PartNumber: number; ETag: string | undefined }[] = [];
+      for (const range of partRanges(size, partSizeFor(size, this.partSize))) {
+        const copied = await this.request(key, undefined, () =>
+          this.options.client.send(
+            new UploadPartCopyCommand({
+              Bucket: this.bucket,
+              Key: key,
+              UploadId: uploadId,
+              PartNumber: range.partNumber,
+              CopySource: copySource,
+              CopySourceRange: `bytes=${range.start}-${range.end - 1}`,
+            }),
+            { abortSignal: this.signal },
+          ),
+        );
+        parts.push({ PartNumber: range.partNumber, ETag: copied.CopyPartResult?.ETag });
+      }
+      await this.request(key, undefined, () =>
+        this.options.client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: this.bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+          { abortSignal: this.signal },
+        ),
+      );
+    } catch (error) {
+      await this.abortQuietly(key, uploadId);
+      throw error;
+    }
   }
 
   private async abortQuietly(key: string, uploadId: string): Promise<void> {

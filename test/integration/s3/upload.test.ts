@@ -276,6 +276,48 @@ describe('S3 upload of a training folder (moto)', () => {
     }
   });
 
+  it('rewrites the checksum of a resumed object over the CopyObject limit by a multipart copy', async () => {
+    // S3 copies at most 5 GB in one CopyObject; the limit is lowered so an 11 MiB object stands in.
+    const dir = mkdtempSync(join(tmpdir(), 'tfod-bigcopy-'));
+    try {
+      const path = join(dir, 'train.record');
+      writeFileSync(path, randomBytes(11 * MiB));
+      const file = {
+        path,
+        relative: 'train.record',
+        key: 'run7/train.record',
+        size: 11 * MiB,
+        role: 'record' as const,
+      };
+      const plan = { destination: { bucket, key: 'run7/' }, files: [file] };
+      const controller = new AbortController();
+      await assert.rejects(
+        uploadFiles(plan, {
+          client: s3,
+          partSize: PART,
+          concurrency: 1,
+          signal: controller.signal,
+          onProgress: (p) => p.event.type === 'part' && controller.abort(),
+        }),
+        CancelledError,
+      );
+      // The file changes after the interruption: the upload's recorded checksum is now stale.
+      const data = readFileSync(path);
+      data[data.length - 1] ^= 0xff;
+      writeFileSync(path, data);
+      const counts = countRequests(s3);
+      await uploadFiles(plan, { client: s3, partSize: PART, copyObjectLimit: 8 * MiB });
+      assert.equal(counts.get('CopyObjectCommand') ?? 0, 0, 'CopyObject would fail over 5 GB');
+      assert.equal(counts.get('UploadPartCopyCommand'), 3);
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: file.key }));
+      assert.equal(object.Metadata?.['tfod-sha256'], sha256(data));
+      assert.ok(Buffer.from(await object.Body!.transformToByteArray()).equals(data));
+      assert.deepEqual(await pendingUploads('run7/'), [], 'the copy upload was completed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('retries a failed part with backoff and completes', async () => {
     const plan = await planUpload(folder, `s3://${bucket}/run3/`);
     const client = createS3Client({});
