@@ -91,6 +91,33 @@ describe('S3 upload of a training folder (moto)', () => {
     return listed.Uploads ?? [];
   }
 
+  /** An 11 MiB record whose multipart upload to `prefix` stopped after its first part. */
+  async function interruptedAfterOnePart(prefix: string) {
+    const dir = mkdtempSync(join(tmpdir(), 'tfod-interrupted-'));
+    const path = join(dir, 'train.record');
+    writeFileSync(path, randomBytes(11 * MiB));
+    const file = {
+      path,
+      relative: 'train.record',
+      key: `${prefix}train.record`,
+      size: 11 * MiB,
+      role: 'record' as const,
+    };
+    const plan = { destination: { bucket, key: prefix }, files: [file] };
+    const controller = new AbortController();
+    await assert.rejects(
+      uploadFiles(plan, {
+        client: s3,
+        partSize: PART,
+        concurrency: 1,
+        signal: controller.signal,
+        onProgress: (p) => p.event.type === 'part' && controller.abort(),
+      }),
+      CancelledError,
+    );
+    return { dir, path, file, plan };
+  }
+
   it('uploads in the seed layout, multipart for large files, with checksums in metadata', async (t) => {
     const plan = await planUpload(folder, `s3://${bucket}/run1/`);
     assert.deepEqual(plan.problems, []);
@@ -235,29 +262,8 @@ describe('S3 upload of a training folder (moto)', () => {
   });
 
   it('re-sends a held part whose bytes changed, and records the new checksum', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tfod-changed-'));
+    const { dir, path, file, plan } = await interruptedAfterOnePart('run5/');
     try {
-      const path = join(dir, 'train.record');
-      writeFileSync(path, randomBytes(11 * MiB));
-      const file = {
-        path,
-        relative: 'train.record',
-        key: 'run5/train.record',
-        size: 11 * MiB,
-        role: 'record' as const,
-      };
-      const plan = { destination: { bucket, key: 'run5/' }, files: [file] };
-      const controller = new AbortController();
-      await assert.rejects(
-        uploadFiles(plan, {
-          client: s3,
-          partSize: PART,
-          concurrency: 1,
-          signal: controller.signal,
-          onProgress: (p) => p.event.type === 'part' && controller.abort(),
-        }),
-        CancelledError,
-      );
       assert.equal((await pendingUploads('run5/')).length, 1);
       // Change a byte inside the part S3 already holds (part 1 or 2, whichever ran first).
       const data = readFileSync(path);
@@ -278,29 +284,8 @@ describe('S3 upload of a training folder (moto)', () => {
 
   it('rewrites the checksum of a resumed object over the CopyObject limit by a multipart copy', async () => {
     // S3 copies at most 5 GB in one CopyObject; the limit is lowered so an 11 MiB object stands in.
-    const dir = mkdtempSync(join(tmpdir(), 'tfod-bigcopy-'));
+    const { dir, path, file, plan } = await interruptedAfterOnePart('run7/');
     try {
-      const path = join(dir, 'train.record');
-      writeFileSync(path, randomBytes(11 * MiB));
-      const file = {
-        path,
-        relative: 'train.record',
-        key: 'run7/train.record',
-        size: 11 * MiB,
-        role: 'record' as const,
-      };
-      const plan = { destination: { bucket, key: 'run7/' }, files: [file] };
-      const controller = new AbortController();
-      await assert.rejects(
-        uploadFiles(plan, {
-          client: s3,
-          partSize: PART,
-          concurrency: 1,
-          signal: controller.signal,
-          onProgress: (p) => p.event.type === 'part' && controller.abort(),
-        }),
-        CancelledError,
-      );
       // The file changes after the interruption: the upload's recorded checksum is now stale.
       const data = readFileSync(path);
       data[data.length - 1] ^= 0xff;
