@@ -38,6 +38,13 @@ export const runtimes = {
     entryPoints: { server: 'src/server/main.ts' },
     outdir: 'dist',
   },
+  // The worker thread that does the work of large documents off the server's message loop; the
+  // server starts it from beside itself (dist/serverWorker.js).
+  'language server worker': {
+    ...nodeDefaults,
+    entryPoints: { serverWorker: 'src/server/heavyWorkerMain.ts' },
+    outdir: 'dist',
+  },
   cli: {
     ...nodeDefaults,
     entryPoints: { cli: 'src/cli/main.ts' },

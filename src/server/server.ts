@@ -1,6 +1,11 @@
+import { join } from 'node:path';
 import {
   DidChangeConfigurationNotification,
+  LSPErrorCodes,
+  ResponseError,
+  type CancellationToken,
   type Connection,
+  type Diagnostic,
   type InitializeParams,
   type InitializeResult,
   TextDocuments,
@@ -9,6 +14,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { TFOD_VERSION } from '../core/version';
 import { DiagnosticsScheduler } from './diagnosticsScheduler';
+import {
+  computeFeature,
+  type FeatureMethod,
+  type FeatureParams,
+  type FeatureResult,
+} from './features';
+import { doWork } from './heavyWork';
+import { HeavyWorker } from './heavyWorker';
 import { LANGUAGE_CAPABILITIES, registerLanguageFeatures } from './languageFeatures';
 import { uriToPath } from './uris';
 import { ValidationService } from './validationService';
@@ -18,13 +31,29 @@ export const SERVER_NAME = 'tfod-language-server';
 /** Waiting time after a keystroke before validating, so that typing a word validates once. */
 export const DEFAULT_DEBOUNCE_MS = 100;
 
+/**
+ * From this length of text (characters; bytes for the ASCII these files hold) a document is heavy:
+ * its validation and every feature on it run in the worker thread, off the message loop. Below it,
+ * work takes milliseconds and stays on the loop, where it needs no copy of the text. 512 KiB
+ * takes about 40 ms to parse for the editor; 10 MiB about a second.
+ */
+export const DEFAULT_HEAVY_DOCUMENT_CHARS = 512 * 1024;
+
+/** The worker's bundle, built beside this one (dist/server.js, dist/serverWorker.js). */
+const WORKER_SCRIPT = join(__dirname, 'serverWorker.js');
+
 /** What the client may pass in `initializationOptions`. */
 export interface ServerOptions {
   /** Debounce of diagnostics after an edit, in milliseconds. */
   debounceMs?: number;
   /** A folder of the user's own .proto files (setting `tfod.validation.protoPath`). */
   protoPath?: string;
+  /** The length from which a document's work runs in the worker (tests lower or raise it). */
+  heavyDocumentChars?: number;
 }
+
+const cancelled = () =>
+  new ResponseError(LSPErrorCodes.RequestCancelled, 'The request was cancelled.');
 
 /**
  * Wires the language server's handlers onto a connection. Handlers stay thin: they turn LSP
@@ -35,35 +64,78 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
   const documents = new TextDocuments(TextDocument);
   const openByPath = new Map<string, TextDocument>();
   const service = new ValidationService([], (path) => openByPath.get(path)?.getText());
+  const heavy = new HeavyWorker({
+    script: WORKER_SCRIPT,
+    documents: () => documents.all(),
+    inProcess: (document, work) => doWork(service, document, work),
+    log: (message) => connection.console.log(message),
+  });
+  let heavyChars = DEFAULT_HEAVY_DOCUMENT_CHARS;
+  let roots: string[] = [];
   let scheduler = new DiagnosticsScheduler(publish, DEFAULT_DEBOUNCE_MS);
   let pullsConfiguration = false;
 
-  function publish(uri: string): void {
+  const isHeavy = (document: TextDocument) => document.getText().length >= heavyChars;
+
+  const failed = (uri: string, error: unknown) =>
+    connection.console.error(
+      `validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
+
+  function publish(uri: string, token: CancellationToken): void | Promise<void> {
     const document = documents.get(uri);
     if (!document) return;
-    try {
-      const diagnostics = service.diagnostics(document);
+    const version = document.version;
+    const send = (diagnostics: Diagnostic[]) => {
       // A newer edit arrived while validating: its own run will publish.
-      if (documents.get(uri)?.version !== document.version) return;
-      void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
-    } catch (error) {
-      connection.console.error(
-        `validating ${uri} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      if (documents.get(uri)?.version !== version) return;
+      void connection.sendDiagnostics({ uri, version, diagnostics });
+    };
+    if (isHeavy(document)) {
+      // A result kept from when the document was small would only hold memory.
+      service.forget(uri);
+      return heavy.run(document, { kind: 'diagnostics' }, token).then(
+        (outcome) => {
+          if (!outcome.cancelled) send(outcome.value as Diagnostic[]);
+        },
+        (error: unknown) => failed(uri, error),
       );
+    }
+    try {
+      send(service.diagnostics(document));
+    } catch (error) {
+      failed(uri, error);
     }
   }
 
   /** Re-validates the open documents that read `path` (a label map they name, for example). */
   function revalidateDependents(path: string, except?: string): void {
-    for (const uri of service.dependents(path)) {
+    for (const uri of new Set([...service.dependents(path), ...heavy.dependents(path)])) {
       if (uri === except) continue;
       service.forget(uri);
+      heavy.forget(uri);
       scheduler.schedule(uri);
     }
   }
 
+  /** A language feature, on the message loop or (heavy document) in the worker. */
+  function answer<M extends FeatureMethod>(
+    method: M,
+    params: FeatureParams<M>,
+    token: CancellationToken,
+  ): FeatureResult<M> | Promise<FeatureResult<M> | ResponseError<void>> {
+    const document = documents.get(params.textDocument.uri);
+    if (!document || token.isCancellationRequested) return null;
+    if (!isHeavy(document)) return computeFeature(service, document, method, params, token);
+    return heavy
+      .run(document, { kind: 'feature', method, params }, token)
+      .then((outcome) => (outcome.cancelled ? cancelled() : (outcome.value as FeatureResult<M>)));
+  }
+
   async function applyProtoPath(folder: string | undefined): Promise<void> {
-    const errors = await service.useProtoFolder(folder?.trim() || undefined);
+    const protoFolder = folder?.trim() || undefined;
+    heavy.configure({ roots, protoFolder });
+    const errors = await service.useProtoFolder(protoFolder);
     if (errors.length > 0)
       void connection.window.showWarningMessage(
         `The protos in ${folder} have problems; validation uses what could be read. First: ${errors[0]}`,
@@ -75,7 +147,9 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
     const options = (params.initializationOptions ?? {}) as ServerOptions;
     if (typeof options.debounceMs === 'number' && options.debounceMs >= 0)
       scheduler = new DiagnosticsScheduler(publish, options.debounceMs);
-    const roots = (params.workspaceFolders ?? [])
+    if (typeof options.heavyDocumentChars === 'number' && options.heavyDocumentChars >= 0)
+      heavyChars = options.heavyDocumentChars;
+    roots = (params.workspaceFolders ?? [])
       .map((f) => uriToPath(f.uri))
       .filter((p): p is string => p !== undefined);
     if (roots.length === 0 && params.rootUri) {
@@ -83,6 +157,7 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
       if (root) roots.push(root);
     }
     service.setRoots(roots);
+    heavy.configure({ roots, protoFolder: undefined });
     if (options.protoPath) void applyProtoPath(options.protoPath);
     pullsConfiguration = params.capabilities.workspace?.configuration === true;
     return {
@@ -129,6 +204,7 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
     const uri = event.document.uri;
     scheduler.cancel(uri);
     service.forget(uri);
+    heavy.closed(uri);
     const path = uriToPath(uri);
     if (path) {
       openByPath.delete(path);
@@ -143,11 +219,15 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
       .map((c) => uriToPath(c.uri))
       .filter((p): p is string => p !== undefined);
     service.filesChanged(paths);
+    heavy.filesChanged(paths);
     for (const document of documents.all()) scheduler.schedule(document.uri);
   });
 
-  connection.onShutdown(() => scheduler.dispose());
-  registerLanguageFeatures(connection, documents, service);
+  connection.onShutdown(() => {
+    scheduler.dispose();
+    heavy.dispose();
+  });
+  registerLanguageFeatures(connection, answer);
 
   documents.listen(connection);
   connection.listen();

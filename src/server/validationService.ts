@@ -76,9 +76,12 @@ export class ValidationService {
     return this.host;
   }
 
-  /** The line index of a validated document (same version). */
+  /** The line index of a document: its validation's when that version is cached, else built
+   *  alone (formatting needs lines, not a validation). */
   lines(document: OpenDocument): LineIndex {
-    return this.entry(document).lines;
+    const cached = this.cache.get(document.uri);
+    if (cached && cached.version === document.version) return cached.lines;
+    return new LineIndex(document.getText());
   }
 
   /** LSP diagnostics for a document, reusing the result of the same version. */
@@ -116,6 +119,12 @@ export class ValidationService {
     const lines = new LineIndex(text);
     this.otherLines.set(path, { text, lines });
     return lines;
+  }
+
+  /** The files the validation of this version read, when it is cached. */
+  dependenciesOf(document: OpenDocument): readonly string[] | undefined {
+    const cached = this.cache.get(document.uri);
+    return cached && cached.version === document.version ? cached.result.dependencies : undefined;
   }
 
   /** Open documents whose last validation read `path`. */

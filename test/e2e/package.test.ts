@@ -37,7 +37,7 @@ describe('the .vsix', () => {
       /^extension\/package\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.txt)?$/,
-      /^extension\/dist\/(extension|server)\.js$/,
+      /^extension\/dist\/(extension|server|serverWorker)\.js$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
@@ -50,6 +50,8 @@ describe('the .vsix', () => {
       'extension/package.json',
       'extension/dist/extension.js',
       'extension/dist/server.js',
+      // The language server's worker for large documents, started from beside server.js.
+      'extension/dist/serverWorker.js',
       // The preview runs models in the extension host on the wasm backend.
       'extension/dist/tfjs-backend-wasm-simd.wasm',
     ]) {
