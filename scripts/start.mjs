@@ -56,7 +56,12 @@ if (!/^\d+$/.test(numSteps) || Number(numSteps) < 1)
 // <it>/.tfod/jobs, code-server's state to <it>/.tfod/code-server. The default is the repository.
 const work = resolve(option('--work-dir') ?? process.env.TFOD_START_DIR ?? root);
 const state = join(work, '.tfod');
-const IMAGE = 'tfod-sagemaker:2.9.1';
+// TFOD_START_IMAGE and TFOD_TF_BASE_IMAGE name other tags (the tests use their own).
+const IMAGE = process.env.TFOD_START_IMAGE || 'tfod-sagemaker:2.9.1';
+// The stand-in for tensorflow/tensorflow:2.9.1 made from Debian and PyPI where Docker Hub is out
+// of reach (scripts/tensorflow-base.sh, the same the training tests build on).
+const STANDIN_BASE = process.env.TFOD_TF_BASE_IMAGE || 'tfod-standin/tensorflow:2.9.1';
+const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 const cli = join(root, 'dist', 'cli.js');
 const STEPS = 7;
 
@@ -91,8 +96,13 @@ function tfod(cwd, ...tfodArgs) {
 
 /** Runs the tfod CLI with its output shown live (a long build), returning what it printed. */
 function tfodLive(cwd, ...tfodArgs) {
+  return live(process.execPath, [cli, ...tfodArgs], cwd);
+}
+
+/** Runs a command with its output shown as it comes and kept, for the reason of a failure. */
+function live(command, commandArgs, cwd = root) {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [cli, ...tfodArgs], {
+    const child = spawn(command, commandArgs, {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -105,6 +115,9 @@ function tfodLive(cwd, ...tfodArgs) {
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       process.stderr.write(chunk);
+    });
+    child.on('error', (error) => {
+      stderr += error.message;
     });
     child.on('close', (code) => done({ code, stdout, stderr }));
   });
@@ -174,13 +187,11 @@ async function dockerJob() {
     );
     const build = await tfodLive(root, 'build', '--architecture', '2.9.1', '--tag', IMAGE);
     if (build.code !== 0) {
-      if (/base image cannot be pulled/.test(build.stderr))
+      if (!/base image cannot be pulled/.test(build.stderr))
         fail(
-          `the base image tensorflow/tensorflow:2.9.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub (registry-1.docker.io). Run npm start on a machine with internet access, or get the base image onto this one (\`docker pull tensorflow/tensorflow:2.9.1\` where Docker Hub is reachable, then \`docker save tensorflow/tensorflow:2.9.1 | gzip > tf.tar.gz\` there and \`docker load < tf.tar.gz\` here), or pass a built image with \`npm start -- --image <tag>\`; then run npm start again.`,
+          `building ${IMAGE} failed (see the build output above). Fix the cause and run npm start again, or pass a built image with \`npm start -- --image <tag>\`.`,
         );
-      fail(
-        `building ${IMAGE} failed (see the build output above). Fix the cause and run npm start again, or pass a built image with \`npm start -- --image <tag>\`.`,
-      );
+      await buildOnStandIn();
     }
     image = IMAGE;
   }
@@ -296,6 +307,64 @@ async function dockerJob() {
   }
 }
 
+/**
+ * Docker Hub is out of reach: the base image is made from Debian's packages and PyPI instead (a
+ * Debian 11 root filesystem with TensorFlow 2.9.1, as the training tests do), and the production
+ * Dockerfile is built on it with the build arguments such a network needs: Node.js from the npm
+ * registry, no native TensorFlow binding (serving runs on wasm), this machine's certificate
+ * authorities (a proxy that intercepts TLS), the engine on the host network.
+ */
+async function buildOnStandIn() {
+  const pullHelp = `or get the real base image onto this machine (\`docker pull tensorflow/tensorflow:2.9.1\` where Docker Hub is reachable, then \`docker save tensorflow/tensorflow:2.9.1 | gzip > tf.tar.gz\` there and \`docker load < tf.tar.gz\` here), or pass a built image with \`npm start -- --image <tag>\``;
+  console.log(
+    `start: the base image tensorflow/tensorflow:2.9.1 cannot be pulled from Docker Hub: building a stand-in for it from Debian and PyPI (${STANDIN_BASE}, about 2 minutes and 1.2 GB the first time)`,
+  );
+  if (!commandExists('debootstrap') && process.getuid?.() === 0 && commandExists('apt-get')) {
+    console.log('start: installing debootstrap (apt)');
+    spawnSync('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'debootstrap'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  }
+  const base = await live('bash', [join(root, 'scripts', 'tensorflow-base.sh'), STANDIN_BASE]);
+  if (base.code !== 0)
+    fail(
+      `the base image tensorflow/tensorflow:2.9.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub (registry-1.docker.io), and the stand-in for it could not be built either (${lastLine(base.stderr)}). Fix that and run npm start again, ${pullHelp}.`,
+    );
+  const certificates = [process.env.NODE_EXTRA_CA_CERTS, process.env.PIP_CERT, SYSTEM_CA_BUNDLE]
+    .filter((file) => file && existsSync(file))
+    .slice(0, 1);
+  const build = await tfodLive(
+    root,
+    'build',
+    '--architecture',
+    '2.9.1',
+    '--tag',
+    IMAGE,
+    '--build-arg',
+    `BASE_IMAGE=${STANDIN_BASE}`,
+    '--build-arg',
+    'NODE_SOURCE=npm',
+    '--build-arg',
+    'TFJS_NATIVE=none',
+    '--network',
+    'host',
+    ...certificates.flatMap((file) => ['--ca-certificates', file]),
+  );
+  if (build.code !== 0)
+    fail(
+      `building ${IMAGE} on the stand-in base ${STANDIN_BASE} failed (see the build output above). Fix the cause and run npm start again, ${pullHelp}.`,
+    );
+}
+
+function commandExists(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
+
+function lastLine(text) {
+  return text.trim().split('\n').filter(Boolean).pop() ?? 'no output';
+}
+
 /** Label-map ids to names, read with a regex: good enough for the sample's own label maps. */
 function labelNames(path) {
   const names = new Map();
@@ -308,21 +377,29 @@ function labelNames(path) {
   return names;
 }
 
+/**
+ * Downloads and unpacks the model zoo's checkpoint. Where it cannot be had (download.tensorflow.org
+ * out of reach), says so and how to fine-tune later, and returns false: the job trains from
+ * scratch, which runs the same path but learns far less in a few steps.
+ */
 async function fetchCheckpoint(url, folder, prefix) {
   const howTo = `download ${url} by hand and unpack it into ${folder} without its top folder (\`mkdir -p ${folder} && tar -xzf ssd_mobilenet_v2_320x320_coco17_tpu-8.tar.gz --strip-components=1 -C ${folder}\`, so that ${prefix}.index is inside ${dirname(folder)}), then run npm start again`;
+  const fromScratch = (why) => {
+    console.log(
+      `start: NOTE: the pre-trained checkpoint cannot be downloaded (${why}), so the job trains from scratch: the same path, but a few steps from scratch detect little. To fine-tune instead, ${howTo}.`,
+    );
+    return false;
+  };
   console.log(`start: downloading the pre-trained checkpoint ${url}`);
   let response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(600_000) });
   } catch (error) {
-    fail(
-      `the pre-trained checkpoint cannot be downloaded (${error.cause?.code ?? error.cause?.message ?? error.message}): this machine cannot reach download.tensorflow.org. ${howTo[0].toUpperCase()}${howTo.slice(1)}.`,
+    return fromScratch(
+      `${error.cause?.code ?? error.cause?.message ?? error.message}: this machine cannot reach download.tensorflow.org`,
     );
   }
-  if (!response.ok)
-    fail(
-      `the pre-trained checkpoint cannot be downloaded (HTTP ${response.status} from ${url}). ${howTo}.`,
-    );
+  if (!response.ok) return fromScratch(`HTTP ${response.status} from ${url}`);
   const archive = join(dirname(folder), '.checkpoint.tar.gz');
   writeFileSync(archive, Buffer.from(await response.arrayBuffer()));
   mkdirSync(folder, { recursive: true });
@@ -332,9 +409,10 @@ async function fetchCheckpoint(url, folder, prefix) {
   rmSync(archive, { force: true });
   if (unpacked.status !== 0 || !existsSync(join(dirname(folder), `${prefix}.index`))) {
     rmSync(folder, { recursive: true, force: true });
-    fail(`the downloaded archive did not unpack to ${prefix}.index. ${howTo}.`);
+    return fromScratch(`the downloaded archive did not unpack to ${prefix}.index`);
   }
   console.log(`start: unpacked the checkpoint into ${folder}`);
+  return true;
 }
 
 function openExtension(sample) {

@@ -1,9 +1,10 @@
 // `npm test`: sets up what the tests need on this machine, then runs the static checks and every
 // test layer with node's test runner, and closes with one summary line over all of them.
-//   node scripts/test.mjs [--layer static|unit|integration|e2e ...]
+//   node scripts/test.mjs [--layer static|unit|integration|e2e|training ...]
 // Layers: static (tsc, eslint, prettier, shellcheck), unit (pure code, the CLI, the language server
 // over stdio), integration (a real Docker engine, registry and moto server, started here), e2e (the
-// packaged .vsix in code-server, driven by headless Chromium).
+// packaged .vsix in code-server, driven by headless Chromium), training (the production image on a
+// stand-in for tensorflow/tensorflow, training for real with TensorFlow and the Object Detection API).
 // Each layer is set up on its own: a layer whose setup fails is not run, with the reason, and the
 // others still run; the closing line counts what could not run, and the exit code is 1.
 import { spawn } from 'node:child_process';
@@ -15,10 +16,10 @@ import { runStaticChecks } from './static-checks.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 process.chdir(root);
 
-const ALL_LAYERS = ['static', 'unit', 'integration', 'e2e'];
-const TEST_LAYERS = ['unit', 'integration', 'e2e'];
-const CONCURRENCY = { unit: 2, integration: 1, e2e: 1 };
-const TIMEOUT_MS = { unit: 120_000, integration: 600_000, e2e: 900_000 };
+const ALL_LAYERS = ['static', 'unit', 'integration', 'e2e', 'training'];
+const TEST_LAYERS = ['unit', 'integration', 'e2e', 'training'];
+const CONCURRENCY = { unit: 2, integration: 1, e2e: 1, training: 1 };
+const TIMEOUT_MS = { unit: 120_000, integration: 600_000, e2e: 900_000, training: 2_400_000 };
 
 function parseLayers(argv) {
   const layers = [];
@@ -176,7 +177,7 @@ async function main() {
 
   let services;
   const env = { ...process.env };
-  if (testLayers().some((layer) => layer === 'integration' || layer === 'e2e')) {
+  if (testLayers().some((layer) => ['integration', 'e2e', 'training'].includes(layer))) {
     console.log('\n== starting services (Docker engine, registry, moto)');
     const { startServices } = await import('../test/harness/services.mjs');
     services = await startServices();

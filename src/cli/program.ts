@@ -11,6 +11,7 @@ import { register as registerPredict } from './commands/predict';
 import { register as registerPush } from './commands/push';
 import { register as registerSample } from './commands/sample';
 import { register as registerServe } from './commands/serve';
+import { register as registerStop } from './commands/stop';
 import { register as registerTrain } from './commands/train';
 import { register as registerUpload } from './commands/upload';
 import { register as registerValidate } from './commands/validate';
@@ -48,6 +49,7 @@ export function createProgram(io: CliIO): Command {
   registerUpload(program);
   registerTrain(program);
   registerJobs(program);
+  registerStop(program);
   registerLogs(program);
   registerDeploy(program);
   registerEndpoints(program);

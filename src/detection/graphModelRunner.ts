@@ -24,10 +24,12 @@ export async function loadGraphModelRunner(
   }
   const signature = (model.modelSignature as ConvertedSignature | undefined)?.outputs ?? {};
   const signatureOutputs = Object.keys(signature);
+  const named = [signatureOutputs, model.outputNodes, model.outputs.map((o) => o.name)];
+  // The post-processed outputs first, by name, then by the order the converter renamed them in
+  // (tensorflowjs 3.x keeps some names and leaves others Identity_N even with
+  // --use_structured_outputs_names), and only then the raw ones, which need NMS here.
   const layout =
-    findOutputLayout(signatureOutputs) ??
-    findOutputLayout(model.outputNodes) ??
-    findOutputLayout(model.outputs.map((o) => o.name)) ??
+    named.map((names) => findOutputLayout(names, { raw: false })).find(Boolean) ??
     findRenamedOutputLayout(
       Object.entries(signature).map(([name, output]) => ({
         name,
@@ -36,7 +38,8 @@ export async function loadGraphModelRunner(
           : {}),
       })),
       structuredOutputKeys(model),
-    );
+    ) ??
+    named.map((names) => findOutputLayout(names)).find(Boolean);
   if (!layout) {
     model.dispose();
     throw new ModelFolderError(

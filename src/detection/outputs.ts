@@ -35,7 +35,10 @@ const RAW_BOX_NAMES = ['Postprocessor/ExpandDims_1', 'Postprocessor/Decode/trans
  * Finds the layout from the graph's output names (signature keys or node names; a `:0` suffix
  * is ignored). Returns undefined when the names say nothing this code understands.
  */
-export function findOutputLayout(outputNames: readonly string[]): OutputLayout | undefined {
+export function findOutputLayout(
+  outputNames: readonly string[],
+  { raw = true }: { readonly raw?: boolean } = {},
+): OutputLayout | undefined {
   const names = new Map(outputNames.map((name) => [name.replace(/:\d+$/, ''), name]));
   const boxes = names.get('detection_boxes');
   const scores = names.get('detection_scores');
@@ -44,6 +47,7 @@ export function findOutputLayout(outputNames: readonly string[]): OutputLayout |
     const count = names.get('num_detections');
     return { kind: 'postprocessed', boxes, scores, classes, ...(count ? { count } : {}) };
   }
+  if (!raw) return undefined;
   const rawScores = RAW_SCORE_NAMES.map((n) => names.get(n)).find(Boolean);
   const rawBoxes = RAW_BOX_NAMES.map((n) => names.get(n)).find(Boolean);
   if (rawScores && rawBoxes) return { kind: 'raw', boxes: rawBoxes, scores: rawScores };

@@ -1,5 +1,5 @@
 import * as tfc from '@tensorflow/tfjs-core';
-import { loadGraphModel, type GraphModel } from '@tensorflow/tfjs-converter';
+import { loadGraphModel, registerOp, type GraphModel } from '@tensorflow/tfjs-converter';
 // Named imports, not bare ones: these packages declare themselves side-effect free, so a bundler
 // would drop a bare import, and with it the backend's registration.
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
@@ -7,6 +7,7 @@ import { setWasmPaths, version_wasm } from '@tensorflow/tfjs-backend-wasm';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fixWasmCastToBool, registerDetectionOps } from './customOps';
 
 /**
  * Which TensorFlow.js backend runs the model:
@@ -124,10 +125,12 @@ async function initRuntime(choice: BackendChoice, options: RuntimeOptions): Prom
       );
   }
   tfc.enableProdMode();
+  registerDetectionOps(registerOp);
   if (choice === 'wasm' || choice === 'auto') {
     const wasmDir = options.wasmDir ?? findWasmDir();
     if (wasmDir) {
       setWasmPaths(wasmDir.endsWith('/') ? wasmDir : `${wasmDir}/`);
+      fixWasmCastToBool();
       if (await tfc.setBackend('wasm').catch(() => false))
         return {
           backend: 'wasm',
@@ -153,7 +156,11 @@ async function initRuntime(choice: BackendChoice, options: RuntimeOptions): Prom
 }
 
 /** The module shape of `@tensorflow/tfjs-node(-gpu)` as far as it is used here. */
-type TfNodeModule = TfCore & { loadGraphModel: typeof loadGraphModel; node: TfNodeApi };
+type TfNodeModule = TfCore & {
+  loadGraphModel: typeof loadGraphModel;
+  registerOp: typeof registerOp;
+  node: TfNodeApi;
+};
 
 /**
  * tfjs-node is an optional, native dependency present only in the serving container; it is
@@ -173,6 +180,7 @@ function loadTfjsNode(notes: string[]): TfRuntime | undefined {
         notes.push(`${name} failed to load: ${error instanceof Error ? error.message : error}`);
       continue;
     }
+    registerDetectionOps(tfNode.registerOp);
     return {
       backend: 'tensorflow',
       tf: tfNode,

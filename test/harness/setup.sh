@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test layers need on a fresh Debian 12 machine of this project's kind, and
 # nothing that is already there (so a second run takes seconds). Usage:
-#   test/harness/setup.sh [static] [unit] [integration] [e2e]
+#   test/harness/setup.sh [static] [unit] [integration] [e2e] [training]
 # Each install step says what it does; a step that cannot run fails with the reason and the
 # command to run by hand, never silently.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 layers=("$@")
-[ ${#layers[@]} -gt 0 ] || layers=(static unit integration e2e)
+[ ${#layers[@]} -gt 0 ] || layers=(static unit integration e2e training)
 wants() { local l; for l in "${layers[@]}"; do [ "$l" = "$1" ] && return 0; done; return 1; }
 
 apt_packages=()
@@ -21,6 +21,8 @@ if wants integration && ! { python3 -m venv --help && python3 -c 'import ensurep
   apt_packages+=(python3 python3-venv)
 fi
 wants e2e && apt_packages+=(chromium)
+# The training layer builds the production image on a Debian root filesystem (debootstrap).
+wants training && apt_packages+=(docker.io debootstrap)
 
 # The AWS CLI validates request shapes against the official API models offline (unit layer).
 if wants unit && ! command -v aws >/dev/null 2>&1; then apt_packages+=(awscli); fi
@@ -82,6 +84,14 @@ fi
 
 if wants e2e; then
   bash "$here/install-code-server.sh"
+fi
+
+# The stand-in for tensorflow/tensorflow:2.9.1 (Docker Hub is out of reach): Debian and PyPI. It
+# needs the Docker engine, which this starts when it is not running.
+if wants training; then
+  node -e 'import(process.argv[1]).then((m) => m.ensureDockerEngine({ logDir: process.argv[2], log: console.log })).catch((e) => { console.error("setup: " + e.message); process.exit(1); })' \
+    "$here/../../scripts/docker-engine.mjs" "${TMPDIR:-/tmp}" >/dev/null
+  bash "$here/../../scripts/tensorflow-base.sh"
 fi
 
 if [ -f "$here/fixtures.sh" ] && { wants integration || wants e2e; }; then

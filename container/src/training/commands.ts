@@ -29,6 +29,14 @@ function script(api: ObjectDetectionApi, name: string): string {
   return join(api.researchDir, 'object_detection', name);
 }
 
+/**
+ * tfod's own runner of the API's TF2 loops (container/od_api_tf2.py): model_main_tf2.py's loop
+ * would export step 0's weights, round num_steps up to 100 and wait 300 s after evaluating.
+ */
+function tf2Runner(): string {
+  return process.env.TFOD_OD_API_TF2 || '/opt/tfod/od_api_tf2.py';
+}
+
 export function trainCommand(
   api: ObjectDetectionApi,
   paths: CommandPaths,
@@ -38,7 +46,6 @@ export function trainCommand(
     `--pipeline_config_path=${paths.pipelineConfig}`,
     `--model_dir=${paths.modelDir}`,
     `--num_train_steps=${h.numSteps}`,
-    '--alsologtostderr',
   ];
   return api.tfMajor === 1
     ? {
@@ -47,13 +54,17 @@ export function trainCommand(
           api.python,
           script(api, 'model_main.py'),
           ...common,
+          '--alsologtostderr',
           '--sample_1_of_n_eval_examples=1',
         ],
       }
-    : { step: 'training', argv: [api.python, script(api, 'model_main_tf2.py'), ...common] };
+    : {
+        step: 'training',
+        argv: [api.python, tf2Runner(), '--mode=train', ...common, '--alsologtostderr'],
+      };
 }
 
-/** TF2 evaluates in a separate run over the final checkpoint; TF1's model_main already did. */
+/** TF2 evaluates once, over the final checkpoint; TF1's model_main already did. */
 export function evalCommand(
   api: ObjectDetectionApi,
   paths: CommandPaths,
@@ -64,12 +75,11 @@ export function evalCommand(
     step: 'evaluation',
     argv: [
       api.python,
-      script(api, 'model_main_tf2.py'),
+      tf2Runner(),
+      '--mode=evaluate',
       `--pipeline_config_path=${paths.pipelineConfig}`,
       `--model_dir=${paths.modelDir}`,
-      `--checkpoint_dir=${paths.modelDir}`,
       `--num_train_steps=${h.numSteps}`,
-      '--eval_timeout=60',
       '--alsologtostderr',
     ],
   };
@@ -103,6 +113,27 @@ export function exportCommand(
       `--pipeline_config_path=${paths.pipelineConfig}`,
       `--trained_checkpoint_dir=${paths.modelDir}`,
       `--output_directory=${paths.exportDir}`,
+    ],
+  };
+}
+
+/** Where the TensorFlow.js conversion goes, beside saved_model/ (src/detection/modelFolder.ts). */
+export const TFJS_FOLDER = 'tfjs';
+
+/**
+ * The SavedModel as a TensorFlow.js graph model, so the trained model runs where libtensorflow
+ * cannot (the preview, `tfod predict`/`serve` on a laptop, an image without the native binding).
+ * TF2 images only: the TF1 images carry no converter.
+ */
+export function tfjsCommand(api: ObjectDetectionApi, paths: CommandPaths): Command | undefined {
+  if (api.tfMajor === 1) return undefined;
+  return {
+    step: 'TF.js conversion',
+    argv: [
+      api.python,
+      process.env.TFOD_TFJS_CONVERTER || '/opt/tfod/convert_tfjs.py',
+      `--saved_model_dir=${join(paths.exportDir, 'saved_model')}`,
+      `--output_dir=${join(paths.exportDir, TFJS_FOLDER)}`,
     ],
   };
 }

@@ -10,6 +10,8 @@ export interface StepRunner {
   run(command: Command): Promise<void>;
   /** Asks the running step to stop (SIGTERM), then kills it after `graceMs`. */
   stop(graceMs: number): Promise<void>;
+  /** True once stop() was called. */
+  readonly stopping: boolean;
 }
 
 /**
@@ -23,6 +25,10 @@ export function createStepRunner(log: (line: string) => void): StepRunner {
   let stopping = false;
 
   return {
+    get stopping() {
+      return stopping;
+    },
+
     run(command) {
       if (stopping) return Promise.reject(new TrainingFailure('Training was stopped'));
       return new Promise((resolve, reject) => {

@@ -1,10 +1,14 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainingHyperparameters } from '../../../src/core/training/hyperparameters';
-import { rewritePipelineConfig } from '../../../src/core/training/pipelineRewrite';
+import {
+  hasQuantizationAwareTraining,
+  rewritePipelineConfig,
+} from '../../../src/core/training/pipelineRewrite';
 import {
   exportCommand,
   evalCommand,
+  tfjsCommand,
   tfliteCommands,
   trainCommand,
   type CommandPaths,
@@ -42,7 +46,8 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
     tfliteDir: join(paths.work, 'tflite'),
     trainRecordsGlob: join(inputs.trainingDir, inputs.trainRecords[0]?.pattern ?? '*.record'),
   };
-  writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log);
+  writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
+  checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
 
   await runner.run(trainCommand(api, commandPaths, hyperparameters));
   const evaluation =
@@ -52,6 +57,19 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   const checkpointPrefix = api.tfMajor === 1 ? latestTf1Checkpoint(modelDir) : modelDir;
   mkdirSync(paths.model, { recursive: true });
   await runner.run(exportCommand(api, commandPaths, checkpointPrefix));
+  const tfjs = tfjsCommand(api, commandPaths);
+  if (tfjs) {
+    // The SavedModel is the job's product; a failed conversion costs the laptop-side preview,
+    // not the training the user paid for.
+    try {
+      await runner.run(tfjs);
+    } catch (error) {
+      if (runner.stopping) throw error;
+      log(
+        `warning: the TF.js conversion failed, so only the SavedModel is exported (serving it needs @tensorflow/tfjs-node): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
   if (hyperparameters.quantize) {
     for (const command of tfliteCommands(api, commandPaths, checkpointPrefix, hyperparameters))
       await runner.run(command);
@@ -65,16 +83,30 @@ function writeRewrittenConfig(
   hyperparameters: TrainingHyperparameters,
   destination: string,
   log: (line: string) => void,
+  tfMajor: 1 | 2,
 ): void {
   const source = join(inputs.trainingDir, inputs.pipelineConfig);
   const text = readFileSync(source, 'utf8');
+  const trainPaths = inputs.trainRecords.map((set) => join(inputs.trainingDir, set.pattern));
+  // TF1's model_main.py always evaluates (train_and_evaluate), after the whole training run: with
+  // no evaluation records its reader would still say PATH_TO_BE_CONFIGURED and the job would fail
+  // at the end. It evaluates on the training records instead, and says so. TF2 skips evaluation.
+  const evalOnTrain = tfMajor === 1 && inputs.evalRecords.length === 0;
+  if (evalOnTrain)
+    log(
+      'warning: no evaluation TFRecords (names like validation.record or eval.record): TF1 training always evaluates, so it evaluates on the training records; those metrics measure fit, not how the model does on new images',
+    );
   const result = rewritePipelineConfig(text, {
+    // Without a checkpoint channel the config's own fine_tune_checkpoint (a path on the user's
+    // machine or in the zoo's archive) cannot resolve: the job trains from scratch.
     fineTuneCheckpoint: inputs.checkpoint
       ? join(inputs.checkpointDir, inputs.checkpoint.prefix)
-      : undefined,
+      : null,
     labelMapPath: inputs.labelMap ? join(inputs.trainingDir, inputs.labelMap) : undefined,
-    trainInputPaths: inputs.trainRecords.map((set) => join(inputs.trainingDir, set.pattern)),
-    evalInputPaths: inputs.evalRecords.map((set) => join(inputs.trainingDir, set.pattern)),
+    trainInputPaths: trainPaths,
+    evalInputPaths: evalOnTrain
+      ? trainPaths
+      : inputs.evalRecords.map((set) => join(inputs.trainingDir, set.pattern)),
     numSteps: hyperparameters.numSteps,
   });
   if (result.errors.length > 0) {
@@ -90,7 +122,38 @@ function writeRewrittenConfig(
     log(`[tfod] pipeline.config: ${change.field}: ${change.from ?? '(unset)'} -> ${change.to}`);
   }
   for (const warning of result.warnings) log(`warning: ${warning}`);
+  if (
+    result.changes.some(
+      (c) => c.field === 'train_config.fine_tune_checkpoint' && c.to === '(removed)',
+    )
+  )
+    log(
+      'warning: the job has no checkpoint channel, so it trains from scratch (fine_tune_checkpoint removed); fine-tuning a model zoo checkpoint needs far fewer steps: add its folder as the checkpoint channel',
+    );
   writeFileSync(destination, result.text);
+}
+
+/**
+ * TF1's converter makes a QUANTIZED_UINT8 model only from a graph trained with fake quantization:
+ * without it the job would fail after the whole training run. TF2 quantizes after training,
+ * calibrated on the training images, and needs nothing in the config.
+ */
+function checkTfliteExport(
+  api: ObjectDetectionApi,
+  hyperparameters: TrainingHyperparameters,
+  configPath: string,
+  configName: string,
+): void {
+  if (api.tfMajor !== 1 || !hyperparameters.quantize) return;
+  if (hyperparameters.inferenceType !== 'QUANTIZED_UINT8') return;
+  if (hasQuantizationAwareTraining(readFileSync(configPath, 'utf8'))) return;
+  throw new TrainingFailure(
+    `inference_type QUANTIZED_UINT8 needs quantization-aware training, and ${configName} has no graph_rewriter { quantization { ... } } block`,
+    [
+      'Add to the config: graph_rewriter { quantization { delay: 48000 weight_bits: 8 activation_bits: 8 } } (delay below num_steps),',
+      'or set inference_type to FLOAT, or train with a TF2 image, which quantizes after training.',
+    ],
+  );
 }
 
 /** TF1's model_main writes model.ckpt-<step>; the export takes the newest. */

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { connectDocker } from '../../core/docker/engine';
-import { buildImage, DEFAULT_ARCHITECTURE, parseArchitecture } from '../../core/image';
+import {
+  buildImage,
+  DEFAULT_ARCHITECTURE,
+  imageBuildArgs,
+  parseArchitecture,
+  parseBuildArgs,
+} from '../../core/image';
 import { interruptible, output } from './targetOptions';
 
 export const LOCAL_IMAGE = 'tfod-sagemaker';
@@ -12,6 +18,13 @@ interface BuildFlags {
   readonly context: string;
   readonly dockerfile: string;
   readonly quiet?: boolean;
+  readonly buildArg: string[];
+  readonly caCertificates: string[];
+  readonly network?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
 }
 
 /** `tfod build`: the training/serving image from container/Dockerfile, with the Docker engine. */
@@ -33,18 +46,42 @@ export function register(program: Command): void {
       'Dockerfile, relative to the context',
       'container/Dockerfile',
     )
+    .option(
+      '--build-arg <KEY=VALUE>',
+      'a Dockerfile build argument (repeatable): BASE_IMAGE, NODE_SOURCE, OD_API_SOURCE, TFJS_NATIVE, ...',
+      collect,
+      [],
+    )
+    .option(
+      '--ca-certificates <file>',
+      'a PEM file of certificate authorities the build trusts (repeatable; default: $NODE_EXTRA_CA_CERTS)',
+      collect,
+      [],
+    )
+    .option(
+      '--network <mode>',
+      "the engine's network for RUN steps (e.g. host, to reach a local proxy)",
+    )
     .option('-q, --quiet', 'print only the image name')
     .action(async (flags: BuildFlags, cmd: Command) => {
       const { out, err } = output(cmd);
       const architecture = parseArchitecture(flags.architecture);
       const tag = flags.tag ?? `${LOCAL_IMAGE}:${architecture.tag}`;
+      const buildArgs = imageBuildArgs(architecture.tag, parseBuildArgs(flags.buildArg));
+      const fromEnv = process.env.NODE_EXTRA_CA_CERTS;
+      const caCertificates =
+        flags.caCertificates.length > 0 ? flags.caCertificates : fromEnv ? [fromEnv] : [];
+      if (flags.caCertificates.length === 0 && fromEnv && !flags.quiet)
+        err(`trusting the certificate authorities in NODE_EXTRA_CA_CERTS (${fromEnv})\n`);
       const result = await interruptible((signal) =>
         buildImage({
           docker: connectDocker(),
           contextDir: resolve(flags.context),
           dockerfile: flags.dockerfile,
-          buildArgs: { ARCHITECTURE: architecture.tag },
+          buildArgs,
+          caCertificates,
           tag,
+          ...(flags.network ? { network: flags.network } : {}),
           signal,
           ...(flags.quiet ? {} : { onLog: (line: string) => err(`${line}\n`) }),
         }),

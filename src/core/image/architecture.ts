@@ -58,3 +58,41 @@ export function parseArchitecture(tag: string): Architecture {
   if (!known) throw new Error(`no architecture for ${value}`);
   return { ...known, tag: value };
 }
+
+/**
+ * The base image for an ARCHITECTURE tag. The plain TF1 tags are Python 2.7 images, where the
+ * image's Python 3 tooling cannot run: they build on their `-py3` variants.
+ */
+export function baseImageFor(tag: string): string {
+  const value = tag.trim();
+  const py3 = value === '1.15.0' || value === '1.15.0-gpu' ? `${value}-py3` : value;
+  return `tensorflow/tensorflow:${py3}`;
+}
+
+/**
+ * The build arguments of container/Dockerfile for a tag, with `overrides` (KEY=VALUE pairs a user
+ * passes, e.g. BASE_IMAGE of a mirror or NODE_SOURCE=npm) applied last.
+ */
+export function imageBuildArgs(
+  tag: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { ARCHITECTURE: tag.trim(), BASE_IMAGE: baseImageFor(tag), ...overrides };
+}
+
+const BUILD_ARG = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+/** `KEY=VALUE` strings (the --build-arg flag, a setting) to a record; a malformed one is a UserError. */
+export function parseBuildArgs(pairs: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = BUILD_ARG.exec(pair);
+    if (!match)
+      throw new UserError(
+        `'${pair.length > 80 ? `${pair.slice(0, 80)}...` : pair}' is not a build argument`,
+        'Write build arguments as KEY=VALUE, e.g. --build-arg NODE_SOURCE=npm',
+      );
+    out[match[1] ?? ''] = match[2] ?? '';
+  }
+  return out;
+}

@@ -1,6 +1,8 @@
+import { readFile, stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { CancelledError, UserError } from '../errors';
-import { listBuildContext, tarBuildContext } from './buildContext';
+import { listBuildContext, tarBuildContext, type ContextFile } from './buildContext';
 import { eventError, readDockerStream } from './dockerStream';
 
 export interface BuildProgress {
@@ -25,6 +27,11 @@ export interface BuildOptions {
   /** Engine network mode for RUN steps ('host' lets a build reach a proxy on this machine). */
   readonly network?: string | undefined;
   readonly labels?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Certificate authorities (PEM files) the build trusts, e.g. a TLS-intercepting proxy's: sent as
+   * container/local/ca-certificates/<name>.crt in the context, where install.sh picks them up.
+   */
+  readonly caCertificates?: readonly string[] | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Build output, line by line, without trailing newlines. */
   readonly onLog?: ((line: string) => void) | undefined;
@@ -46,7 +53,13 @@ export interface BuildResult {
 export async function buildImage(options: BuildOptions): Promise<BuildResult> {
   const dockerfile = options.dockerfile ?? 'container/Dockerfile';
   const signal = options.signal;
-  const listing = await listBuildContext(options.contextDir, dockerfile, signal);
+  const listed = await listBuildContext(options.contextDir, dockerfile, signal);
+  const extra = await certificateFiles(options.caCertificates ?? []);
+  const listing = {
+    ...listed,
+    files: [...listed.files.filter((f) => !extra.some((e) => e.path === f.path)), ...extra],
+    totalBytes: listed.totalBytes + extra.reduce((sum, f) => sum + f.size, 0),
+  };
   if (!listing.files.some((f) => f.path === dockerfile.replace(/^\.\//, '')))
     throw new UserError(
       `no ${dockerfile} in the build context ${options.contextDir}`,
@@ -127,6 +140,46 @@ export async function buildImage(options: BuildOptions): Promise<BuildResult> {
     contextFiles: listing.files.length,
     contextBytes: listing.totalBytes,
   };
+}
+
+const CERTIFICATE_FOLDER = 'container/local/ca-certificates';
+
+/** The PEM files to add to the context, each checked to be a readable file holding a certificate. */
+async function certificateFiles(paths: readonly string[]): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  for (const [index, path] of paths.entries()) {
+    const source = resolve(path);
+    let text: string;
+    let info: Awaited<ReturnType<typeof stat>>;
+    try {
+      info = await stat(source);
+      if (!info.isFile()) throw Object.assign(new Error('not a file'), { code: 'EISDIR' });
+      if (info.size > 16 * 1024 * 1024)
+        throw Object.assign(new Error('too big'), { code: 'EFBIG' });
+      text = await readFile(source, 'latin1');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+      throw new UserError(
+        `cannot read the certificate file ${source} (${code})`,
+        "Name a PEM file of certificate authorities (-----BEGIN CERTIFICATE-----), e.g. your proxy's",
+      );
+    }
+    if (!text.includes('-----BEGIN CERTIFICATE-----'))
+      throw new UserError(
+        `${source} holds no PEM certificate (no -----BEGIN CERTIFICATE----- line)`,
+        'Export the certificate authority as PEM (Base-64), not DER, and name that file',
+      );
+    files.push({
+      path: `${CERTIFICATE_FOLDER}/tfod-extra-${index}-${basename(source)
+        .replace(/[^\w.-]/g, '_')
+        .replace(/(\.crt)?$/, '.crt')}`,
+      size: text.length,
+      mode: 0o644,
+      mtime: info.mtime,
+      source,
+    });
+  }
+  return files;
 }
 
 function buildFailure(message: string): UserError {

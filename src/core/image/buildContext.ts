@@ -26,6 +26,11 @@ export const DEFAULT_DOCKERIGNORE = [
   '!container/bin/',
   '!container/dist/',
   '!container/convert_tflite.py',
+  '!container/requirements-tf2.txt',
+  '!container/constraints-tf2.txt',
+  '!container/od_api_tf2.py',
+  '!container/convert_tfjs.py',
+  '!container/local/',
   '',
 ].join('\n');
 
@@ -134,6 +139,8 @@ export interface ContextFile {
   readonly size: number;
   readonly mode: number;
   readonly mtime: Date;
+  /** Where the bytes come from when not `<context>/<path>` (a file added for one build). */
+  readonly source?: string;
 }
 
 export interface ContextListing {
@@ -202,7 +209,7 @@ export function tarBuildContext(
       });
       let sent = 0;
       if (file.size > 0)
-        for await (const chunk of createReadStream(join(contextDir, file.path), {
+        for await (const chunk of createReadStream(file.source ?? join(contextDir, file.path), {
           end: file.size - 1,
         })) {
           sent += (chunk as Buffer).length;

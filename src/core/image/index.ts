@@ -1,6 +1,9 @@
 export {
   ARCHITECTURES,
   architectureProblem,
+  baseImageFor,
+  imageBuildArgs,
+  parseBuildArgs,
   DEFAULT_ARCHITECTURE,
   parseArchitecture,
   type Architecture,

@@ -4,6 +4,7 @@ import { UserError } from '../errors';
 import { NodeProjectHost, validateBytes } from '../../schema/validate';
 import { LineIndex } from '../../textproto';
 import {
+  checkpointModelDir,
   describeTrainingFiles,
   listFiles,
   type CheckpointInfo,
@@ -274,12 +275,7 @@ export function layoutTrainingFolder(files: readonly string[]): FolderLayout {
 
 /** The model folder around a checkpoint: TF2's "<model>/checkpoint/ckpt-0" belongs to <model>. */
 function modelFolderOf(checkpoint: CheckpointInfo): { dir: string; name: string } {
-  let dir = posix.dirname(checkpoint.prefix);
-  if (dir === '.') dir = '';
-  if (checkpoint.format === 'tf2' && posix.basename(dir) === 'checkpoint') {
-    dir = posix.dirname(dir);
-    if (dir === '.') dir = '';
-  }
+  const dir = checkpointModelDir(checkpoint);
   return { dir, name: dir === '' ? LOOSE_CHECKPOINT_FOLDER : posix.basename(dir) };
 }
 

@@ -199,6 +199,9 @@ train_config {
       }
       momentum_optimizer_value: 0.9
     }
+    # The TF2 model zoo's setting: the default (true) wraps the optimizer in a moving average that
+    # TF2 training with a distribution strategy cannot run.
+    use_moving_average: false
   }
   fine_tune_checkpoint: "${SAMPLE_CHECKPOINT_PREFIX}"
   fine_tune_checkpoint_type: "detection"

@@ -89,8 +89,23 @@ export class ObjectDetectionLogReader {
   private lastStep = 0;
   /** TF2 pretty-prints its loss dictionary over several lines; this collects them. */
   private pendingDict: string | undefined;
+  private lastSample = '';
 
+  /**
+   * The metrics in `line`, once: the API's scripts log each line twice (TensorFlow's own
+   * `INFO:tensorflow:` handler and absl's `I1204 ... file.py:705]` one), so a sample equal to the
+   * one just read is the same line again.
+   */
   read(line: string): MetricSample | undefined {
+    const found = this.readLine(line);
+    if (!found) return undefined;
+    const key = JSON.stringify(found);
+    if (key === this.lastSample) return undefined;
+    this.lastSample = key;
+    return found;
+  }
+
+  private readLine(line: string): MetricSample | undefined {
     if (this.pendingDict !== undefined) {
       this.pendingDict += ` ${line}`;
       return line.includes('}') ? this.finishDict() : undefined;

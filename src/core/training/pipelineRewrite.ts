@@ -9,7 +9,8 @@ import { parse } from '../../textproto/parser';
  * the rewrite is a list of small text edits on the parsed tree, never a reprint.
  */
 export interface PipelineRewrite {
-  readonly fineTuneCheckpoint?: string | undefined;
+  /** The checkpoint prefix to start from; null removes fine_tune_checkpoint (from scratch). */
+  readonly fineTuneCheckpoint?: string | null | undefined;
   readonly labelMapPath?: string | undefined;
   readonly trainInputPaths?: readonly string[] | undefined;
   readonly evalInputPaths?: readonly string[] | undefined;
@@ -109,19 +110,7 @@ export function rewritePipelineConfig(text: string, rewrite: PipelineRewrite): R
       const indent = indentOf(text, first.offset);
       const replacement = literals.map((literal) => `${name}: ${literal}`).join(`\n${indent}`);
       edits.push({ offset: first.offset, length: first.length, newText: replacement });
-      for (const extra of existing.slice(1)) {
-        const lineStart = text.lastIndexOf('\n', extra.offset - 1);
-        const onlyThing = /^[ \t]*$/.test(text.slice(lineStart + 1, extra.offset));
-        const lineEnd = text.indexOf('\n', extra.offset + extra.length);
-        const restBlank = /^[ \t]*$/.test(
-          text.slice(extra.offset + extra.length, lineEnd < 0 ? text.length : lineEnd),
-        );
-        edits.push(
-          onlyThing && restBlank && lineStart >= 0
-            ? { offset: lineStart, length: extra.offset + extra.length - lineStart, newText: '' }
-            : { offset: extra.offset, length: extra.length, newText: '' },
-        );
-      }
+      for (const extra of existing.slice(1)) edits.push(removal(text, extra.offset, extra.length));
     }
     changes.push({
       field: path,
@@ -160,7 +149,18 @@ export function rewritePipelineConfig(text: string, rewrite: PipelineRewrite): R
         'the config has no train_config block; fine_tune_checkpoint and num_steps were not set',
       );
   }
-  if (trainConfig && rewrite.fineTuneCheckpoint !== undefined) {
+  if (trainConfig && rewrite.fineTuneCheckpoint === null) {
+    for (const field of fieldsNamed(trainConfig, 'fine_tune_checkpoint')) {
+      const value = field.value;
+      const from = value ? text.slice(value.offset, value.offset + value.length) : '';
+      // The field's own trailing comment goes with it.
+      const end = field.trailingComment
+        ? field.trailingComment.offset + field.trailingComment.length
+        : field.offset + field.length;
+      edits.push(removal(text, field.offset, end - field.offset));
+      changes.push({ field: 'train_config.fine_tune_checkpoint', from, to: '(removed)' });
+    }
+  } else if (trainConfig && typeof rewrite.fineTuneCheckpoint === 'string') {
     setScalar(
       trainConfig,
       'train_config.fine_tune_checkpoint',
@@ -217,4 +217,29 @@ export function rewritePipelineConfig(text: string, rewrite: PipelineRewrite): R
   // applyEdits keeps edits at the same offset in the order they were made.
   const result = applyEdits(text, edits);
   return { text: result, changes, errors: [], warnings };
+}
+
+/** The edit that deletes a field: its whole line when nothing else is on it. */
+function removal(text: string, offset: number, length: number): TextEdit {
+  const lineStart = text.lastIndexOf('\n', offset - 1);
+  const onlyThing = /^[ \t]*$/.test(text.slice(lineStart + 1, offset));
+  const lineEnd = text.indexOf('\n', offset + length);
+  const restBlank = /^[ \t]*$/.test(
+    text.slice(offset + length, lineEnd < 0 ? text.length : lineEnd),
+  );
+  return onlyThing && restBlank && lineStart >= 0
+    ? { offset: lineStart, length: offset + length - lineStart, newText: '' }
+    : { offset, length, newText: '' };
+}
+
+/**
+ * Whether the config trains with quantization-aware training (`graph_rewriter { quantization {} }`),
+ * which TF1's converter needs for a QUANTIZED_UINT8 TensorFlow Lite model: it reads the
+ * quantization ranges the fake-quantization nodes learnt.
+ */
+export function hasQuantizationAwareTraining(text: string): boolean {
+  const document = parse(text);
+  return messagesOf(document, 'graph_rewriter').some(
+    (rewriter) => messagesOf(rewriter, 'quantization').length > 0,
+  );
 }

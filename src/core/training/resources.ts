@@ -121,14 +121,36 @@ export interface TrainingFolder {
   readonly checkpoints: readonly CheckpointInfo[];
 }
 
+/**
+ * The pre-trained model folder a checkpoint belongs to ('' when it lies at the top): the folder
+ * of `model.ckpt` (TF1), or the parent of `checkpoint/` (TF2), as model-zoo archives unpack.
+ */
+export function checkpointModelDir(checkpoint: CheckpointInfo): string {
+  let dir = posix.dirname(checkpoint.prefix);
+  if (dir === '.') dir = '';
+  if (checkpoint.format === 'tf2' && posix.basename(dir) === 'checkpoint') {
+    dir = posix.dirname(dir);
+    if (dir === '.') dir = '';
+  }
+  return dir;
+}
+
 /** Sorts a folder's relative paths into the parts of a training project. */
 export function describeTrainingFiles(files: readonly string[]): TrainingFolder {
+  const checkpoints = findCheckpoints(files);
+  // A model-zoo folder ships its own pipeline.config: the project's config comes first, wherever
+  // it is and whatever its name, and the zoo's is used only when there is no other.
+  const modelDirs = checkpoints.map(checkpointModelDir).filter((dir) => dir !== '');
+  const inModel = (path: string) => modelDirs.some((dir) => path.startsWith(`${dir}/`));
+  const byPreference = preferShallow('pipeline.config');
   return {
     files,
-    pipelineConfigs: files.filter((f) => PIPELINE.test(f)).sort(preferShallow('pipeline.config')),
+    pipelineConfigs: files
+      .filter((f) => PIPELINE.test(f))
+      .sort((a, b) => Number(inModel(a)) - Number(inModel(b)) || byPreference(a, b)),
     labelMaps: files.filter((f) => LABEL_MAP.test(f)).sort(preferShallow('label_map.pbtxt')),
     records: groupTfRecords(files),
-    checkpoints: findCheckpoints(files),
+    checkpoints,
   };
 }
 

@@ -18,8 +18,9 @@ import { buildTestImage, removeWorkspaceContainers } from '../local/harness';
 import { fixtures } from '../serving/fixtures';
 
 // `npm start` (scripts/start.mjs) with the real Docker engine, in a temporary work folder so the
-// user's .tfod is never touched: where it stops on this machine (no Docker Hub), and the rest of
-// the flow (sample, train, serve, detections) with the test image standing in for the CPU image.
+// user's .tfod is never touched: where it stops, and the flow (sample, train, serve, detections)
+// with the test image standing in for the CPU image. The whole main job with real TensorFlow is
+// in the training layer (test/training/start.test.ts).
 const root = join(__dirname, '..', '..', '..');
 const script = join(root, 'scripts', 'start.mjs');
 const cli = join(root, 'dist', 'cli.js');
@@ -116,20 +117,24 @@ describe('npm start (scripts/start.mjs) with Docker', () => {
     assert.doesNotMatch(run.output, /opening|step [2-6] of 7/);
   });
 
-  it('stops at the CPU image build: the base image cannot be pulled without Docker Hub', async () => {
-    // Precondition of this machine (see the README): no tfod-sagemaker:2.9.1 and no Docker Hub.
-    const present = spawnSync('docker', ['image', 'inspect', 'tfod-sagemaker:2.9.1'], {
-      stdio: 'ignore',
-    });
-    assert.notEqual(present.status, 0, 'tfod-sagemaker:2.9.1 exists here; this test expects none');
+  it('without Docker Hub builds a stand-in base, and stops with both reasons when that fails too', async () => {
+    // Tags of this test's own, so an image that another run left behind changes nothing, and a
+    // Debian mirror that does not answer, so the stand-in cannot be made (the training layer runs
+    // the path where it can: test/training/start.test.ts).
+    const tag = `tfod-start-stop:${process.pid}`;
     const dir = work();
-    const run = await start(dir, []);
+    const run = await start(dir, [], {
+      TFOD_START_IMAGE: tag,
+      TFOD_TF_BASE_IMAGE: `tfod-start-stop-base:${process.pid}`,
+      TFOD_DEBIAN_MIRROR: 'http://127.0.0.1:9/debian',
+    });
     assert.equal(run.code, 1, run.output);
-    assert.match(run.output, /== start: step 3 of 7: the CPU image tfod-sagemaker:2\.9\.1/);
-    assert.match(run.output, /Step 2\/\d+ : FROM tensorflow\/tensorflow/);
+    assert.match(run.output, new RegExp(`== start: step 3 of 7: the CPU image ${tag}`));
+    assert.match(run.output, /Step \d+\/\d+ : FROM \$\{BASE_IMAGE\}/);
+    assert.match(run.output, /building a stand-in for it from Debian and PyPI/);
     assert.match(
       run.output,
-      /start: STOPPED: the base image tensorflow\/tensorflow:2\.9\.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub/,
+      /start: STOPPED: the base image tensorflow\/tensorflow:2\.9\.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub \(registry-1\.docker\.io\), and the stand-in for it could not be built either \(.*(debootstrap|127\.0\.0\.1:9).*\)/,
     );
     assert.match(run.output, /docker pull tensorflow\/tensorflow:2\.9\.1/);
     assert.match(run.output, /docker load/);

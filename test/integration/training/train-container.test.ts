@@ -71,7 +71,7 @@ describe('train entrypoint in a real Docker container', () => {
     const calls = readCalls({ ...job, calls: join(job.optMl, 'calls.jsonl') });
     assert.deepEqual(
       calls.map((c) => c.script),
-      ['model_main_tf2.py', 'model_main_tf2.py', 'exporter_main_v2.py'],
+      ['od_api_tf2.py', 'od_api_tf2.py', 'exporter_main_v2.py', 'convert_tfjs.py'],
     );
     assert.match(logs, /#metric step=200 /);
   });
@@ -92,7 +92,7 @@ describe('train entrypoint in a real Docker container', () => {
     const { code, logs } = await runContainer(
       docker,
       job,
-      ['TFOD_STANDIN_HANG=model_main_tf2.py'],
+      ['TFOD_STANDIN_HANG=od_api_tf2.py'],
       async (container) => {
         const deadline = Date.now() + 30_000;
         while (Date.now() < deadline) {

@@ -35,22 +35,29 @@ describe('train entrypoint (process)', () => {
     assert.deepEqual(
       calls.map((c) => c.script),
       [
-        'model_main_tf2.py',
-        'model_main_tf2.py',
+        'od_api_tf2.py',
+        'od_api_tf2.py',
         'exporter_main_v2.py',
+        'convert_tfjs.py',
         'export_tflite_graph_tf2.py',
         'convert_tflite.py',
       ],
     );
     assert.equal(calls[0]?.flags.num_train_steps, '300');
+    assert.deepEqual(
+      [calls[0]?.flags.mode, calls[1]?.flags.mode],
+      ['train', 'evaluate'],
+      "tfod runs the API's TF2 loops itself (od_api_tf2.py)",
+    );
     assert.equal(
-      calls[1]?.flags.checkpoint_dir,
+      calls[1]?.flags.model_dir,
       calls[0]?.flags.model_dir,
       'evaluation reads the training checkpoints',
     );
     assert.equal(calls[2]?.flags.output_directory, join(job.optMl, 'model'));
-    assert.equal(calls[4]?.flags.image_size, '320');
-    assert.equal(calls[4]?.flags.inference_type, 'QUANTIZED_UINT8');
+    assert.equal(calls[3]?.flags.output_dir, join(job.optMl, 'model', 'tfjs'));
+    assert.equal(calls[5]?.flags.image_size, '320');
+    assert.equal(calls[5]?.flags.inference_type, 'QUANTIZED_UINT8');
 
     const model = join(job.optMl, 'model');
     for (const file of [
@@ -216,6 +223,92 @@ describe('train entrypoint (process)', () => {
     );
   });
 
+  it('TF1: QUANTIZED_UINT8 without quantization-aware training fails before training, not after', async () => {
+    const hyperparameters = { quantize: 'true', inference_type: 'QUANTIZED_UINT8' };
+    const job = makeJob({ tfMajor: 1, hyperparameters });
+    const result = await runTrain(trainEnv(job, 1));
+    assert.equal(result.code, 1);
+    assert.match(
+      failureOf(job) ?? '',
+      /^inference_type QUANTIZED_UINT8 needs quantization-aware training, and pipeline\.config has no graph_rewriter/,
+    );
+    assert.deepEqual(readCalls(job), [], 'no script ran: nothing was paid for');
+
+    const aware = makeJob({
+      tfMajor: 1,
+      hyperparameters,
+      training: {
+        ...defaultTrainingFiles(),
+        'pipeline.config': `${defaultTrainingFiles()['pipeline.config'] ?? ''}\ngraph_rewriter {\n  quantization {\n    delay: 10\n  }\n}\n`,
+      },
+    });
+    const trained = await runTrain(trainEnv(aware, 1));
+    assert.equal(trained.code, 0, `${trained.stdout}\n${trained.stderr}`);
+    assert.equal(readCalls(aware).at(-1)?.flags.inference_type, 'QUANTIZED_UINT8');
+  });
+
+  it('TF1 without evaluation records evaluates on the training records instead of failing at the end', async () => {
+    const training: Record<string, string> = { ...defaultTrainingFiles() };
+    delete training['validation.record'];
+    const job = makeJob({ tfMajor: 1, training });
+    const result = await runTrain(trainEnv(job, 1));
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(
+      result.stdout,
+      /warning: no evaluation TFRecords .* evaluates on the training records/,
+    );
+    const config = readFileSync(join(job.optMl, 'model', 'pipeline.config'), 'utf8');
+    const evalReader = config.slice(config.indexOf('eval_input_reader'));
+    assert.match(evalReader, /input_path: "[^"]*\/train\.record-\?\?\?\?\?-of-00002"/);
+    assert.doesNotMatch(evalReader, /PATH_TO_BE_CONFIGURED/);
+  });
+
+  it('a failed TF.js conversion leaves the job Completed with the SavedModel and a warning', async () => {
+    const job = makeJob();
+    const result = await runTrain(trainEnv(job, 2, { TFOD_STANDIN_FAIL: 'convert_tfjs.py' }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(failureOf(job), undefined);
+    assert.match(
+      result.stdout,
+      /warning: the TF\.js conversion failed, so only the SavedModel is exported/,
+    );
+    assert.ok(existsSync(join(job.optMl, 'model', 'saved_model', 'saved_model.pb')));
+  });
+
+  it("without a checkpoint channel, trains from scratch: the config's fine_tune_checkpoint is removed, with a warning", async () => {
+    const job = makeJob({ checkpoint: 'none' });
+    const result = await runTrain(trainEnv(job));
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    const config = readFileSync(join(job.optMl, 'model', 'pipeline.config'), 'utf8');
+    assert.doesNotMatch(config, /fine_tune_checkpoint:/);
+    assert.match(result.stdout, /train_config\.fine_tune_checkpoint: "[^"]+" -> \(removed\)/);
+    assert.match(
+      result.stdout,
+      /warning: the job has no checkpoint channel, so it trains from scratch/,
+    );
+  });
+
+  it("uses the project's config, not the model zoo's pipeline.config inside the checkpoint folder", async () => {
+    const rest: Record<string, string> = { ...defaultTrainingFiles() };
+    const project = rest['pipeline.config'] ?? '';
+    delete rest['pipeline.config'];
+    const job = makeJob({
+      training: {
+        ...rest,
+        'my.config': project,
+        'ssd_mobilenet_v2/pipeline.config': 'model { ssd { num_classes: 90 } }\n',
+        'ssd_mobilenet_v2/checkpoint/ckpt-0.index': 'index',
+        'ssd_mobilenet_v2/checkpoint/ckpt-0.data-00000-of-00001': 'data',
+      },
+      checkpoint: 'none',
+    });
+    const result = await runTrain(trainEnv(job));
+    assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
+    const config = readFileSync(join(job.optMl, 'model', 'pipeline.config'), 'utf8');
+    assert.doesNotMatch(config, /num_classes: 90/);
+    assert.match(config, /num_classes: 2/);
+  });
+
   it('a missing Object Detection API is a clear failure', async () => {
     const job = makeJob();
     const result = await runTrain(trainEnv(job, 2, { TFOD_PYTHON: '/nonexistent/python3' }));
@@ -231,7 +324,7 @@ describe('train entrypoint (process)', () => {
     const started = Date.now();
     let sent = false;
     const result = await runTrain(
-      trainEnv(job, 2, { TFOD_STANDIN_HANG: 'model_main_tf2.py' }),
+      trainEnv(job, 2, { TFOD_STANDIN_HANG: 'od_api_tf2.py' }),
       (stdout, kill) => {
         if (!sent && stdout.includes('Step 100 per-step time')) {
           sent = true;

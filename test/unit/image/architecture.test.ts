@@ -5,8 +5,11 @@ import { describe, it } from 'node:test';
 import {
   ARCHITECTURES,
   architectureProblem,
+  baseImageFor,
   DEFAULT_ARCHITECTURE,
+  imageBuildArgs,
   parseArchitecture,
+  parseBuildArgs,
 } from '../../../src/core/image/architecture';
 import { UserError } from '../../../src/core/errors';
 
@@ -46,5 +49,38 @@ describe('ARCHITECTURE tags', () => {
     );
     assert.equal(parseArchitecture('2.9.1').gpu, false);
     assert.throws(() => parseArchitecture('2.8.0-gpu'), UserError);
+  });
+
+  it('builds the plain TF1 tags on their Python 3 images (the plain ones are Python 2.7)', () => {
+    assert.equal(baseImageFor('1.15.0'), 'tensorflow/tensorflow:1.15.0-py3');
+    assert.equal(baseImageFor('1.15.0-gpu'), 'tensorflow/tensorflow:1.15.0-gpu-py3');
+    assert.equal(baseImageFor('1.15.0-gpu-py3'), 'tensorflow/tensorflow:1.15.0-gpu-py3');
+    assert.equal(baseImageFor('2.9.1-gpu'), 'tensorflow/tensorflow:2.9.1-gpu');
+    assert.deepEqual(imageBuildArgs('1.15.0'), {
+      ARCHITECTURE: '1.15.0',
+      BASE_IMAGE: 'tensorflow/tensorflow:1.15.0-py3',
+    });
+    assert.deepEqual(
+      imageBuildArgs('2.9.1', { BASE_IMAGE: 'mirror/tf:2.9.1', NODE_SOURCE: 'npm' }),
+      {
+        ARCHITECTURE: '2.9.1',
+        BASE_IMAGE: 'mirror/tf:2.9.1',
+        NODE_SOURCE: 'npm',
+      },
+    );
+  });
+
+  it('reads --build-arg KEY=VALUE pairs, refusing anything else by name', () => {
+    assert.deepEqual(parseBuildArgs(['NODE_SOURCE=npm', 'EMPTY=', 'URL=http://a/b?c=d']), {
+      NODE_SOURCE: 'npm',
+      EMPTY: '',
+      URL: 'http://a/b?c=d',
+    });
+    for (const bad of ['NODE_SOURCE', '=npm', '1X=2', 'A B=c'])
+      assert.throws(
+        () => parseBuildArgs([bad]),
+        (e: unknown) => e instanceof UserError && e.message.includes('is not a build argument'),
+        bad,
+      );
   });
 });

@@ -103,8 +103,14 @@ describe('package.json manifest', () => {
       assert.ok(dep in pkg.dependencies, `${dep} is a dependency`);
     }
     assert.ok('@types/vscode' in pkg.devDependencies);
+    // The image installs one binding (install.sh tfjs), by the name and version declared here;
+    // as dependencies, a CPU image would first download the GPU one.
     const container = JSON.parse(readFileSync(join(root, 'container', 'package.json'), 'utf8'));
-    assert.ok('@tensorflow/tfjs-node-gpu' in container.dependencies);
+    assert.equal(container.dependencies, undefined);
+    assert.deepEqual(container.tfodNativeBindings, {
+      gpu: `@tensorflow/tfjs-node-gpu@${pkg.dependencies['@tensorflow/tfjs-core'].replace(/^\^/, '')}`,
+      cpu: `@tensorflow/tfjs-node@${pkg.dependencies['@tensorflow/tfjs-core'].replace(/^\^/, '')}`,
+    });
   });
 
   it('engines.vscode is not older than the API types the code compiles against', () => {

@@ -86,6 +86,30 @@ describe('training metric lines', () => {
     ]);
   });
 
+  it("reads each line once although the API logs it twice (TensorFlow's and absl's handler)", () => {
+    // As model_main_tf2.py and od_api_tf2.py print with --alsologtostderr (seen in a real run).
+    const reader = new ObjectDetectionLogReader();
+    const lines = [
+      'INFO:tensorflow:Step 25 per-step time 2.412s',
+      'I1204 15:07:46.637280 1405 model_lib_v2.py:705] Step 25 per-step time 2.412s',
+      "INFO:tensorflow:{'Loss/classification_loss': 4.22822,",
+      " 'Loss/total_loss': 5.542184}",
+      "I1204 15:07:46.638000 1405 model_lib_v2.py:708] {'Loss/classification_loss': 4.22822,",
+      " 'Loss/total_loss': 5.542184}",
+      'INFO:tensorflow:Step 50 per-step time 1.073s',
+      'I1204 15:08:13.462568 1405 model_lib_v2.py:705] Step 50 per-step time 1.073s',
+      "INFO:tensorflow:{'Loss/classification_loss': 3.469, 'Loss/total_loss': 4.62}",
+      "I1204 15:08:13.463000 1405 model_lib_v2.py:708] {'Loss/classification_loss': 3.469, 'Loss/total_loss': 4.62}",
+      'INFO:tensorflow:\t+ DetectionBoxes_Precision/mAP: 0.000100',
+      'I1204 15:09:00.000000 1405 model_lib_v2.py:1018] \t+ DetectionBoxes_Precision/mAP: 0.000100',
+    ];
+    assert.deepEqual(lines.map((line) => reader.read(line)).filter(Boolean), [
+      { step: 25, values: { classification_loss: 4.22822, total_loss: 5.542184 } },
+      { step: 50, values: { classification_loss: 3.469, total_loss: 4.62 } },
+      { step: 50, values: { eval_mAP: 0.0001 } },
+    ]);
+  });
+
   it("reads TF2's evaluation lines, one metric each", () => {
     const reader = new ObjectDetectionLogReader();
     const lines = [

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { quoteTextFormat, rewritePipelineConfig } from '../../../src/core/training/pipelineRewrite';
+import {
+  hasQuantizationAwareTraining,
+  quoteTextFormat,
+  rewritePipelineConfig,
+} from '../../../src/core/training/pipelineRewrite';
 
 const sample = readFileSync(
   join(__dirname, '..', '..', 'fixtures', 'sample-project', 'pipeline.config'),
@@ -108,6 +112,49 @@ describe('pipeline.config rewrite for the container', () => {
       undefined,
       'added, not replaced',
     );
+  });
+
+  it('removes fine_tune_checkpoint (training from scratch) and says so, leaving the rest', () => {
+    const text = [
+      'train_config {',
+      '  batch_size: 4',
+      '  fine_tune_checkpoint: "zoo/checkpoint/ckpt-0"  # from the zoo',
+      '  fine_tune_checkpoint_type: "detection"',
+      '}',
+      '',
+    ].join('\n');
+    const result = rewritePipelineConfig(text, { fineTuneCheckpoint: null });
+    assert.deepEqual(result.errors, []);
+    assert.equal(
+      result.text,
+      [
+        'train_config {',
+        '  batch_size: 4',
+        '  fine_tune_checkpoint_type: "detection"',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    assert.deepEqual(result.changes, [
+      {
+        field: 'train_config.fine_tune_checkpoint',
+        from: '"zoo/checkpoint/ckpt-0"',
+        to: '(removed)',
+      },
+    ]);
+    assert.deepEqual(
+      rewritePipelineConfig('train_config { batch_size: 1 }', { fineTuneCheckpoint: null }).changes,
+      [],
+    );
+  });
+
+  it('tells quantization-aware training configs apart', () => {
+    assert.equal(
+      hasQuantizationAwareTraining('graph_rewriter { quantization { delay: 10 } }'),
+      true,
+    );
+    assert.equal(hasQuantizationAwareTraining('graph_rewriter {}\ntrain_config {}'), false);
+    assert.equal(hasQuantizationAwareTraining('train_config { num_steps: 5 }'), false);
   });
 
   it('handles the list form of input_path and an empty train_config', () => {

@@ -13,6 +13,32 @@ import {
 } from '../../../src/core/training/resources';
 
 describe('training folder contents', () => {
+  it("ranks the project's config before a model zoo folder's own pipeline.config", () => {
+    const folder = describeTrainingFiles([
+      'my.config',
+      'ssd_mobilenet_v2/pipeline.config',
+      'ssd_mobilenet_v2/checkpoint/ckpt-0.index',
+      'ssd_mobilenet_v2/checkpoint/ckpt-0.data-00000-of-00001',
+      'old/model.ckpt.index',
+      'old/model.ckpt.data-00000-of-00001',
+      'old/pipeline.config',
+    ]);
+    assert.deepEqual(folder.pipelineConfigs, [
+      'my.config',
+      'old/pipeline.config',
+      'ssd_mobilenet_v2/pipeline.config',
+    ]);
+    // Alone, the zoo's config is still found.
+    assert.deepEqual(
+      describeTrainingFiles([
+        'zoo/pipeline.config',
+        'zoo/checkpoint/ckpt-0.index',
+        'zoo/checkpoint/ckpt-0.data-00000-of-00001',
+      ]).pipelineConfigs,
+      ['zoo/pipeline.config'],
+    );
+  });
+
   it('recognises TFRecord names, single and sharded', () => {
     for (const name of [
       'train.record',

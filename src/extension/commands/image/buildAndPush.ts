@@ -9,6 +9,7 @@ import {
   ecrLogin,
   ensureRepository,
   formatBytes,
+  imageBuildArgs,
   imageTagProblem,
   imageUri,
   pushImage,
@@ -64,7 +65,7 @@ export async function buildAndPushImage(ctx: TfodContext): Promise<string> {
       await buildImage({
         docker,
         contextDir,
-        buildArgs: { ARCHITECTURE: architecture },
+        buildArgs: imageBuildArgs(architecture),
         tag: local,
         signal,
         onLog: (line) => ctx.log.info(`build: ${line}`),

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Stand-in for `python3 <Object Detection API script> --flags` (and `tflite_convert`) in tests:
-// TensorFlow cannot be installed on the test machines. It honours each script's command-line
+// Stand-in for `python3 <Object Detection API script> --flags` (and `tflite_convert`) in the fast
+// tests of train's contract (the training layer runs the real scripts, test/training). It honours each script's command-line
 // interface, checks what the real script would read (the rewritten pipeline.config must point at
 // files that exist), prints output in the real scripts' formats, and writes what they would write.
 // Controls: TFOD_STANDIN_CALLS (file to append each call to, JSON lines), TFOD_STANDIN_FAIL
@@ -95,10 +95,10 @@ if (process.env.TFOD_STANDIN_FAIL === name) {
 }
 
 switch (name) {
-  case 'model_main_tf2.py': {
+  case 'od_api_tf2.py': {
     checkConfig(need('pipeline_config_path'));
     const modelDir = need('model_dir');
-    if (flags.checkpoint_dir) {
+    if (need('mode') === 'evaluate') {
       console.log(
         'I1124 00:00:00.000000 1 model_lib_v2.py:1015] Eval metrics at step ' +
           flags.num_train_steps,
@@ -161,6 +161,11 @@ switch (name) {
     fs.copyFileSync(flags.pipeline_config_path, path.join(out, 'pipeline.config'));
     break;
   }
+  case 'convert_tfjs.py':
+    if (!fs.existsSync(path.join(need('saved_model_dir'), 'saved_model.pb')))
+      die('OSError: SavedModel file does not exist');
+    write(path.join(need('output_dir'), 'model.json'), '{"format": "graph-model"}\n');
+    break;
   case 'export_tflite_graph_tf2.py':
     need('trained_checkpoint_dir');
     write(path.join(need('output_directory'), 'saved_model', 'saved_model.pb'));

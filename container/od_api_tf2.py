@@ -1,0 +1,131 @@
+"""The Object Detection API's TF2 training and evaluation loops, run the way a one-shot job needs.
+
+`train` runs these instead of model_main_tf2.py, which cannot be told three things a job needs:
+- model_main_tf2.py saves a checkpoint at step 0 and then every 1,000 steps (--checkpoint_every_n)
+  with no save after the loop, and the export takes the newest checkpoint: a 100-step job exported
+  its untrained weights. Here the interval divides num_steps, so the last step is always saved.
+- its loop runs whole iterations of 100 steps (NUM_STEPS_PER_ITERATION), so num_steps was rounded
+  up to a multiple of 100. Here the iteration divides num_steps.
+- its evaluation waits 300 s for newer checkpoints after the last one (on billed instances). Here
+  it evaluates the newest checkpoint once and returns.
+
+    python3 od_api_tf2.py --mode=train --pipeline_config_path=P --model_dir=D --num_train_steps=N
+    python3 od_api_tf2.py --mode=evaluate --pipeline_config_path=P --model_dir=D --num_train_steps=N
+"""
+
+import sys
+
+# Steps per iteration of the API's training loop (its own default, the most it runs per call).
+MAX_ITERATION = 100
+# The API's default checkpoint interval, the most this chooses.
+MAX_CHECKPOINT_INTERVAL = 1000
+
+
+def iteration_size(num_steps):
+    """The largest divisor of num_steps up to 100 that still gives four or more iterations (so the
+    loss is logged several times), or the largest divisor up to 100 for short jobs."""
+    divisors = [d for d in range(1, min(MAX_ITERATION, num_steps) + 1) if num_steps % d == 0]
+    several = [d for d in divisors if num_steps // d >= 4]
+    return max(several or divisors)
+
+
+def checkpoint_interval(num_steps, iteration):
+    """The largest multiple of the iteration, at most 1,000 steps, that divides num_steps: the loop
+    saves every `interval` steps counted from its start, so it saves at the last step."""
+    best = iteration
+    multiple = iteration
+    while multiple <= max(MAX_CHECKPOINT_INTERVAL, iteration):
+        if num_steps % multiple == 0:
+            best = multiple
+        multiple += iteration
+    return best
+
+
+def log_interval(num_steps, iteration):
+    """Steps between the loop's loss lines: about a quarter of a short job, 100 in a long one. A
+    multiple of the iteration that divides num_steps, so the last step is logged, unless that
+    would log far more often (num_steps prime: an iteration of one step)."""
+    cap = max(iteration, min(MAX_ITERATION, max(1, num_steps // 4)))
+    best = max(m for m in range(iteration, cap + 1, iteration) if num_steps % m == 0)
+    return best if best * 4 >= cap else cap
+
+
+def checkpoint_step(path):
+    return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
+
+
+def train(args):
+    iteration = iteration_size(args.num_train_steps)
+    interval = checkpoint_interval(args.num_train_steps, iteration)
+    print(
+        "[tfod] training %d steps: %d per iteration, a checkpoint every %d steps"
+        % (args.num_train_steps, iteration, interval),
+        flush=True,
+    )
+    # The loop logs its losses every LOG_EVERY steps (100), checked after each iteration: here
+    # about four times in a short job, every 100 steps in a long one.
+    model_lib_v2.LOG_EVERY = log_interval(args.num_train_steps, iteration)
+    tf.config.set_soft_device_placement(True)
+    strategy = tf.distribute.MirroredStrategy()
+    with strategy.scope():
+        model_lib_v2.train_loop(
+            pipeline_config_path=args.pipeline_config_path,
+            model_dir=args.model_dir,
+            train_steps=args.num_train_steps,
+            checkpoint_every_n=interval,
+            num_steps_per_iteration=iteration,
+            record_summaries=True,
+        )
+    latest = tf.train.latest_checkpoint(args.model_dir)
+    step = checkpoint_step(latest) if latest else -1
+    print("[tfod] newest checkpoint: %s (step %d)" % (latest, step), flush=True)
+    if step != args.num_train_steps:
+        print(
+            "error: the newest checkpoint is at step %d, not %d" % (step, args.num_train_steps),
+            file=sys.stderr,
+        )
+        sys.exit(1)
+    return 0
+
+
+def evaluate(args):
+    tf.config.set_soft_device_placement(True)
+    # One pass over the newest checkpoint: it is at num_steps, where the API's loop returns; the
+    # 1 s timeout ends the wait for newer checkpoints should it not be.
+    model_lib_v2.eval_continuously(
+        pipeline_config_path=args.pipeline_config_path,
+        model_dir=args.model_dir,
+        train_steps=args.num_train_steps,
+        checkpoint_dir=args.model_dir,
+        wait_interval=0,
+        timeout=1,
+    )
+    return 0
+
+
+def main(argv):
+    del argv  # flags only
+    args = FLAGS
+    if args.num_train_steps < 1:
+        raise app.UsageError("--num_train_steps must be at least 1")
+    return train(args) if args.mode == "train" else evaluate(args)
+
+
+if __name__ == "__main__":
+    # absl, as the API's own scripts: its logging shows the loop's INFO lines (the step, the losses,
+    # the evaluation) with --alsologtostderr, in the format model_main_tf2.py prints.
+    # TensorFlow and the API are imported before absl parses the flags, as model_main_tf2.py does:
+    # imported later (inside train), TF 2.9 fails to start the input pipeline ("Unable to find
+    # FunctionDef for __inference_Dataset_flat_map_read_one_file ... MultiDeviceIteratorInit").
+    import tensorflow.compat.v2 as tf
+    from absl import app, flags
+    from object_detection import model_lib_v2
+
+    flags.DEFINE_enum("mode", None, ["train", "evaluate"], "train, or evaluate the newest checkpoint")
+    flags.DEFINE_string("pipeline_config_path", None, "the pipeline.config to train with")
+    flags.DEFINE_string("model_dir", None, "where checkpoints and summaries go")
+    flags.DEFINE_integer("num_train_steps", None, "the number of training steps")
+    for name in ("mode", "pipeline_config_path", "model_dir", "num_train_steps"):
+        flags.mark_flag_as_required(name)
+    FLAGS = flags.FLAGS
+    app.run(main)

