@@ -256,22 +256,41 @@ describe('training with real TensorFlow in the production image', () => {
     const [result] = JSON.parse(predicted.stdout) as Array<{ prediction: number[][] }>;
     const ours = result?.prediction ?? [];
     assert.equal(ours.length, tf.count, 'as many detections as TensorFlow');
-    // The strongest ten, in TensorFlow's order: class, score and box within 1e-3.
-    for (let i = 0; i < Math.min(10, tf.count); i++) {
-      const [classId, score, xmin, ymin, xmax, ymax] = ours[i] ?? [];
+    // The scores, strongest first, within 1e-3 all the way down.
+    for (let i = 0; i < tf.count; i++)
+      assert.ok(
+        Math.abs((ours[i]?.[1] ?? NaN) - (tf.scores[i] ?? NaN)) <= 1e-3,
+        `score ${i}: ${ours[i]?.[1]} vs ${tf.scores[i]}`,
+      );
+    // Every TensorFlow detection whose score no other one shares has its twin: same class, score
+    // and box within 1e-3. A barely trained model scores neighbouring anchors alike (0.492619 and
+    // 0.492619), and which of two such overlapping boxes NMS keeps turns on the last float bit,
+    // which TensorFlow's and the wasm backend's kernels round differently: those are not compared.
+    const tied = (i: number) =>
+      tf.scores.some((other, k) => k !== i && Math.abs(other - (tf.scores[i] ?? NaN)) <= 1e-5);
+    const compared = tf.scores.map((_, i) => i).filter((i) => !tied(i));
+    assert.ok(compared.length >= 10, `enough untied detections to compare: ${compared.length}`);
+    const unused = new Set(ours.keys());
+    const close = (a: number | undefined, b: number | undefined) =>
+      Math.abs((a ?? NaN) - (b ?? NaN)) <= 1e-3;
+    for (const i of compared) {
       const [tymin, txmin, tymax, txmax] = tf.boxes[i] ?? [];
-      assert.equal(classId, tf.classes[i], `detection ${i}: class`);
-      for (const [a, b, what] of [
-        [score, tf.scores[i], 'score'],
-        [xmin, txmin, 'xmin'],
-        [ymin, tymin, 'ymin'],
-        [xmax, txmax, 'xmax'],
-        [ymax, tymax, 'ymax'],
-      ] as const)
-        assert.ok(
-          Math.abs((a ?? NaN) - (b ?? NaN)) <= 1e-3,
-          `detection ${i}: ${what} ${a} vs ${b}`,
+      const twin = [...unused].find((j) => {
+        const [classId, score, xmin, ymin, xmax, ymax] = ours[j] ?? [];
+        return (
+          classId === tf.classes[i] &&
+          close(score, tf.scores[i]) &&
+          close(xmin, txmin) &&
+          close(ymin, tymin) &&
+          close(xmax, txmax) &&
+          close(ymax, tymax)
         );
+      });
+      assert.ok(
+        twin !== undefined,
+        `TensorFlow's detection ${i} (class ${tf.classes[i]}, ${tf.scores[i]}, box ${tf.boxes[i]?.join(', ')}) has no twin`,
+      );
+      unused.delete(twin);
     }
   });
 
