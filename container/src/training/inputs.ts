@@ -126,9 +126,19 @@ export async function findTrainingInputs(
     }
   }
 
-  const checkpointDir = paths.channel(CHECKPOINT_CHANNEL);
+  let checkpointDir = paths.channel(CHECKPOINT_CHANNEL);
   let checkpoint: CheckpointInfo | undefined;
-  if (existsSync(checkpointDir)) {
+  if (!existsSync(checkpointDir)) {
+    // No checkpoint channel: a pre-trained model folder inside the training folder (the sample's
+    // layout, a project uploaded whole) is the one to start from, when its TF version fits.
+    const inTraining = training.checkpoints.find(
+      (c) => c.format === (tfMajor === 1 ? 'tf1' : 'tf2'),
+    );
+    if (inTraining) {
+      checkpoint = inTraining;
+      checkpointDir = trainingDir;
+    }
+  } else {
     const found = describeTrainingFiles(await listFiles(checkpointDir)).checkpoints;
     checkpoint = found.find((c) => c.format === (tfMajor === 1 ? 'tf1' : 'tf2')) ?? found[0];
     if (!checkpoint) {

@@ -1,4 +1,8 @@
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { fineTuneCheckpointOf } from '../../core/training/pipelineRewrite';
+import { describeTrainingFiles, listFiles } from '../../core/training/resources';
 import {
   mergeProfiles,
   readJobProfile,
@@ -128,6 +132,10 @@ export function register(program: Command): void {
       (p) => p.severity === 'warning',
     ))
       err(`tfod: warning: ${warning.message}\n`);
+    if (flags.target === 'local') {
+      const scratch = await fromScratchWarning(spec.channels);
+      if (scratch) err(`tfod: warning: ${scratch}\n`);
+    }
     const job = await withTarget(flags, (target) =>
       interruptible((signal) => target.startTrainingJob(spec, signal)),
     );
@@ -137,4 +145,29 @@ export function register(program: Command): void {
         `Started training job ${job.name} on ${flags.target} (${spec.instanceType}): ${job.id}\n`,
       );
   });
+}
+
+/**
+ * A local job without a pre-trained checkpoint (no checkpoint channel, none in the training
+ * folder) trains from scratch even when its config names one: said before it starts, since from
+ * scratch needs far more steps. Folders that cannot be read are left to the job to report.
+ */
+async function fromScratchWarning(channels: {
+  readonly training?: string | undefined;
+  readonly checkpoint?: string | undefined;
+}): Promise<string | undefined> {
+  if (channels.checkpoint || !channels.training) return undefined;
+  try {
+    const folder = describeTrainingFiles(await listFiles(resolve(channels.training)));
+    if (folder.checkpoints.length > 0 || !folder.pipelineConfigs[0]) return undefined;
+    const config = await readFile(
+      join(resolve(channels.training), folder.pipelineConfigs[0]),
+      'utf8',
+    );
+    const named = fineTuneCheckpointOf(config);
+    if (!named) return undefined;
+    return `${folder.pipelineConfigs[0]} starts from fine_tune_checkpoint "${named}", but the job has no checkpoint (no --checkpoint, none in ${channels.training}): it trains from scratch. Pass --checkpoint <the pre-trained model folder> to fine-tune`;
+  } catch {
+    return undefined;
+  }
 }

@@ -243,3 +243,16 @@ export function hasQuantizationAwareTraining(text: string): boolean {
     (rewriter) => messagesOf(rewriter, 'quantization').length > 0,
   );
 }
+
+/** The config's `train_config.fine_tune_checkpoint`, unquoted, or undefined when it has none. */
+export function fineTuneCheckpointOf(text: string): string | undefined {
+  const document = parse(text);
+  for (const trainConfig of messagesOf(document, 'train_config'))
+    for (const field of fieldsNamed(trainConfig, 'fine_tune_checkpoint')) {
+      const value = field.value;
+      if (value?.kind !== 'scalar') continue;
+      const literal = text.slice(value.offset, value.offset + value.length);
+      return literal.replace(/^["']|["']$/g, '');
+    }
+  return undefined;
+}

@@ -288,7 +288,7 @@ describe('train entrypoint (process)', () => {
     );
   });
 
-  it("uses the project's config, not the model zoo's pipeline.config inside the checkpoint folder", async () => {
+  it("uses the project's config and the model folder inside the training channel, not that folder's own config", async () => {
     const rest: Record<string, string> = { ...defaultTrainingFiles() };
     const project = rest['pipeline.config'] ?? '';
     delete rest['pipeline.config'];
@@ -307,6 +307,12 @@ describe('train entrypoint (process)', () => {
     const config = readFileSync(join(job.optMl, 'model', 'pipeline.config'), 'utf8');
     assert.doesNotMatch(config, /num_classes: 90/);
     assert.match(config, /num_classes: 2/);
+    // Without a checkpoint channel, the model folder inside the training channel is the start.
+    assert.match(
+      config,
+      /fine_tune_checkpoint: "[^"]*\/input\/data\/training\/ssd_mobilenet_v2\/checkpoint\/ckpt-0"/,
+    );
+    assert.doesNotMatch(result.stdout, /trains from scratch/);
   });
 
   it('a missing Object Detection API is a clear failure', async () => {
