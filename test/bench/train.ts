@@ -5,11 +5,11 @@
 // (`test/harness/setup.sh training`). Prints figures; it asserts nothing.
 //   BENCH_STEPS (default 100): training steps of both runs.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rewritePipelineConfig } from '../../src/core/training/pipelineRewrite';
-import { buildTrainingImage, tfod, waitForJob } from '../training/harness';
+import { buildTrainingImage, removeWorkspace, tfod, waitForJob } from '../training/harness';
 
 const STEPS = Number(process.env.BENCH_STEPS ?? 100);
 
@@ -105,18 +105,7 @@ async function main(): Promise<void> {
       'model_main_tf2.py rounds num_steps up to a multiple of 100, does not evaluate here, and its export is the newest checkpoint (step 0 below 1,000 steps)',
     );
   } finally {
-    spawnSync('docker', [
-      'run',
-      '--rm',
-      '-v',
-      `${workspace}:/w`,
-      image,
-      'rm',
-      '-rf',
-      '/w/.tfod',
-      '/w/sample',
-    ]);
-    rmSync(workspace, { recursive: true, force: true });
+    removeWorkspace(image, workspace);
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../src/core/docker/engine';
@@ -106,4 +106,15 @@ export function pythonInImage(
     { encoding: 'utf8', timeout: 300_000 },
   );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Removes a workspace whose job folders hold files the containers wrote as root (a user's
+ * workspace stays theirs; this is the tests' own): they are deleted from inside the image first.
+ */
+export function removeWorkspace(image: string, workspace: string): void {
+  spawnSync('docker', ['run', '--rm', '-v', `${workspace}:/w`, image, 'rm', '-rf', '/w/.tfod'], {
+    stdio: 'ignore',
+  });
+  rmSync(workspace, { recursive: true, force: true });
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BASE_IMAGE, root } from './harness';
+import { BASE_IMAGE, removeWorkspace, root } from './harness';
 
 // `npm start` end to end on this machine, as a user runs it: no Docker Hub, so the base image is
 // the stand-in made from Debian and PyPI; no download.tensorflow.org, so the job trains from
@@ -35,14 +35,8 @@ describe('npm start with real TensorFlow', () => {
   const work = mkdtempSync(join(tmpdir(), 'tfod-start-real-'));
 
   after(() => {
-    try {
-      // Files the containers wrote as root.
-      execFileSync('docker', ['run', '--rm', '-v', `${work}:/w`, IMAGE, 'rm', '-rf', '/w/.tfod']);
-      execFileSync('docker', ['rmi', '-f', IMAGE], { stdio: 'ignore' });
-    } catch {
-      // nothing left to clean
-    }
-    rmSync(work, { recursive: true, force: true });
+    removeWorkspace(IMAGE, work);
+    spawnSync('docker', ['rmi', '-f', IMAGE], { stdio: 'ignore' });
   });
 
   it('builds on the stand-in base, trains from scratch, serves the model and prints detections', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -12,6 +12,7 @@ import {
   jobFolder,
   pythonInImage,
   readStatus,
+  removeWorkspace,
   tfod,
   waitForJob,
 } from './harness';
@@ -38,24 +39,7 @@ describe('training with real TensorFlow in the production image', () => {
   });
 
   after(() => {
-    if (workspace) {
-      // The job folders hold files the container wrote as root.
-      try {
-        execFileSync('docker', [
-          'run',
-          '--rm',
-          '-v',
-          `${workspace}:/w`,
-          image,
-          'rm',
-          '-rf',
-          '/w/.tfod',
-        ]);
-      } catch {
-        // nothing to clean
-      }
-      rmSync(workspace, { recursive: true, force: true });
-    }
+    if (workspace) removeWorkspace(image, workspace);
   });
 
   it('builds the production Dockerfile with the Object Detection API from PyPI and Node.js from npm', () => {

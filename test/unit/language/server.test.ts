@@ -2,60 +2,27 @@
 // hover, formatting, quick fixes, symbols, folding, selection ranges, links and definition.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
+import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { LineIndex } from '../../../src/textproto';
-
-const root = join(__dirname, '..', '..', '..');
-const server = join(root, 'dist', 'server.js');
-
-interface Pos {
-  line: number;
-  character: number;
-}
-interface LspRange {
-  start: Pos;
-  end: Pos;
-}
-interface LspEdit {
-  range: LspRange;
-  newText: string;
-}
-
-function applyLsp(text: string, edits: LspEdit[]): string {
-  const lines = new LineIndex(text);
-  const sorted = [...edits].sort(
-    (a, b) => lines.offsetAt(b.range.start) - lines.offsetAt(a.range.start),
-  );
-  let out = text;
-  for (const e of sorted)
-    out =
-      out.slice(0, lines.offsetAt(e.range.start)) +
-      e.newText +
-      out.slice(lines.offsetAt(e.range.end));
-  return out;
-}
-
-// Once with every document small (the message loop does the work) and once with every document
-// heavy (the worker thread does it): the two must answer alike.
-const MODES = [
-  ['on the message loop', {}],
-  ['in the worker', { heavyDocumentChars: 0 }],
-] as const;
+import {
+  applyLsp,
+  MODES,
+  root,
+  startLspServer,
+  type LspEdit,
+  type LspRange,
+  type LspServer,
+  type Pos,
+} from '../server/lsp';
 
 for (const [where, heavyOptions] of MODES)
   describe(`language features over stdio, ${where}`, () => {
-    let child: ChildProcess;
+    let lsp: LspServer;
     let connection: MessageConnection;
     let workspace: string;
     let capabilities: Record<string, unknown>;
@@ -69,24 +36,11 @@ for (const [where, heavyOptions] of MODES)
     };
 
     before(async () => {
-      assert.ok(existsSync(server), `${server} is missing: run \`npm run build\` first`);
       workspace = mkdtempSync(join(tmpdir(), 'tfod-lsp-lang-'));
       cpSync(join(root, 'test', 'fixtures', 'validation-project'), workspace, { recursive: true });
-      child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-      connection = createMessageConnection(
-        new StreamMessageReader(child.stdout!),
-        new StreamMessageWriter(child.stdin!),
-      );
-      connection.listen();
-      const init = (await connection.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri: pathToFileURL(workspace).href,
-        workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }],
-        capabilities: {},
-        initializationOptions: { debounceMs: 20, ...heavyOptions },
-      })) as { capabilities: Record<string, unknown> };
-      capabilities = init.capabilities;
-      await connection.sendNotification('initialized', {});
+      lsp = await startLspServer(workspace, { debounceMs: 20, ...heavyOptions });
+      connection = lsp.connection;
+      capabilities = lsp.capabilities;
       text = readFileSync(join(workspace, 'pipeline.config'), 'utf8');
       lines = new LineIndex(text);
       await connection.sendNotification('textDocument/didOpen', {
@@ -95,8 +49,7 @@ for (const [where, heavyOptions] of MODES)
     });
 
     after(() => {
-      connection.dispose();
-      child.kill();
+      lsp.stop();
       rmSync(workspace, { recursive: true, force: true });
     });
 

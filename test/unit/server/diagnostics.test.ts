@@ -2,49 +2,20 @@
 // incremental edits, across files (the label map a config names), and cleared on close.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import {
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
-
-const root = join(__dirname, '..', '..', '..');
-const server = join(root, 'dist', 'server.js');
-
-interface LspDiagnostic {
-  range: { start: { line: number; character: number } };
-  severity: number;
-  code: string;
-  message: string;
-  relatedInformation?: { location: { uri: string } }[];
-}
-interface Published {
-  uri: string;
-  version?: number;
-  diagnostics: LspDiagnostic[];
-}
-
-// Once with every document small (the message loop does the work) and once with every document
-// heavy (the worker thread does it): the two must answer alike.
-const MODES = [
-  ['on the message loop', {}],
-  ['in the worker', { heavyDocumentChars: 0 }],
-] as const;
+import type { MessageConnection } from 'vscode-jsonrpc/node';
+import { MODES, root, startLspServer, type LspServer, type Published } from './lsp';
 
 for (const [where, heavyOptions] of MODES)
   describe(`language server diagnostics over stdio, ${where}`, () => {
-    let child: ChildProcess;
+    let lsp: LspServer;
     let connection: MessageConnection;
     let workspace: string;
-    const published: Published[] = [];
-    let waiters: (() => void)[] = [];
+    const published = (): Published[] => lsp.published;
 
     /** The next publication for `uri` that satisfies `test`. */
     function waitFor(
@@ -56,58 +27,36 @@ for (const [where, heavyOptions] of MODES)
         const deadline = setTimeout(
           () =>
             reject(
-              new Error(`no matching diagnostics for ${uri}: ${JSON.stringify(published.at(-1))}`),
+              new Error(
+                `no matching diagnostics for ${uri}: ${JSON.stringify(published().at(-1))}`,
+              ),
             ),
           timeoutMs,
         );
         const check = () => {
-          const found = published.find((p) => p.uri === uri && test(p));
+          const found = published().find((p) => p.uri === uri && test(p));
           if (!found) return false;
-          published.splice(0, published.indexOf(found) + 1);
+          published().splice(0, published().indexOf(found) + 1);
           clearTimeout(deadline);
           resolve(found);
           return true;
         };
         const wait = () => {
-          if (!check()) waiters.push(wait);
+          if (!check()) lsp.onNextPublication(wait);
         };
         wait();
       });
     }
 
     before(async () => {
-      assert.ok(existsSync(server), `${server} is missing: run \`npm run build\` first`);
       workspace = mkdtempSync(join(tmpdir(), 'tfod-lsp-'));
       cpSync(join(root, 'test', 'fixtures', 'validation-project'), workspace, { recursive: true });
-      child = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-      connection = createMessageConnection(
-        new StreamMessageReader(child.stdout!),
-        new StreamMessageWriter(child.stdin!),
-      );
-      connection.onNotification('textDocument/publishDiagnostics', (p: Published) => {
-        if (process.env.DEBUG_LSP) console.error('PUB', p.uri, p.version, p.diagnostics.length);
-        published.push(p);
-        const current = waiters;
-        waiters = [];
-        for (const w of current) w();
-      });
-      connection.onNotification('window/logMessage', (m: { message: string }) => {
-        if (process.env.DEBUG_LSP) console.error('LOG', m.message);
-      });
-      connection.listen();
-      await connection.sendRequest('initialize', {
-        processId: process.pid,
-        rootUri: pathToFileURL(workspace).href,
-        workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }],
-        capabilities: {},
-        initializationOptions: { debounceMs: 20, ...heavyOptions },
-      });
-      await connection.sendNotification('initialized', {});
+      lsp = await startLspServer(workspace, { debounceMs: 20, ...heavyOptions });
+      connection = lsp.connection;
     });
 
     after(() => {
-      connection.dispose();
-      child.kill();
+      lsp.stop();
       rmSync(workspace, { recursive: true, force: true });
     });
 

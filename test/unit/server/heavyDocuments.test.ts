@@ -4,56 +4,20 @@
 // never durations. When the worker cannot start, the work is done on the message loop.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { CancellationTokenSource } from 'vscode-jsonrpc/node';
 import {
-  CancellationTokenSource,
-  createMessageConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  type MessageConnection,
-} from 'vscode-jsonrpc/node';
-import { LineIndex } from '../../../src/textproto';
-
-const root = join(__dirname, '..', '..', '..');
-const server = join(root, 'dist', 'server.js');
-
-interface Pos {
-  line: number;
-  character: number;
-}
-interface LspEdit {
-  range: { start: Pos; end: Pos };
-  newText: string;
-}
-interface LspDiagnostic {
-  range: { start: Pos };
-  code: string;
-  message: string;
-}
-interface Published {
-  uri: string;
-  version?: number;
-  diagnostics: LspDiagnostic[];
-}
-
-function applyLsp(text: string, edits: LspEdit[]): string {
-  const lines = new LineIndex(text);
-  const sorted = [...edits].sort(
-    (a, b) => lines.offsetAt(b.range.start) - lines.offsetAt(a.range.start),
-  );
-  let out = text;
-  for (const e of sorted)
-    out =
-      out.slice(0, lines.offsetAt(e.range.start)) +
-      e.newText +
-      out.slice(lines.offsetAt(e.range.end));
-  return out;
-}
+  applyLsp,
+  serverScript as server,
+  startLspServer,
+  type LspEdit,
+  type LspServer,
+  type Published,
+} from './lsp';
 
 /**
  * A label map of at least `chars` characters, formatted except the first item's id (indented
@@ -76,57 +40,26 @@ function labelMap(chars: number): { text: string; formatted: string; errorLine: 
 
 const SMALL_TEXT = 'item {\n  id: 1\n  nmae: "cat"\n}\n';
 
-/** The server at `script`, with the publications and log lines it sends. */
+/** The server at `script`, and a wait for the first publication that passes a test. */
 async function startServer(
   script: string,
   workspace: string,
   initializationOptions: Record<string, unknown>,
-): Promise<{
-  child: ChildProcess;
-  connection: MessageConnection;
-  log: string[];
-  waitFor: (uri: string, test: (p: Published) => boolean) => Promise<Published>;
-  published: Published[];
-}> {
-  const child = spawn(process.execPath, [script, '--stdio'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const connection = createMessageConnection(
-    new StreamMessageReader(child.stdout!),
-    new StreamMessageWriter(child.stdin!),
-  );
-  const published: Published[] = [];
-  const log: string[] = [];
-  let waiters: (() => void)[] = [];
-  connection.onNotification('textDocument/publishDiagnostics', (p: Published) => {
-    published.push(p);
-    const current = waiters;
-    waiters = [];
-    for (const w of current) w();
-  });
-  connection.onNotification('window/logMessage', (m: { message: string }) => {
-    log.push(m.message);
-  });
-  connection.listen();
-  await connection.sendRequest('initialize', {
-    processId: process.pid,
-    rootUri: pathToFileURL(workspace).href,
-    workspaceFolders: [{ uri: pathToFileURL(workspace).href, name: 'w' }],
-    capabilities: {},
-    initializationOptions,
-  });
-  await connection.sendNotification('initialized', {});
+): Promise<
+  LspServer & { waitFor: (uri: string, test: (p: Published) => boolean) => Promise<Published> }
+> {
+  const lsp = await startLspServer(workspace, initializationOptions, script);
   /** Resolves with the first publication (in order of arrival) for `uri` that passes `test`. */
   const waitFor = (uri: string, test: (p: Published) => boolean) =>
     new Promise<Published>((resolve) => {
       const check = () => {
-        const found = published.find((p) => p.uri === uri && test(p));
+        const found = lsp.published.find((p) => p.uri === uri && test(p));
         if (found) resolve(found);
-        else waiters.push(check);
+        else lsp.onNextPublication(check);
       };
       check();
     });
-  return { child, connection, log, waitFor, published };
+  return Object.assign(lsp, { waitFor });
 }
 
 describe('language server with a heavy document', () => {
