@@ -32,6 +32,8 @@ const EXPECTED_MODEL_ENTRIES = [
   'saved_model/saved_model.pb',
   'saved_model/variables/',
   'saved_model/variables/variables.index',
+  'tfjs/',
+  'tfjs/model.json',
 ];
 
 async function collect(events: AsyncIterable<LogEvent>): Promise<LogEvent[]> {
@@ -124,7 +126,7 @@ describe('local training jobs in a real Docker engine', () => {
 
   it('a failing job is Failed with the text of /opt/ml/output/failure', async () => {
     await target.startLocalTrainingJob(localSpec(ws, image.image, 'job-fail'), {
-      environment: { TFOD_STANDIN_FAIL: 'model_main_tf2.py' },
+      environment: { TFOD_STANDIN_FAIL: 'od_api_tf2.py' },
     });
     // It ends while no target looks; a new instance (a restarted window) records the result.
     execFileSync('docker', ['wait', target.jobs.containerName('job-fail')], { stdio: 'pipe' });
@@ -144,7 +146,7 @@ describe('local training jobs in a real Docker engine', () => {
 
   it('Stop stops a running job; a new instance (a restart) sees it running, then Stopped', async () => {
     await target.startLocalTrainingJob(localSpec(ws, image.image, 'job-hang'), {
-      environment: { TFOD_STANDIN_HANG: 'model_main_tf2.py' },
+      environment: { TFOD_STANDIN_HANG: 'od_api_tf2.py' },
     });
     await until('the hanging job to train', async () => {
       const events = await collect(target.tailLogs('job-hang'));
@@ -211,7 +213,7 @@ describe('local training jobs in a real Docker engine', () => {
     const impatient = new LocalTarget({ workspace: ws.workspace, docker, stopTimeoutSeconds: 2 });
     await impatient.startLocalTrainingJob(localSpec(ws, image.image, 'job-stubborn'), {
       environment: {
-        TFOD_STANDIN_HANG: 'model_main_tf2.py',
+        TFOD_STANDIN_HANG: 'od_api_tf2.py',
         NODE_OPTIONS: '--require /opt/ml/input/data/checkpoint/ignore-sigterm.js',
       },
     });
@@ -237,7 +239,7 @@ describe('local training jobs in a real Docker engine', () => {
 
   it('a job whose container vanished while nobody watched is Failed with the reason', async () => {
     await target.startLocalTrainingJob(localSpec(ws, image.image, 'job-lost'), {
-      environment: { TFOD_STANDIN_HANG: 'model_main_tf2.py' },
+      environment: { TFOD_STANDIN_HANG: 'od_api_tf2.py' },
     });
     execFileSync('docker', ['rm', '-f', target.jobs.containerName('job-lost')], { stdio: 'pipe' });
     const job = await new LocalTarget({ workspace: ws.workspace, docker }).describeTrainingJob(
@@ -323,8 +325,9 @@ describe('local training jobs in a real Docker engine', () => {
       target.serve({ endpointName: 'from-job', model: { kind: 'job', job: 'job-fail' } }),
       /cannot serve training job 'job-fail': it is Failed and has no model/,
     );
-    // The stand-in's SavedModel needs the TensorFlow backend, which the test image lacks: the
-    // container starts from the job's model/ and says so.
+    // The stand-in's models are placeholders (a SavedModel needs the TensorFlow backend, which the
+    // test image lacks; its tfjs/model.json is not a real graph): the container starts from the
+    // job's model/ and says what it could not load there.
     await assert.rejects(
       target.deploy(
         {
@@ -336,7 +339,7 @@ describe('local training jobs in a real Docker engine', () => {
         },
         { timeoutMs: 30_000 },
       ),
-      /did not start: the serving container exited with code 1; .*holds a SavedModel/,
+      /did not start: the serving container exited with code 1; .*model failed to load: \/opt\/ml\/model\/tfjs\/model\.json/,
     );
     const [info] = await docker.listContainers({
       all: true,
