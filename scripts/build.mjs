@@ -51,6 +51,13 @@ export const runtimes = {
     outdir: 'dist',
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The inference worker processes of `tfod serve` (src/detection/server/workerPool.ts forks
+  // servingWorker.js from beside the bundle that runs the server).
+  'serving worker': {
+    ...nodeDefaults,
+    entryPoints: { servingWorker: 'src/detection/server/inferenceWorker.ts' },
+    outdir: 'dist',
+  },
 };
 
 // Webview scripts run in the browser sandbox of a webview: one IIFE bundle per panel, found as
@@ -73,15 +80,20 @@ for (const panel of ['preview', 'metrics']) {
 }
 
 // The container's entrypoints are built here too, so they share the detection and text-format
-// code with the extension; the container image copies container/dist.
-for (const name of ['train', 'serve']) {
-  const entry = `container/src/${name}.ts`;
+// code with the extension; the container image copies container/dist. `serve` forks its
+// inference workers from servingWorker.js beside it.
+const containerEntries = {
+  train: 'container/src/train.ts',
+  serve: 'container/src/serve.ts',
+  servingWorker: 'src/detection/server/inferenceWorker.ts',
+};
+for (const [name, entry] of Object.entries(containerEntries)) {
   if (existsSync(join(root, entry))) {
     runtimes[`container ${name}`] = {
       ...nodeDefaults,
       entryPoints: { [name]: entry },
       outdir: 'container/dist',
-      banner: { js: '#!/usr/bin/env node' },
+      ...(name === 'servingWorker' ? {} : { banner: { js: '#!/usr/bin/env node' } }),
       // The container installs the native TensorFlow binding itself; never bundle it.
       external: [...nodeDefaults.external, '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
     };

@@ -1,9 +1,11 @@
 /**
  * `serve`: the SageMaker hosting entrypoint. SageMaker runs the image with the argument `serve`
  * and the model unpacked in /opt/ml/model; this answers GET /ping and POST /invocations on
- * SAGEMAKER_BIND_TO_PORT (default 8080) with MODEL_SERVER_WORKERS processes (default one per CPU)
- * and a MODEL_SERVER_TIMEOUT (default 60 s) per request, until SIGTERM, which drains requests in
- * flight. The serving code itself lives in src/detection/server, shared with `tfod serve`.
+ * SAGEMAKER_BIND_TO_PORT (default 8080) with MODEL_SERVER_WORKERS inference worker processes
+ * (default one per GPU on a GPU host, else one per CPU; servingWorker.js beside this file) and a
+ * MODEL_SERVER_TIMEOUT (default 60 s) per request, until SIGTERM, which answers every request
+ * received within 20 s and exits. The serving code itself lives in src/detection/server, shared
+ * with `tfod serve`.
  *
  *   serve [--model <dir>] [--port <n>] [--workers <n>] [--timeout <seconds>] [--host <addr>]
  */

@@ -6,7 +6,7 @@
 
 /** The bytes are not a JPEG or PNG image this code can decode; `message` says what is wrong. */
 export class ImageDecodeError extends Error {
-  override readonly name = 'ImageDecodeError';
+  override readonly name: string = 'ImageDecodeError';
 }
 
 /** The model folder cannot be used; `message` says why, `fix` what to do. */
@@ -20,4 +20,12 @@ export class ModelFolderError extends Error {
   ) {
     super(message, options);
   }
+}
+
+/**
+ * The image is too large to decode within the limits (pixels a side, pixels in all, memory, or a
+ * progressive JPEG's scans); `message` says which. The server answers it with 413.
+ */
+export class ImageTooLargeError extends ImageDecodeError {
+  override readonly name: string = 'ImageTooLargeError';
 }

@@ -1,60 +1,49 @@
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { ImageDecodeError } from './errors';
+import { inflateSync } from 'node:zlib';
+import { ImageDecodeError, ImageTooLargeError } from './errors';
+import {
+  ascii,
+  checkImageHeader,
+  checkJpegScans,
+  pngInflatedBytes,
+  type ImageHeader,
+} from './imageHeader';
 import type { RgbaImage } from './types';
 
-export type ImageFormat = 'jpeg' | 'png';
-
-/**
- * Images larger than this many pixels are refused before decoding: a 6 MB request can otherwise
- * describe a picture that needs gigabytes once decoded. 64 MP is 8000 x 8000.
- */
-export const MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
-
-const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-/** Names of formats we recognise but do not decode, so the error can say what was sent. */
-const OTHER_FORMATS: ReadonlyArray<[name: string, matches: (b: Uint8Array) => boolean]> = [
-  ['GIF', (b) => ascii(b, 0, 4) === 'GIF8'],
-  ['WebP', (b) => ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP'],
-  ['BMP', (b) => ascii(b, 0, 2) === 'BM'],
-  ['TIFF', (b) => ascii(b, 0, 4) === 'II*\0' || ascii(b, 0, 4) === 'MM\0*'],
-  ['HEIF/AVIF', (b) => ascii(b, 4, 4) === 'ftyp'],
-];
-
-/** The image format from the first bytes (magic numbers), or undefined for anything else. */
-export function sniffImageFormat(bytes: Uint8Array): ImageFormat | undefined {
-  if (bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)
-    return 'jpeg';
-  if (bytes.length >= PNG_SIGNATURE.length && PNG_SIGNATURE.every((v, i) => bytes[i] === v))
-    return 'png';
-  return undefined;
-}
+export {
+  checkImageHeader,
+  MAX_DECODE_BYTES,
+  MAX_IMAGE_PIXELS,
+  MAX_IMAGE_SIDE,
+  MAX_JPEG_SCANS,
+  readImageHeader,
+  sniffImageFormat,
+  type ImageFormat,
+  type ImageHeader,
+} from './imageHeader';
 
 /**
  * Decodes a JPEG or PNG (format told by its magic bytes, never by a name or a content type) into
- * 8-bit RGBA. Throws {@link ImageDecodeError} saying what is wrong for anything else, for
- * truncated files and for images over {@link MAX_IMAGE_PIXELS}.
+ * 8-bit RGBA. The header is checked first ({@link checkImageHeader}): an image over a size or
+ * memory limit throws {@link ImageTooLargeError} before anything is allocated for its pixels.
+ * Throws {@link ImageDecodeError} saying what is wrong for anything else and for truncated files.
  */
 export function decodeImage(bytes: Uint8Array): RgbaImage {
-  if (bytes.length === 0) throw new ImageDecodeError('the image is empty (0 bytes)');
-  const format = sniffImageFormat(bytes);
-  if (format === 'jpeg') return decodeJpeg(bytes);
-  if (format === 'png') return decodePng(bytes);
-  const other = OTHER_FORMATS.find(([, matches]) => matches(bytes));
-  if (other) throw new ImageDecodeError(`${other[0]} images are not supported; send JPEG or PNG`);
-  throw new ImageDecodeError(
-    `not a JPEG or PNG image (the data starts with ${hexPrefix(bytes)}); send JPEG or PNG bytes`,
-  );
+  const header = checkImageHeader(bytes);
+  return header.format === 'jpeg' ? decodeJpeg(bytes, header) : decodePng(bytes, header);
 }
 
-function decodeJpeg(bytes: Uint8Array): RgbaImage {
+function decodeJpeg(bytes: Uint8Array, header: ImageHeader): RgbaImage {
+  if (header.progressive) checkJpegScans(bytes);
   try {
     const decoded = jpeg.decode(bytes, {
       useTArray: true,
       formatAsRGBA: true,
-      maxResolutionInMP: MAX_IMAGE_PIXELS / (1024 * 1024),
-      maxMemoryUsageInMB: 1024,
+      // jpeg-js reads the header again itself: it may allocate no more than the header this
+      // file was checked by, so a frame it found elsewhere could not make it allocate more.
+      maxResolutionInMP: (header.width * header.height + 1) / 1e6,
+      maxMemoryUsageInMB: header.decoderBudgetBytes / (1024 * 1024),
     });
     if (decoded.width <= 0 || decoded.height <= 0)
       throw new ImageDecodeError('the JPEG image has no pixels');
@@ -63,8 +52,8 @@ function decodeJpeg(bytes: Uint8Array): RgbaImage {
     if (error instanceof ImageDecodeError) throw error;
     const reason = error instanceof Error ? error.message : String(error);
     if (/maxResolutionInMP|maxMemoryUsageInMB/.test(reason))
-      throw new ImageDecodeError(
-        `the JPEG image is too large to decode (over ${MAX_IMAGE_PIXELS / (1024 * 1024)} megapixels)`,
+      throw new ImageTooLargeError(
+        `the JPEG needs more memory to decode than its ${header.width} x ${header.height} pixel header says (${reason}); send it saved again`,
       );
     if (!hasJpegEnd(bytes))
       throw new ImageDecodeError(
@@ -74,12 +63,10 @@ function decodeJpeg(bytes: Uint8Array): RgbaImage {
   }
 }
 
-function decodePng(bytes: Uint8Array): RgbaImage {
-  const size = pngSize(bytes);
-  if (size && size.width * size.height > MAX_IMAGE_PIXELS)
-    throw new ImageDecodeError(
-      `the PNG image is too large to decode (${size.width} x ${size.height} pixels, over ${MAX_IMAGE_PIXELS / (1024 * 1024)} megapixels)`,
-    );
+function decodePng(bytes: Uint8Array, header: ImageHeader): RgbaImage {
+  // pngjs caps what it inflates at the header's size, except for interlaced images: there a
+  // small stream can inflate to gigabytes. Inflate it once here, capped, before pngjs does.
+  if (header.progressive) checkInterlacedPngData(bytes, header);
   try {
     const png = PNG.sync.read(toBuffer(bytes));
     return { width: png.width, height: png.height, data: png.data };
@@ -90,6 +77,34 @@ function decodePng(bytes: Uint8Array): RgbaImage {
         `truncated PNG: the data (${bytes.length} bytes) ends before the image does`,
       );
     throw new ImageDecodeError(`corrupt PNG: ${reason}`);
+  }
+}
+
+function checkInterlacedPngData(bytes: Uint8Array, header: ImageHeader): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parts: Uint8Array[] = [];
+  for (let offset = 8; offset + 8 <= bytes.length;) {
+    const length = view.getUint32(offset);
+    const type = ascii(bytes, offset + 4, 4);
+    if (type === 'IDAT') parts.push(bytes.subarray(offset + 8, offset + 8 + length));
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  const expected = pngInflatedBytes(
+    header.width,
+    header.height,
+    header.channels,
+    header.bitDepth,
+    true,
+  );
+  try {
+    inflateSync(Buffer.concat(parts), { maxOutputLength: expected });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new ImageDecodeError(
+        `corrupt PNG: its image data inflates to more than its ${header.width} x ${header.height} pixels need (${expected} bytes)`,
+      );
+    // A damaged or cut-short stream: pngjs says which.
   }
 }
 
@@ -112,22 +127,6 @@ function hasPngEnd(bytes: Uint8Array): boolean {
   return bytes.length >= 12 && ascii(bytes, bytes.length - 8, 4) === 'IEND';
 }
 
-/** Width and height from the IHDR chunk, which must come first in a PNG. */
-function pngSize(bytes: Uint8Array): { width: number; height: number } | undefined {
-  if (bytes.length < 24 || ascii(bytes, 12, 4) !== 'IHDR') return undefined;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return { width: view.getUint32(16), height: view.getUint32(20) };
-}
-
 function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-}
-
-function ascii(bytes: Uint8Array, start: number, length: number): string {
-  if (bytes.length < start + length) return '';
-  return String.fromCharCode(...bytes.subarray(start, start + length));
-}
-
-function hexPrefix(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
 }

@@ -4,13 +4,19 @@
  */
 export type { DetectOptions, Prediction, RgbaImage } from './types';
 export { DEFAULT_IOU_THRESHOLD, DEFAULT_MAX_DETECTIONS, DEFAULT_SCORE_THRESHOLD } from './types';
-export { ImageDecodeError, ModelFolderError } from './errors';
+export { ImageDecodeError, ImageTooLargeError, ModelFolderError } from './errors';
 export {
+  checkImageHeader,
   decodeImage,
   encodePng,
+  readImageHeader,
   sniffImageFormat,
+  MAX_DECODE_BYTES,
   MAX_IMAGE_PIXELS,
+  MAX_IMAGE_SIDE,
+  MAX_JPEG_SCANS,
   type ImageFormat,
+  type ImageHeader,
 } from './image';
 export { inspectModelFolder, SAGEMAKER_MODEL_DIR, type ModelFolder } from './modelFolder';
 export { graphModelFromFiles } from './graphModelFiles';

@@ -194,6 +194,21 @@ function loadTfjsNode(notes: string[]): TfRuntime | undefined {
   return undefined;
 }
 
+/**
+ * Whether `name` (a tfjs-node build) could be loaded by {@link getTfRuntime}, without loading it:
+ * resolved from this file as there, so the answer is the one the runtime would find.
+ */
+export function nativeBindingInstalled(
+  name: '@tensorflow/tfjs-node' | '@tensorflow/tfjs-node-gpu',
+): boolean {
+  try {
+    createRequire(typeof __filename === 'string' ? __filename : mainPath()).resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The bundle's folder first (the build copies the .wasm files there), then the npm package's. */
 function findWasmDir(): string | undefined {
   const candidates: string[] = [];

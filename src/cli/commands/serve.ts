@@ -82,13 +82,19 @@ export function register(program: Command): void {
       DEFAULT_READY_TIMEOUT_MS / 1000,
     )
     .option('--stop <endpoint>', 'stop and remove a local endpoint (one started with --detach)')
-    .option('-p, --port <n>', 'port to listen on (0 picks a free one; default 8080, in Docker any)')
+    .option(
+      '-p, --port <n>',
+      'port to listen on (0 picks a free one; default SAGEMAKER_BIND_TO_PORT, else 8080; in Docker any)',
+    )
     .option('--host <address>', 'address to listen on in this process (default 127.0.0.1)')
     .option(
       '-w, --workers <n>',
-      "worker processes, each with its own copy of the model (default 1; in Docker the image's, one per CPU)",
+      "inference worker processes, each with its own copy of the model (default MODEL_SERVER_WORKERS, else 1; in Docker the image's: one per GPU, else one per CPU)",
     )
-    .option('--timeout <seconds>', 'longest a request may take before a 504 (default 60)')
+    .option(
+      '--timeout <seconds>',
+      'longest a request may take before a 504 (default MODEL_SERVER_TIMEOUT, else 60)',
+    )
     .option('-q, --quiet', 'do not log each request')
     .addOption(backendOption(program));
   addAwsOptions(command).action(
@@ -112,18 +118,24 @@ async function serveInProcess(options: ServeOptions, command: Command): Promise<
     );
   let settings: ServingSettings;
   try {
+    // The hosting contract's variables count here as in the image (MODEL_SERVER_WORKERS,
+    // MODEL_SERVER_TIMEOUT, SAGEMAKER_BIND_TO_PORT); the flags win. Without either, one worker:
+    // this is a model tried out beside an editor, not a host given over to serving.
     settings = servingSettings(
-      {},
+      process.env,
       {
         modelDir: options.model,
-        port: options.port ?? '8080',
-        host: options.host ?? '127.0.0.1',
-        workers: options.workers ?? '1',
-        timeout: options.timeout ?? '60',
+        ...(options.port !== undefined ? { port: options.port } : {}),
+        ...(options.workers !== undefined ? { workers: options.workers } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        ...(options.host !== undefined ? { host: options.host } : {}),
       },
+      { workers: 1, host: '127.0.0.1' },
     );
   } catch (error) {
-    throw new UserError(error instanceof Error ? error.message.replace(/=/, ' ') : String(error));
+    throw new UserError(
+      error instanceof Error ? error.message.replace(/^(--\w+)=/, '$1 ') : String(error),
+    );
   }
   try {
     await runServer({

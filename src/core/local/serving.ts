@@ -36,7 +36,7 @@ export interface LocalServeRequest {
   readonly model: LocalModelSource;
   /** The serving image; defaults to the job's training image for a job's model. */
   readonly image?: string;
-  /** MODEL_SERVER_WORKERS (the image's default: one per CPU). */
+  /** MODEL_SERVER_WORKERS (the image's default: one per GPU on a GPU host, else one per CPU). */
   readonly workers?: number;
   /** MODEL_SERVER_TIMEOUT: seconds per request (the image's default: 60). */
   readonly timeoutSeconds?: number;

@@ -1,122 +1,175 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  STATUS_CODES,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { loadDetector, type Detector } from '../detector';
-import { ImageDecodeError } from '../errors';
-import { decodeImage } from '../image';
+import { ImageDecodeError, ImageTooLargeError } from '../errors';
+import { checkImageHeader } from '../imageHeader';
 import type { BackendChoice } from '../runtime';
-import type { Prediction } from '../types';
 import { MAX_BODY_BYTES, readBody } from './body';
 import { HttpError } from './httpError';
 import { checkContentType, parseInvocation } from './invocation';
+import { WorkerPool } from './workerPool';
+import type { ModelDescription } from './workerProtocol';
 
 /** The seed's MODEL_SERVER_TIMEOUT default, in seconds. */
 export const DEFAULT_TIMEOUT_SECONDS = 60;
 
+/**
+ * How long a drain may take: SageMaker kills a hosting container 30 s after SIGTERM, and the
+ * workers' exit and the process's own need a few seconds of that.
+ */
+export const DEFAULT_DRAIN_MS = 20_000;
+
+/** Longest wait for a request's headers (Node's default); MODEL_SERVER_TIMEOUT when shorter. */
+const MAX_HEADERS_TIMEOUT_MS = 60_000;
+
 export interface ServingAppOptions {
   /** The model folder (`/opt/ml/model` in SageMaker). */
   readonly modelDir: string;
-  /** A detector already loaded (or loading) to serve instead of loading `modelDir`; not disposed on close. */
-  readonly detector?: Detector | Promise<Detector>;
   readonly backend?: BackendChoice;
+  /** Inference worker processes, each with its own copy of the model; default 1. */
+  readonly workers?: number;
+  /** GPU ids to spread the workers over, one each in turn (see `servingSettings`). */
+  readonly gpus?: readonly string[];
   /** Per-request limit from arrival to answer; default MODEL_SERVER_TIMEOUT's 60 s. */
   readonly timeoutMs?: number;
   /** Largest request body; default 6 MB, SageMaker's own payload limit. */
   readonly maxBodyBytes?: number;
+  /** How long {@link ServingApp.close} lets requests finish; default {@link DEFAULT_DRAIN_MS}. */
+  readonly drainMs?: number;
   /** One line per request and per state change; default silent. */
   readonly log?: (line: string) => void;
+  /** The inference worker program; default the bundled one. Tests pass a stand-in. */
+  readonly workerScript?: string;
 }
 
 export interface ServingApp {
   readonly server: Server;
-  /** Resolves once the model is loaded (`/ping` answers 200 from then on); rejects if it fails to. */
-  readonly ready: Promise<Detector>;
+  /** Resolves once every worker has loaded the model (`/ping` answers 200 from then on); rejects if one cannot. */
+  readonly ready: Promise<ModelDescription>;
+  /** Resolves with the reason once the model can no longer be served (it failed to load). */
+  readonly failed: Promise<string>;
   /** Starts listening; resolves with the bound address (port 0 picks a free one). */
   listen(port: number, host?: string): Promise<AddressInfo>;
   /**
-   * Stops taking requests, lets those in flight finish (at most `graceMs`, default the request
-   * timeout plus 5 s), closes every connection and, unless it was given one, the model.
+   * Stops taking connections and answers every request already received: those that finish
+   * within `graceMs` (default the app's `drainMs`) with their answer, the rest with a 503. Then
+   * closes every connection and stops the workers.
    */
   close(graceMs?: number): Promise<void>;
-  /** Requests being handled right now. */
+  /** Requests received and not yet answered, waiting for a worker or not. */
   readonly inFlight: number;
+}
+
+interface Pending {
+  readonly response: ServerResponse;
+  /** Aborted once the answer is no longer wanted: sent, timed out, or the client left. */
+  readonly cancel: AbortController;
 }
 
 /**
  * The SageMaker hosting contract over a detection model: `GET /ping` (200 once the model is
  * loaded, 503 before) and `POST /invocations` (JSON with a base64 image, or the raw JPEG/PNG),
  * answering `{"prediction": [[class_id, confidence, xmin, ymin, xmax, ymax], ...]}`. Every
- * refusal is a JSON `{"error": "..."}` that says what is wrong; no request can stop the server.
+ * answer, refusals included, is JSON; `{"error": "..."}` says what is wrong.
+ *
+ * This process's event loop only speaks HTTP: it reads bodies, refuses what it can from the
+ * request and the image's header, and queues the rest for the inference workers (workerPool.ts),
+ * which decode and detect. So /ping answers and timeouts fire however long an image takes.
  */
 export function createServingApp(options: ServingAppOptions): ServingApp {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_SECONDS * 1000;
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const drainMs = options.drainMs ?? DEFAULT_DRAIN_MS;
   const log = options.log ?? (() => undefined);
-  const ownsDetector = !options.detector;
+  const seconds = `${timeoutMs / 1000} s`;
 
-  let detector: Detector | undefined;
-  let loadError: string | undefined;
-  const ready = Promise.resolve(
-    options.detector ??
-      loadDetector(options.modelDir, { ...(options.backend ? { backend: options.backend } : {}) }),
-  ).then(
-    (loaded) => {
-      detector = loaded;
-      log(
-        `model ready: ${loaded.folder.dir} (${loaded.format}, ${loaded.layout.kind} outputs, ${loaded.backend} backend: ${loaded.runtimeVersion})`,
-      );
-      // The cpu backend is some 25 times slower than wasm: say why it was the one left.
-      if (loaded.backend === 'cpu' && loaded.runtimeNotes.length > 0)
-        log(`running on the slow cpu backend: ${loaded.runtimeNotes.join('; ')}`);
-      return loaded;
-    },
-    (error: unknown) => {
-      loadError = error instanceof Error ? error.message : String(error);
-      log(`model failed to load: ${loadError}`);
-      throw error;
-    },
-  );
-  // The caller learns of a failed load through `ready`; this keeps an unobserved failure from
-  // being an unhandled rejection.
-  ready.catch(() => undefined);
+  const pool = new WorkerPool({
+    modelDir: options.modelDir,
+    workers: options.workers ?? 1,
+    jobLimitMs: timeoutMs,
+    log,
+    ...(options.backend ? { backend: options.backend } : {}),
+    ...(options.gpus ? { gpus: options.gpus } : {}),
+    ...(options.workerScript ? { script: options.workerScript } : {}),
+  });
 
-  let inFlight = 0;
   let draining = false;
   let idle: (() => void) | undefined;
+  const pending = new Set<Pending>();
   const sockets = new Set<Socket>();
 
-  const server = createServer((request, response) => {
-    inFlight++;
-    const started = performance.now();
-    handle(request, response)
-      .catch((error: unknown) => {
+  const server = createServer(
+    {
+      // The request timeout is ours (MODEL_SERVER_TIMEOUT, answered in JSON); Node's own would
+      // cut an upload off with its plain-text 408. Headers still have to arrive in time.
+      requestTimeout: 0,
+      headersTimeout: Math.min(MAX_HEADERS_TIMEOUT_MS, timeoutMs),
+      connectionsCheckingInterval: Math.min(1000, timeoutMs),
+    },
+    (request, response) => {
+      const started = performance.now();
+      const entry: Pending = { response, cancel: new AbortController() };
+      pending.add(entry);
+      response.once('close', () => {
+        pending.delete(entry);
+        entry.cancel.abort();
+        const ms = (performance.now() - started).toFixed(0);
+        if (!response.writableFinished)
+          log(
+            `${request.method} ${request.url}: the client closed the connection after ${ms} ms, before the answer`,
+          );
+        // SageMaker pings every few seconds; only a failing ping is worth a line.
+        else if (!(request.url === '/ping' && response.statusCode === 200))
+          log(`${request.method} ${request.url} ${response.statusCode} ${ms} ms`);
+        if (pending.size === 0) idle?.();
+      });
+      handle(request, response, entry.cancel.signal).catch((error: unknown) => {
         // Only a bug gets here: handle() answers every expected failure itself.
         log(
           `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
         );
         send(response, 500, { error: 'internal server error' });
-      })
-      .finally(() => {
-        inFlight--;
-        // SageMaker pings every few seconds; only a failing ping is worth a line.
-        if (!(request.url === '/ping' && response.statusCode === 200))
-          log(
-            `${request.method} ${request.url} ${response.statusCode} ${(performance.now() - started).toFixed(0)} ms`,
-          );
-        if (inFlight === 0) idle?.();
       });
-  });
-  server.on('connection', (socket) => {
+    },
+  );
+  server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  // Malformed HTTP (not even a request line) gets a 400 instead of a silent reset.
-  server.on('clientError', (_error, socket: Socket) => {
-    if (socket.writable)
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // What never became a request (not HTTP, headers over Node's 16 KB, headers that did not
+  // arrive in time) is answered here, in JSON too, unless an answer was already begun.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    const begun = (socket as Socket & { _httpMessage?: ServerResponse })._httpMessage?.headersSent;
+    if (error.code === 'ECONNRESET' || !socket.writable || begun) {
+      socket.destroy();
+      return;
+    }
+    const [status, message] =
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'the request headers are over the 16 KB limit']
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? [408, `the request headers did not arrive within ${server.headersTimeout / 1000} s`]
+          : [
+              400,
+              `the request is not valid HTTP/1.1 (${error.code ?? error.message}); send GET /ping or POST /invocations`,
+            ];
+    log(`${status} before a request could be read: ${message}`);
+    const body = JSON.stringify({ error: message });
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 
-  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  async function handle(
+    request: IncomingMessage,
+    response: ServerResponse,
+    signal: AbortSignal,
+  ): Promise<void> {
     // While draining, a request that already reached us is still answered (it is in flight as
     // far as its client knows), but its connection closes after the answer.
     if (draining) response.setHeader('connection', 'close');
@@ -130,9 +183,8 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
           { allow: 'GET, HEAD' },
         );
       if (draining) return send(response, 503, { error: 'the server is shutting down' });
-      if (detector) return send(response, 200, { status: 'ready' });
-      if (loadError)
-        return send(response, 503, { error: `the model failed to load: ${loadError}` });
+      if (pool.isReady) return send(response, 200, { status: 'ready' });
+      if (pool.loadError) return send(response, 503, { error: pool.loadError });
       return send(response, 503, { error: 'the model is still loading' });
     }
     if (path === '/invocations') {
@@ -143,67 +195,99 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
           { error: `${request.method} /invocations is not supported; use POST` },
           { allow: 'POST' },
         );
-      return invoke(request, response);
+      return invoke(request, response, signal);
     }
     return send(response, 404, {
       error: `no such endpoint: ${path}; use GET /ping or POST /invocations`,
     });
   }
 
-  async function invoke(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), timeoutMs);
+  async function invoke(
+    request: IncomingMessage,
+    response: ServerResponse,
+    cancelled: AbortSignal,
+  ): Promise<void> {
+    const uploading = new AbortController();
+    let phase: 'body' | 'answer' = 'body';
+    const timer = setTimeout(() => {
+      if (phase === 'body') {
+        send(
+          response,
+          408,
+          {
+            error: `the request body did not arrive within ${seconds} (MODEL_SERVER_TIMEOUT)`,
+          },
+          { connection: 'close' },
+        );
+        uploading.abort(new Error('timed out'));
+      } else
+        send(response, 504, {
+          error: `the request took longer than ${seconds} (MODEL_SERVER_TIMEOUT); the server is busy or the image is very large`,
+        });
+    }, timeoutMs);
     try {
       const kind = checkContentType(request.headers['content-type']);
-      const body = await untilAborted(readBody(request, maxBodyBytes), abort.signal);
+      const body = await readBody(request, maxBodyBytes, uploading.signal);
+      phase = 'answer';
       const attributes = request.headers['x-amzn-sagemaker-custom-attributes'];
       const invocation = parseInvocation(
         kind,
         body,
         Array.isArray(attributes) ? attributes[0] : attributes,
       );
-      const model =
-        detector ??
-        (await untilAborted(
-          ready.catch(() => undefined),
-          abort.signal,
-        ));
-      if (!model) throw new HttpError(503, `the model failed to load: ${loadError}`);
-      const image = decodeImage(invocation.image);
-      const prediction: Prediction[] = await untilAborted(
-        model.detect(image, {
-          signal: abort.signal,
-          ...(invocation.threshold === undefined ? {} : { threshold: invocation.threshold }),
-        }),
-        abort.signal,
-      );
-      send(response, 200, { prediction });
+      // A bomb is refused from its header here, without waiting behind other images.
+      checkImageHeader(invocation.image);
+      // An invocation that arrives while the model loads waits for it (within its timeout).
+      if (!pool.isReady && !pool.loadError)
+        await untilAborted(
+          pool.ready.catch(() => undefined),
+          cancelled,
+        );
+      const outcome = await pool.run(invocation.image, invocation.threshold, cancelled);
+      switch (outcome.kind) {
+        case 'prediction':
+          return send(response, 200, { prediction: outcome.prediction });
+        case 'refused':
+          return send(response, outcome.status, { error: outcome.error });
+        case 'unavailable':
+          return send(response, 503, { error: outcome.error });
+        case 'failed':
+          log(`inference failed: ${outcome.error}`);
+          return send(response, 500, { error: `inference failed: ${outcome.error}` });
+        case 'cancelled':
+          return; // answered already (a timeout, the drain's deadline) or nobody to answer
+      }
     } catch (error) {
-      if (abort.signal.aborted && !(error instanceof HttpError))
-        return send(response, 504, {
-          error: `the request took longer than ${timeoutMs / 1000} s (MODEL_SERVER_TIMEOUT); the server is busy or the image is very large`,
-        });
       if (error instanceof HttpError)
         return send(response, error.status, { error: error.message }, error.headers);
+      if (error instanceof ImageTooLargeError) return send(response, 413, { error: error.message });
       if (error instanceof ImageDecodeError)
         return send(response, 400, { error: `the image cannot be read: ${error.message}` });
-      if (request.destroyed) return; // the client went away mid-upload: nobody to answer
-      log(
-        `inference failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-      );
-      send(response, 500, {
-        error: `inference failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
+      // Anything else here is the upload ending early (the client left, or its time ran out and
+      // it got a 408) or the wait for the model cut short: answered already, or nobody to answer.
+      if (uploading.signal.aborted || cancelled.aborted || request.destroyed) return;
+      throw error;
     } finally {
       clearTimeout(timer);
     }
   }
 
+  const whenIdle = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (pending.size === 0) return resolve();
+      const timer = setTimeout(resolve, ms);
+      idle = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
   return {
     server,
-    ready,
+    ready: pool.ready,
+    failed: pool.failed,
     get inFlight() {
-      return inFlight;
+      return pending.size;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -214,27 +298,31 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
         });
       });
     },
-    async close(graceMs = timeoutMs + 5000) {
+    async close(graceMs = drainMs) {
       if (!draining) {
         draining = true;
-        log(`draining ${inFlight} request(s) in flight`);
+        log(`draining ${pending.size} request(s)`);
       }
       const closed = new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
       });
       server.closeIdleConnections();
-      if (inFlight > 0) {
-        const drained = new Promise<void>((resolve) => (idle = resolve));
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-        await Promise.race([drained, deadline]);
-        clearTimeout(timer);
+      await whenIdle(graceMs);
+      if (pending.size > 0) {
+        log(`${pending.size} request(s) not done after ${graceMs / 1000} s: answering 503`);
+        for (const { response, cancel } of pending) {
+          send(response, 503, {
+            error: `the server is shutting down and could not finish this request within ${graceMs / 1000} s; send it again`,
+          });
+          cancel.abort();
+        }
+        await whenIdle(1000);
       }
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await closed;
-      if (ownsDetector && detector) detector.dispose();
+      await pool.stop();
       log('server closed');
     },
   };

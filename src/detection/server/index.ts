@@ -1,6 +1,7 @@
 /** The SageMaker serving contract over the detection engine, shared by the container and `tfod serve`. */
 export {
   createServingApp,
+  DEFAULT_DRAIN_MS,
   DEFAULT_TIMEOUT_SECONDS,
   type ServingApp,
   type ServingAppOptions,
@@ -16,7 +17,11 @@ export {
 export { runServer, type RunServerOptions } from './run';
 export {
   DEFAULT_PORT,
+  servingHost,
   servingSettings,
+  visibleGpus,
+  type ServingHost,
   type ServingOverrides,
   type ServingSettings,
 } from './settings';
+export type { ModelDescription } from './workerProtocol';

@@ -210,6 +210,46 @@ describe('tfod predict --endpoint', () => {
 });
 
 describe('tfod serve', () => {
+  it('honours MODEL_SERVER_WORKERS, as the image does', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(root, 'dist', 'cli.js'), 'serve', '--model', fixtures().modelDir, '--port', '0'],
+      {
+        cwd: root,
+        env: { ...process.env, MODEL_SERVER_WORKERS: '2' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "Serving" line:\n${output}`)), 60_000);
+        const onData = (d: Buffer) => {
+          output += d.toString();
+          const match = /Serving .* at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1]!);
+          }
+        };
+        child.stdout.on('data', onData);
+        child.stderr.on('data', onData);
+        void exited.then((code) => reject(new Error(`exited ${code}:\n${output}`)));
+      });
+      assert.match(output, /loading the model in 2 inference workers/);
+      assert.equal(output.match(/model ready: .* in worker \d/g)?.length, 2, output);
+      assert.equal(
+        (await postImage(url, fixtures().photo('coffee'))).body.prediction?.[0]?.[0],
+        COCO.cup,
+      );
+      child.kill('SIGINT');
+      assert.equal(await exited, 0, output);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('serves the model on the given port until SIGINT, then exits 0', async () => {
     // The bundled binary users run (npm test builds it first).
     const cli = join(root, 'dist', 'cli.js');

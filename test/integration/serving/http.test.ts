@@ -1,33 +1,53 @@
 // The SageMaker hosting contract in-process, over loopback HTTP, on the real COCO SSD model and
-// real photos (test/harness/fixtures.sh): correct detections through /invocations, every kind of
-// malformed request answered with a 4xx that says what is wrong, and a bounded load test.
+// real photos (test/harness/fixtures.sh), through the real inference worker process: correct
+// detections through /invocations, every kind of malformed request answered with a 4xx that
+// says what is wrong, images that cost far more than they weigh refused, /ping answered while
+// the worker is busy with large photos, and a bounded load test.
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import jpeg from 'jpeg-js';
-import { decodeImage, getTfRuntime, loadDetector, type Detector } from '../../../src/detection';
+import { decodeImage, type RgbaImage } from '../../../src/detection';
 import { createServingApp, type ServingApp } from '../../../src/detection/server';
+import {
+  blackPng,
+  deflateZeros,
+  jpegClaiming,
+  jpegHeader,
+  manyScanJpeg,
+} from '../../unit/detection/bombs';
 import { call, ping, postImage, postJson, type Answer } from './client';
 import { COCO, fixtures } from './fixtures';
 
-let detector: Detector;
 let app: ServingApp;
 let base: string;
 let chelseaJpeg: Buffer;
 
 before(async () => {
-  detector = await loadDetector(fixtures().modelDir, { backend: 'wasm' });
-  app = createServingApp({ modelDir: fixtures().modelDir, detector });
+  app = createServingApp({ modelDir: fixtures().modelDir, backend: 'wasm' });
   const address = await app.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${address.port}`;
   const png = decodeImage(fixtures().photo('chelsea'));
   chelseaJpeg = jpeg.encode({ ...png, data: Buffer.from(png.data) }, 90).data;
+  await app.ready;
 });
 
 after(async () => {
   await app?.close();
-  detector?.dispose();
 });
+
+/** `image` scaled to `width` x `height` by nearest neighbour. */
+function upscale(image: RgbaImage, width: number, height: number): RgbaImage {
+  const data = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const row = Math.floor((y * image.height) / height) * image.width;
+    for (let x = 0; x < width; x++) {
+      const from = 4 * (row + Math.floor((x * image.width) / width));
+      data.set(image.data.subarray(from, from + 4), 4 * (y * width + x));
+    }
+  }
+  return { width, height, data };
+}
 
 function topClass(answer: Answer): number | undefined {
   assert.equal(answer.status, 200, `expected 200, got ${answer.status}: ${answer.body.error}`);
@@ -220,14 +240,95 @@ describe('malformed requests get a 4xx JSON error that says what is wrong', () =
       socket.on('error', reject);
     });
     assert.match(reply, /^HTTP\/1\.1 400/);
+    assert.match(reply, /\r\n\r\n\{"error":"the request is not valid HTTP\/1\.1/);
     assert.equal((await ping(base)).status, 200);
   });
 });
 
+describe('images that cost far more than they weigh: a 413 in JSON, and the server keeps serving', () => {
+  const cases: [string, () => Buffer, number, RegExp][] = [
+    [
+      'the 261 KB PNG of 1 x 67,108,864 pixels',
+      () => blackPng(1, 67_108_864),
+      413,
+      /1 x 67108864 pixels; the limit is 16384 pixels a side/,
+    ],
+    [
+      'the 196 KB PNG of 8192 x 8192 pixels',
+      () => blackPng(8192, 8192),
+      413,
+      /8192 x 8192 pixels, 67\.1 megapixels/,
+    ],
+    [
+      'a JPEG whose header claims 8000 x 8000 pixels',
+      () => jpegClaiming(8000, 8000),
+      413,
+      /8000 x 8000 pixels/,
+    ],
+    [
+      'a JPEG of four full-size components',
+      () => jpegHeader(4000, 4000, { components: 4 }),
+      413,
+      /needs about \d+ MB to decode .* over the 768 MB limit/,
+    ],
+    [
+      'a progressive JPEG of 101 scans (refused by the worker)',
+      () => manyScanJpeg(101),
+      413,
+      /more than 100 scans/,
+    ],
+    [
+      'an interlaced PNG whose data inflates past its pixels (refused by the worker)',
+      () => blackPng(1, 1, { interlaced: true, idat: deflateZeros(10 * 1024 * 1024) }),
+      400,
+      /inflates to more than its 1 x 1 pixels need/,
+    ],
+  ];
+  for (const [what, bomb, status, message] of cases)
+    it(`${what}: ${status}`, async () => {
+      const body = bomb();
+      for (const answer of [
+        await postImage(base, body),
+        await postJson(base, { image: body.toString('base64') }),
+      ]) {
+        assert.equal(answer.status, status, JSON.stringify(answer.body));
+        assert.match(answer.body.error ?? '', message);
+      }
+      assert.equal((await ping(base)).status, 200);
+      assert.equal(topClass(await postImage(base, chelseaJpeg, 'image/jpeg')), COCO.cat);
+    });
+});
+
+describe('/ping while the worker is busy', () => {
+  it('answers within 2 s while four clients keep the only worker busy with 12-megapixel photos', async (t) => {
+    const photo = upscale(decodeImage(fixtures().photo('chelsea')), 4000, 3000);
+    const large = Buffer.from(jpeg.encode({ ...photo, data: Buffer.from(photo.data) }, 90).data);
+    const started = performance.now();
+    let done = false;
+    const images = Promise.all(
+      [1, 2, 3, 4].map(() => postImage(base, large, 'image/jpeg')),
+    ).finally(() => (done = true));
+    const latencies: number[] = [];
+    while (!done) {
+      const sent = performance.now();
+      assert.equal((await ping(base)).status, 200);
+      latencies.push(performance.now() - sent);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const answer of await images) assert.equal(topClass(answer), COCO.cat);
+    const slowest = Math.max(...latencies);
+    t.diagnostic(
+      `4 images of 4000 x 3000 in ${((performance.now() - started) / 1000).toFixed(1)} s; ${latencies.length} pings, slowest ${slowest.toFixed(0)} ms`,
+    );
+    // SageMaker's contract is 2 s. With decoding and inference on the server's own event loop,
+    // a ping waited behind them for seconds; answered by the HTTP process, it takes milliseconds.
+    assert.ok(latencies.length >= 10, `${latencies.length} pings`);
+    assert.ok(slowest < 2000, `slowest /ping ${slowest.toFixed(0)} ms`);
+  });
+});
+
 describe('a bounded load test on loopback', () => {
-  it('serves concurrent clients with bad requests mixed in: zero 5xx, right answers, nothing leaks', async (t) => {
-    const { tf } = await getTfRuntime();
-    const tensorsBefore = tf.memory().numTensors;
+  it('serves concurrent clients with bad requests mixed in: zero 5xx, right answers, nothing left in flight', async (t) => {
     const coffee = fixtures().photo('coffee');
     const requests: [string, () => Promise<Answer>, (a: Answer) => void][] = [
       [
@@ -273,6 +374,5 @@ describe('a bounded load test on loopback', () => {
     );
     assert.equal((await ping(base)).status, 200);
     assert.equal(app.inFlight, 0);
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'tensors leaked');
   });
 });

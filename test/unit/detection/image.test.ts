@@ -6,9 +6,22 @@ import {
   decodeImage,
   encodePng,
   ImageDecodeError,
+  ImageTooLargeError,
+  MAX_DECODE_BYTES,
   MAX_IMAGE_PIXELS,
+  MAX_IMAGE_SIDE,
+  MAX_JPEG_SCANS,
+  readImageHeader,
   sniffImageFormat,
 } from '../../../src/detection';
+import {
+  blackPng,
+  deflateZeros,
+  interlacedGreyPng,
+  jpegClaiming,
+  jpegHeader,
+  manyScanJpeg,
+} from './bombs';
 
 /** A width x height RGBA gradient, so every pixel differs from its neighbours. */
 function gradient(width: number, height: number): Uint8Array {
@@ -128,6 +141,98 @@ describe('decodeImage', () => {
     bytes.writeUInt32BE(side, 16);
     bytes.writeUInt32BE(side, 20);
     throwsDecode(bytes, /too large/);
+  });
+});
+
+describe('decoding limits, from the header, before anything is allocated', () => {
+  function throwsTooLarge(bytes: Uint8Array, pattern: RegExp): void {
+    assert.throws(
+      () => decodeImage(bytes),
+      (error: unknown) => error instanceof ImageTooLargeError && pattern.test(error.message),
+    );
+  }
+
+  it('refuses the 261 KB PNG of 1 x 67,108,864 pixels by its side', () => {
+    const bomb = blackPng(1, 67_108_864);
+    assert.ok(bomb.length < 300_000);
+    throwsTooLarge(bomb, /1 x 67108864 pixels; the limit is 16384 pixels a side/);
+  });
+
+  it('refuses the 196 KB PNG of 8192 x 8192 pixels by its pixel count', () => {
+    const bomb = blackPng(8192, 8192);
+    assert.ok(bomb.length < 200_000);
+    throwsTooLarge(bomb, /8192 x 8192 pixels, 67\.1 megapixels; the limit is 16\.8 megapixels/);
+  });
+
+  it('refuses a JPEG whose header claims 8000 x 8000 pixels', () => {
+    throwsTooLarge(jpegClaiming(8000, 8000), /8000 x 8000 pixels, 64\.0 megapixels/);
+  });
+
+  it('decodes up to the limits: a 16384 x 2 PNG and a 4096 x 4096 one', () => {
+    assert.equal(MAX_IMAGE_SIDE, 16_384);
+    assert.equal(MAX_IMAGE_PIXELS, 4096 * 4096);
+    assert.equal(decodeImage(blackPng(MAX_IMAGE_SIDE, 2)).width, MAX_IMAGE_SIDE);
+    const largest = decodeImage(blackPng(4096, 4096, { colourType: 0 }));
+    assert.equal(largest.data.length, 4096 * 4096 * 4);
+    throwsTooLarge(blackPng(MAX_IMAGE_SIDE + 1, 1), /16385 x 1 pixels/);
+  });
+
+  it('refuses by memory what is within the pixel limits but costs more to decode', () => {
+    // jpeg-js keeps each 8 x 8 block as its own typed array (about 680 bytes): four full
+    // components of 4000 x 4000 need about 870 MB.
+    const cmyk = readImageHeader(jpegHeader(4000, 4000, { components: 4 }));
+    assert.ok(cmyk.decodeBytes > MAX_DECODE_BYTES, `${cmyk.decodeBytes}`);
+    throwsTooLarge(
+      jpegHeader(4000, 4000, { components: 4 }),
+      /needs about \d+ MB to decode \(4000 x 4000 pixels, JPEG with 4 components\), over the 768 MB limit/,
+    );
+    // Three components of the same size fit.
+    assert.ok(readImageHeader(jpegHeader(4000, 4000)).decodeBytes < MAX_DECODE_BYTES);
+  });
+
+  it('refuses a progressive JPEG of more scans than a decoder should walk', () => {
+    throwsTooLarge(manyScanJpeg(MAX_JPEG_SCANS + 1), /more than 100 scans/);
+  });
+
+  it('refuses an interlaced PNG whose data inflates past what its pixels need', () => {
+    // pngjs inflates an interlaced image without a cap: 10 MB of zeros for one pixel.
+    const bomb = blackPng(1, 1, { interlaced: true, idat: deflateZeros(10 * 1024 * 1024) });
+    throwsDecode(bomb, /^corrupt PNG: its image data inflates to more than its 1 x 1 pixels need/);
+    // Real interlaced PNGs still decode, pass sizes and all.
+    for (const [width, height] of [
+      [1, 1],
+      [9, 7],
+      [33, 17],
+    ] as const) {
+      const grey = (x: number, y: number) => (x * 7 + y * 13) % 256;
+      const interlaced = interlacedGreyPng(width, height, grey);
+      assert.equal(readImageHeader(interlaced).progressive, true);
+      const image = decodeImage(interlaced);
+      assert.equal(image.width, width);
+      assert.equal(image.data[4 * (width * (height - 1) + width - 1)], grey(width - 1, height - 1));
+    }
+  });
+
+  it('refuses a PNG with a second IHDR (the decoder would take the second size)', () => {
+    const png = pngBytes(4, 4);
+    const ihdr = png.subarray(8, 33);
+    const twice = Buffer.concat([png.subarray(0, 33), ihdr, png.subarray(33)]);
+    throwsDecode(twice, /^corrupt PNG: it has a second IHDR/);
+  });
+
+  it('says what is wrong with headers that cannot be weighed', () => {
+    throwsDecode(jpegHeader(640, 0), /height after the image data \(a DNL marker\)/);
+    throwsDecode(
+      jpegHeader(640, 480).subarray(0, 9),
+      /^truncated JPEG: .* inside its frame header/,
+    );
+    throwsDecode(
+      Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+      /^truncated JPEG: .* before its frame header/,
+    );
+    throwsDecode(pngBytes(4, 4).subarray(0, 20), /^truncated PNG: .* before its header does/);
+    throwsDecode(blackPng(0, 4), /^corrupt PNG: its header says 0 x 4 pixels/);
+    throwsDecode(blackPng(4, 4, { colourType: 2, bitDepth: 4 }), /colour type 2 with 4-bit/);
   });
 });
 

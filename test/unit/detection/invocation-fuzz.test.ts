@@ -2,9 +2,20 @@ import assert from 'node:assert/strict';
 import { request as httpRequest, createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import jpeg from 'jpeg-js';
+import { PNG as PNGImage } from 'pngjs';
+import {
+  checkImageHeader,
+  decodeImage,
+  ImageDecodeError,
+  ImageTooLargeError,
+  MAX_DECODE_BYTES,
+  MAX_IMAGE_PIXELS,
+} from '../../../src/detection';
 import { checkContentType, HttpError, parseInvocation } from '../../../src/detection/server';
 import { readBody } from '../../../src/detection/server/body';
 import { seededRandom } from '../prng';
+import { blackPng } from './bombs';
 
 // The request side of POST /invocations under seeded random input: bodies mutated from valid
 // requests and plain noise, content types and CustomAttributes headers. Each case ends in a
@@ -95,6 +106,57 @@ describe('fuzz: the /invocations request', () => {
     }
     // Both ways out were exercised, many times.
     assert.ok(outcomes.taken >= 100 && outcomes.refused >= 1000, JSON.stringify(outcomes));
+  });
+});
+
+describe('fuzz: image headers and decoding', () => {
+  it('turns 2,000 mutated JPEG and PNG files into pixels or an ImageDecodeError', (t) => {
+    const random = seededRandom(1404);
+    const gradient = (width: number, height: number) =>
+      Buffer.from(Array.from({ length: width * height * 4 }, (_, i) => (i * 37) % 256));
+    const png = new PNGImage({ width: 24, height: 16 });
+    png.data = gradient(24, 16);
+    const seeds = [
+      Buffer.from(PNGImage.sync.write(png)),
+      Buffer.from(jpeg.encode({ width: 24, height: 16, data: gradient(24, 16) }, 80).data),
+      blackPng(40, 30, { colourType: 0 }),
+      blackPng(1, 1, { interlaced: true }),
+    ];
+    const outcomes = { decoded: 0, refused: 0, tooLarge: 0, weighedOnly: 0 };
+    for (let round = 0; round < 2000; round++) {
+      const bytes = Buffer.from(seeds[round % seeds.length]!);
+      // Mutations land in the header most of the time: that is what the limits read.
+      const edits = 1 + Math.floor(random() * 4);
+      for (let i = 0; i < edits; i++) {
+        const at = Math.floor(
+          random() * Math.min(bytes.length, random() < 0.7 ? 40 : bytes.length),
+        );
+        bytes[at] = Math.floor(random() * 256);
+      }
+      const cut = random() < 0.2 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+      try {
+        const header = checkImageHeader(cut);
+        assert.ok(header.width * header.height <= MAX_IMAGE_PIXELS, `round ${round}`);
+        assert.ok(header.decodeBytes <= MAX_DECODE_BYTES, `round ${round}`);
+        // Decoding what the header allows is bounded, but a megapixel or more takes a while.
+        if (header.width * header.height > 1_000_000) {
+          outcomes.weighedOnly++;
+          continue;
+        }
+        const image = decodeImage(cut);
+        assert.equal(image.data.length, image.width * image.height * 4, `round ${round}`);
+        outcomes.decoded++;
+      } catch (error) {
+        assert.ok(error instanceof ImageDecodeError, `round ${round}: ${String(error)}`);
+        assert.ok(error.message.length > 10 && error.message.length < 400, error.message);
+        outcomes[error instanceof ImageTooLargeError ? 'tooLarge' : 'refused']++;
+      }
+    }
+    t.diagnostic(JSON.stringify(outcomes));
+    assert.ok(
+      outcomes.decoded >= 100 && outcomes.refused >= 100 && outcomes.tooLarge >= 10,
+      JSON.stringify(outcomes),
+    );
   });
 });
 

@@ -5,6 +5,7 @@ import {
   HttpError,
   parseInvocation,
   servingSettings,
+  visibleGpus,
 } from '../../../src/detection/server';
 
 function refused(fn: () => unknown, status: number, pattern: RegExp): void {
@@ -117,32 +118,58 @@ describe('parseInvocation', () => {
 });
 
 describe('servingSettings', () => {
+  const cpuHost = { cpus: 8, gpus: [] };
+  const gpuHost = { cpus: 32, gpus: ['0', '1', '2', '3'] };
+
   it("uses SageMaker's defaults", () => {
-    const settings = servingSettings({}, {}, { workers: 3 });
+    const settings = servingSettings({}, {}, { workers: 3 }, cpuHost);
     assert.deepEqual(settings, {
       modelDir: '/opt/ml/model',
       port: 8080,
       host: '0.0.0.0',
       workers: 3,
       timeoutMs: 60_000,
+      gpus: [],
     });
     assert.ok(servingSettings({}).workers >= 1);
   });
 
   it("reads the hosting contract's environment", () => {
-    const settings = servingSettings({
-      SM_MODEL_DIR: '/models/x',
-      SAGEMAKER_BIND_TO_PORT: '9090',
-      MODEL_SERVER_WORKERS: '2',
-      MODEL_SERVER_TIMEOUT: '1.5',
-    });
+    const settings = servingSettings(
+      {
+        SM_MODEL_DIR: '/models/x',
+        SAGEMAKER_BIND_TO_PORT: '9090',
+        MODEL_SERVER_WORKERS: '2',
+        MODEL_SERVER_TIMEOUT: '1.5',
+      },
+      {},
+      {},
+      cpuHost,
+    );
     assert.deepEqual(settings, {
       modelDir: '/models/x',
       port: 9090,
       host: '0.0.0.0',
       workers: 2,
       timeoutMs: 1500,
+      gpus: [],
     });
+  });
+
+  it('defaults to one worker per CPU on a CPU host and one per GPU on a GPU host', () => {
+    assert.equal(servingSettings({}, {}, {}, cpuHost).workers, 8);
+    const gpu = servingSettings({}, {}, {}, gpuHost);
+    assert.equal(gpu.workers, 4);
+    assert.deepEqual(gpu.gpus, ['0', '1', '2', '3']);
+  });
+
+  it('honours MODEL_SERVER_WORKERS over any default, and --workers over it', () => {
+    const env = { MODEL_SERVER_WORKERS: '3' };
+    assert.equal(servingSettings(env, {}, {}, gpuHost).workers, 3);
+    // `tfod serve`'s own default (one worker) gives way to the variable too.
+    assert.equal(servingSettings(env, {}, { workers: 1 }, cpuHost).workers, 3);
+    assert.equal(servingSettings(env, { workers: '2' }, { workers: 1 }, cpuHost).workers, 2);
+    assert.equal(servingSettings({}, {}, { workers: 1 }, cpuHost).workers, 1);
   });
 
   it('lets the command line win over the environment', () => {
@@ -167,5 +194,22 @@ describe('servingSettings', () => {
       /SAGEMAKER_BIND_TO_PORT/,
     );
     assert.throws(() => servingSettings({}, { port: 'x' }), /--port=x/);
+  });
+});
+
+describe('visibleGpus', () => {
+  const driver = (count: number) => () =>
+    Array.from({ length: count }, (_, i) => `0000:0${i}:00.0`);
+
+  it("counts the driver's GPUs when CUDA_VISIBLE_DEVICES is not set", () => {
+    assert.deepEqual(visibleGpus({}, driver(2)), ['0', '1']);
+    assert.deepEqual(visibleGpus({}, driver(0)), []);
+  });
+
+  it('takes CUDA_VISIBLE_DEVICES as CUDA does: in order, up to the first invalid id', () => {
+    assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '2,3' }, driver(4)), ['2', '3']);
+    assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '1,-1,0' }, driver(4)), ['1']);
+    assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '' }, driver(4)), []);
+    assert.deepEqual(visibleGpus({ CUDA_VISIBLE_DEVICES: '-1' }, driver(4)), []);
   });
 });

@@ -27,7 +27,7 @@ type Source =
   | { readonly kind: 'local'; readonly model: LocalModelSource; readonly image?: string }
   | { readonly kind: 's3'; readonly uri: string; readonly job?: string };
 
-/** The `tfod.local.*` serving settings; 0 workers means the image's default (one per CPU). */
+/** The `tfod.local.*` serving settings; 0 workers means the image's default (one per GPU on a GPU host, else one per CPU). */
 export interface LocalServingSettings {
   readonly workers: number | undefined;
   readonly timeoutSeconds: number;
