@@ -141,7 +141,13 @@ describe('serving app lifecycle', () => {
       assert.equal(answer.status, 504);
       assert.match(answer.body.error ?? '', /longer than 1 s \(MODEL_SERVER_TIMEOUT\)/);
       assert.equal((await ping(base)).status, 200);
-      // The next image is answered by a fresh worker: the runaway one was killed.
+      // The next image is answered by a fresh worker: the runaway one was killed. It is sent once
+      // that worker has loaded, since the 1 s timeout counts its wait for a worker too (a loaded
+      // machine can take longer than that to start a process).
+      const readyLines = () => lines.filter((l) => /model ready: .* in worker 1 /.test(l)).length;
+      for (const deadline = Date.now() + 30_000; readyLines() < 2 && Date.now() < deadline;)
+        await sleep(50);
+      assert.equal(readyLines(), 2, 'the replacement worker loaded the model');
       assert.equal((await postImage(base, stubImage())).status, 200);
       assert.ok(lines.some((l) => /ran longer than 1 s; killing the worker/.test(l)));
       assert.ok(lines.some((l) => /worker 1 was killed \(SIGKILL\); starting another/.test(l)));
