@@ -49,10 +49,7 @@ export async function loadDetector(
     runner = await loadGraphModelRunner(runtime, folder.graphModelJson);
     format = 'graph-model';
   } else {
-    throw new ModelFolderError(
-      `${folder.dir} holds a SavedModel, which only the tensorflow backend (@tensorflow/tfjs-node, installed in the serving container) can run`,
-      'Serve it with the container, or convert it with tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model into model.json beside it',
-    );
+    throw savedModelOnly(folder);
   }
   return createDetector(runtime, runner, folder, format);
 }
@@ -118,4 +115,28 @@ function imageTensor(runtime: TfRuntime, image: RgbaImage, input: ModelRunner['i
     const resized = tf.image.resizeBilinear(tf.cast(t, 'float32'), [height, width]);
     return input.dtype === 'int32' ? tf.cast(tf.round(resized), 'int32') : resized;
   });
+}
+
+/** Why a folder with only a SavedModel cannot run here, naming the ops the conversion lacked. */
+function savedModelOnly(folder: ModelFolder): ModelFolderError {
+  const conversion = folder.conversion;
+  const serveInImage =
+    'It runs where TensorFlow runs it natively: the serving image (tfod serve --target local <job>, or deploy to SageMaker), then preview that endpoint';
+  if (conversion && !conversion.converted) {
+    const ops = conversion.unsupportedOps;
+    const what =
+      ops.length > 0
+        ? `TensorFlow.js has no kernel for the op${ops.length === 1 ? '' : 's'} ${ops.join(', ')}, which this model uses`
+        : `the converter failed: ${conversion.error ?? 'no reason was recorded'}`;
+    return new ModelFolderError(
+      `${folder.dir} holds a SavedModel that the training image could not convert to TensorFlow.js (${what}), and only the tensorflow backend (@tensorflow/tfjs-node, in the serving image) runs a SavedModel`,
+      ops.length > 0
+        ? `${serveInImage}; or change the model so it avoids ${ops.join(', ')} (a different feature extractor or post-processing) and train again`
+        : serveInImage,
+    );
+  }
+  return new ModelFolderError(
+    `${folder.dir} holds a SavedModel, which only the tensorflow backend (@tensorflow/tfjs-node, installed in the serving container) can run`,
+    'Serve it with the container, or convert it with tensorflowjs_converter --input_format=tf_saved_model --output_format=tfjs_graph_model into model.json beside it',
+  );
 }

@@ -60,7 +60,12 @@ export async function loadGraphModelRunner(
       ...(first.shape ? { shape: first.shape } : {}),
     },
     async run(input) {
-      const result = await model.executeAsync({ [first.name]: input } as NamedTensorMap, names);
+      let result;
+      try {
+        result = await model.executeAsync({ [first.name]: input } as NamedTensorMap, names);
+      } catch (error) {
+        throw missingOpError(error, modelJson, runtime.backend) ?? error;
+      }
       const tensors = Array.isArray(result) ? result : [result];
       try {
         return await readOutputs(names, tensors);
@@ -85,4 +90,36 @@ function structuredOutputKeys(model: GraphModel): string[] | undefined {
   const keys = (model.metadata as { structuredOutputKeys?: unknown } | undefined)
     ?.structuredOutputKeys;
   return Array.isArray(keys) && keys.every((k) => typeof k === 'string') ? keys : undefined;
+}
+
+/**
+ * TensorFlow.js names an op it cannot run only when the graph reaches it: "Unknown op 'X'" (the
+ * converter's executor has no mapping), "X is not implemented", or a kernel missing on the backend.
+ * Those become a model error that names the op; anything else stays as it was.
+ */
+export function missingOpError(
+  error: unknown,
+  modelJson: string,
+  backend: string,
+): ModelFolderError | undefined {
+  const message = error instanceof Error ? error.message : String(error);
+  const op =
+    /Unknown op '([^']+)'/.exec(message)?.[1] ??
+    /(?:Node type|Op) '?([A-Za-z0-9_]+)'? is not implemented/.exec(message)?.[1];
+  if (op)
+    return new ModelFolderError(
+      `${modelJson} uses the op ${op}, which TensorFlow.js cannot run`,
+      'Serve the SavedModel with the serving image (tfod serve --target local, or deploy to SageMaker), where TensorFlow runs it natively',
+      { cause: error },
+    );
+  const kernel = /'([A-Za-z0-9_]+)' not yet implemented or not found in the registry/.exec(
+    message,
+  )?.[1];
+  if (kernel)
+    return new ModelFolderError(
+      `${modelJson} needs the kernel ${kernel}, which the ${backend} backend does not have`,
+      'Try another backend (--backend cpu, or TFOD_BACKEND=cpu), or serve the SavedModel with the serving image',
+      { cause: error },
+    );
+  return undefined;
 }

@@ -1,9 +1,67 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { ModelFolderError } from './errors';
 
 /** Where SageMaker puts the model of an endpoint, and where `serve` looks by default. */
 export const SAGEMAKER_MODEL_DIR = '/opt/ml/model';
+
+/** Where the training image writes the TensorFlow.js conversion, beside saved_model/. */
+export const TFJS_FOLDER = 'tfjs';
+/** The training image's account of that conversion (container/convert_tfjs.py writes it). */
+export const TFJS_CONVERSION_REPORT = 'tfjs_conversion.json';
+
+/** What `tfjs_conversion.json` says: converted, or why not (the ops TensorFlow.js lacks). */
+export interface ConversionReport {
+  readonly converted: boolean;
+  /** "tensorflowjs 3.21.0" */
+  readonly converter?: string;
+  /** Op names TensorFlow.js has no kernel for; empty when the converter failed otherwise. */
+  readonly unsupportedOps: readonly string[];
+  /** Why the conversion failed, in one line. */
+  readonly error?: string;
+}
+
+const REPORT_MAX_BYTES = 64 * 1024;
+
+/**
+ * Reads `tfjs_conversion.json` in a model folder; undefined when it is absent, oversized or not
+ * the report's shape (it only ever explains, so a bad one is ignored rather than fatal).
+ */
+export function readConversionReport(modelDir: string): ConversionReport | undefined {
+  let text: string;
+  try {
+    const fd = openSync(join(modelDir, TFJS_CONVERSION_REPORT), 'r');
+    try {
+      const buffer = Buffer.alloc(REPORT_MAX_BYTES + 1);
+      const length = readSync(fd, buffer, 0, buffer.length, 0);
+      if (length > REPORT_MAX_BYTES) return undefined;
+      text = buffer.subarray(0, length).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!value || typeof value !== 'object') return undefined;
+  const record = value as Record<string, unknown>;
+  if (typeof record.converted !== 'boolean') return undefined;
+  const ops = Array.isArray(record.unsupportedOps)
+    ? record.unsupportedOps.filter((op): op is string => typeof op === 'string').slice(0, 50)
+    : [];
+  return {
+    converted: record.converted,
+    unsupportedOps: ops,
+    ...(typeof record.converter === 'string' ? { converter: record.converter.slice(0, 100) } : {}),
+    ...(typeof record.error === 'string' ? { error: record.error.slice(0, 2000) } : {}),
+  };
+}
 
 /**
  * What a model folder holds. The serving container and `tfod predict` accept the same layout:
@@ -19,6 +77,8 @@ export interface ModelFolder {
   readonly savedModelDir?: string;
   readonly labelMapPath?: string;
   readonly hyperparametersPath?: string;
+  /** The training image's TensorFlow.js conversion report, when it wrote one. */
+  readonly conversion?: ConversionReport;
 }
 
 /**
@@ -44,7 +104,7 @@ export async function inspectModelFolder(path: string): Promise<ModelFolder> {
     dir = dirname(dir);
   } else {
     // The training image writes the TensorFlow.js conversion to tfjs/ beside saved_model/.
-    for (const candidate of [join(dir, 'model.json'), join(dir, 'tfjs', 'model.json')])
+    for (const candidate of [join(dir, 'model.json'), join(dir, TFJS_FOLDER, 'model.json')])
       if (await isFile(candidate)) {
         graphModelJson = candidate;
         break;
@@ -63,12 +123,14 @@ export async function inspectModelFolder(path: string): Promise<ModelFolder> {
     );
   const labelMapPath = join(dir, 'label_map.pbtxt');
   const hyperparametersPath = join(dir, 'hyperparameters.json');
+  const conversion = readConversionReport(dir);
   return {
     dir,
     ...(graphModelJson ? { graphModelJson } : {}),
     ...(savedModelDir ? { savedModelDir } : {}),
     ...((await isFile(labelMapPath)) ? { labelMapPath } : {}),
     ...((await isFile(hyperparametersPath)) ? { hyperparametersPath } : {}),
+    ...(conversion ? { conversion } : {}),
   };
 }
 

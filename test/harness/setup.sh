@@ -20,7 +20,8 @@ wants integration && apt_packages+=(docker.io docker-registry apache2-utils)
 if wants integration && ! { python3 -m venv --help && python3 -c 'import ensurepip'; } >/dev/null 2>&1; then
   apt_packages+=(python3 python3-venv)
 fi
-wants e2e && apt_packages+=(chromium)
+# The training layer shows the model it trained in the preview of a real VS Code too.
+{ wants e2e || wants training; } && apt_packages+=(chromium)
 # The training layer builds the production image on a Debian root filesystem (debootstrap).
 wants training && apt_packages+=(docker.io debootstrap)
 
@@ -82,7 +83,7 @@ if wants integration && ! "$TF_VENV/bin/python" -c 'import tensorflowjs.converte
   fi
 fi
 
-if wants e2e; then
+if wants e2e || wants training; then
   bash "$here/install-code-server.sh"
 fi
 

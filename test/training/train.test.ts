@@ -6,6 +6,13 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { METRIC_DEFINITIONS, parseMetricLine } from '../../src/core/training/metrics';
 import {
+  openFile,
+  openWorkbench,
+  previewFrame,
+  runCommand,
+  waitForValue,
+} from '../e2e/harness/workbench';
+import {
   BASE_IMAGE,
   buildTrainingImage,
   cli,
@@ -290,6 +297,67 @@ describe('training with real TensorFlow in the production image', () => {
         `TensorFlow's detection ${i} (class ${tf.classes[i]}, ${tf.scores[i]}, box ${tf.boxes[i]?.join(', ')}) has no twin`,
       );
       unused.delete(twin);
+    }
+  });
+
+  it('shows its detections in the preview of a real VS Code, from its model.tar.gz', async () => {
+    // The job's model.tar.gz and a validation photo in a workspace of a real VS Code (code-server):
+    // the preview runs the trained model in the extension host (TF.js conversion, wasm) and shows
+    // what `tfod predict` finds, named from the label map the job packed with the model.
+    const archive = join(jobFolder(workspace, 'real'), 'output', 'model.tar.gz');
+    const photo = join(jobFolder(workspace, 'real'), 'unpacked', 'probe.png');
+    assert.ok(existsSync(photo), 'the TF.js test wrote probe.png');
+    const predicted = tfod(workspace, 'predict', '--model', archive, '--json', '-t', '0', photo);
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const expected = (JSON.parse(predicted.stdout) as Array<{ prediction: number[][] }>)[0]
+      ?.prediction;
+    assert.ok(expected && expected.length > 0);
+    const workbench = await openWorkbench('sample-project');
+    try {
+      const ws = workbench.workspace;
+      mkdirSync(join(ws, 'trained'), { recursive: true });
+      writeFileSync(join(ws, 'trained', 'model.tar.gz'), readFileSync(archive));
+      writeFileSync(join(ws, 'probe.png'), readFileSync(photo));
+      const { page } = workbench;
+      await openFile(page, 'probe.png');
+      await runCommand(page, 'Object Detection: Preview Detections');
+      const row = page
+        .locator('.quick-input-list .monaco-list-row', { hasText: 'trained/model.tar.gz' })
+        .first();
+      await row.waitFor({ state: 'visible', timeout: 30_000 });
+      await row.click();
+      const frame = await previewFrame(page);
+      const card = frame.locator('section.image[data-path$="probe.png"]');
+      const raw = card.locator('.raw pre');
+      await raw.waitFor({ state: 'attached', timeout: 180_000 });
+      const shown = await waitForValue(
+        'the raw answer of the trained model',
+        async () => {
+          const text = (await raw.textContent()) ?? '';
+          return text.includes('prediction')
+            ? (JSON.parse(text) as { prediction: number[][] }).prediction
+            : undefined;
+        },
+        (value) => value !== undefined,
+        180_000,
+      );
+      assert.ok(shown);
+      // The preview asks at its floor: every detection it got is one tfod predict found, in order.
+      assert.ok(shown.length > 0, 'the preview got detections');
+      shown.forEach((p, i) =>
+        p.forEach((v, k) =>
+          assert.ok(
+            Math.abs(v - (expected[i]?.[k] ?? NaN)) <= 1e-4,
+            `detection ${i} value ${k}: ${v} vs ${expected[i]?.[k]}`,
+          ),
+        ),
+      );
+      assert.match(
+        (await frame.locator('.labels-note').textContent()) ?? '',
+        /from the model's label map/,
+      );
+    } finally {
+      await workbench.close();
     }
   });
 

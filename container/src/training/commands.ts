@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { TrainingHyperparameters } from '../../../src/core/training/hyperparameters';
+import { TFJS_CONVERSION_REPORT, TFJS_FOLDER } from '../../../src/detection/modelFolder';
 import type { ObjectDetectionApi } from './environment';
 
 /**
@@ -117,9 +118,6 @@ export function exportCommand(
   };
 }
 
-/** Where the TensorFlow.js conversion goes, beside saved_model/ (src/detection/modelFolder.ts). */
-export const TFJS_FOLDER = 'tfjs';
-
 /**
  * The SavedModel as a TensorFlow.js graph model, so the trained model runs where libtensorflow
  * cannot (the preview, `tfod predict`/`serve` on a laptop, an image without the native binding).
@@ -134,6 +132,7 @@ export function tfjsCommand(api: ObjectDetectionApi, paths: CommandPaths): Comma
       process.env.TFOD_TFJS_CONVERTER || '/opt/tfod/convert_tfjs.py',
       `--saved_model_dir=${join(paths.exportDir, 'saved_model')}`,
       `--output_dir=${join(paths.exportDir, TFJS_FOLDER)}`,
+      `--report=${join(paths.exportDir, TFJS_CONVERSION_REPORT)}`,
     ],
   };
 }

@@ -13,6 +13,7 @@ import {
   trainCommand,
   type CommandPaths,
 } from './commands';
+import { readConversionReport } from '../../../src/detection/modelFolder';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
 import {
@@ -65,8 +66,15 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
       await runner.run(tfjs);
     } catch (error) {
       if (runner.stopping) throw error;
+      const report = readConversionReport(paths.model);
+      const reason =
+        report?.converted === false
+          ? report.error
+          : error instanceof Error
+            ? error.message
+            : String(error);
       log(
-        `warning: the TF.js conversion failed, so only the SavedModel is exported (serving it needs @tensorflow/tfjs-node): ${error instanceof Error ? error.message : String(error)}`,
+        `warning: the TF.js conversion failed (${reason}), so the model is exported as a SavedModel only: it serves in this image (tfjs-node), but the preview, tfod predict and tfod serve --model on a laptop cannot run it`,
       );
     }
   }

@@ -27,6 +27,8 @@ import {
 } from '../../core/preview/sources';
 import { DEFAULT_TARGET, parseTarget, type TargetKind } from '../../core/target';
 import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
+import { resolveModelArgument, type ModelArgumentOptions } from '../../core/modelArgument';
+import { createS3Client, downloadModelArtifact } from '../../core/s3';
 import { openTarget } from './targetOptions';
 
 interface PredictOptions {
@@ -70,20 +72,20 @@ export function register(program: Command): void {
     )
     .argument('<image...>', 'JPEG or PNG files')
     .option(
-      '-m, --model <dir|model.tar.gz>',
-      "model folder as the endpoint gets it (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), or a training job's model.tar.gz",
+      '-m, --model <dir|model.tar.gz|job|s3-uri>',
+      "model folder as the endpoint gets it (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), a training job's model.tar.gz or its s3:// URI (downloaded), or a training job's name on --target",
     )
     .option(
       '-e, --endpoint <name|url>',
       'an endpoint instead: http://127.0.0.1:<port> of a local one, or a name on --target',
     )
     .addOption(
-      new Option('--target <target>', 'where a named endpoint runs (local or sagemaker)')
+      new Option('--target <target>', 'where a named job or endpoint runs (local or sagemaker)')
         .default(DEFAULT_TARGET)
         .argParser((value: string) => parseTarget(value, '--target')),
     )
-    .option('--aws-profile <name>', 'AWS profile for a SageMaker endpoint')
-    .option('--region <region>', 'AWS region for a SageMaker endpoint')
+    .option('--aws-profile <name>', 'AWS profile for a SageMaker job, endpoint or S3 model')
+    .option('--region <region>', 'AWS region for a SageMaker job, endpoint or S3 model')
     .option('--label-map <file>', 'class names for an endpoint (default: ids)')
     .option(
       '-t, --threshold <n>',
@@ -114,6 +116,8 @@ export function register(program: Command): void {
           try {
             results.push(await predictOne(predictor, path, options, taken));
           } catch (error) {
+            // A model that cannot run (an op TensorFlow.js lacks) fails every image: stop at once.
+            if (error instanceof ModelFolderError) throw asUserError(error, path);
             if (!(error instanceof UserError)) throw error;
             failures.push(error.toLine());
             writeErr(`tfod: ${error.toLine()}\n`);
@@ -132,18 +136,22 @@ export function register(program: Command): void {
 }
 
 async function modelPredictor(model: string, options: PredictOptions): Promise<Predictor> {
-  // A model.tar.gz (a local job's, or SageMaker's artifact) runs from a temporary unpacked copy.
-  const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
+  // A job's model or an s3:// URI is fetched first; a model.tar.gz (a local job's, or SageMaker's
+  // artifact) runs from a temporary unpacked copy.
+  const onDisk = await resolveModelArgument(model, modelArgumentOptions(options));
+  let unpacked: { dir: string } | undefined;
   let detector: Detector | undefined;
   const close = () => {
     try {
       detector?.dispose();
     } finally {
       if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
+      void onDisk.cleanup();
     }
   };
   try {
-    detector = await openDetector(unpacked?.dir ?? model, options.backend);
+    if (isModelArchive(onDisk.path)) unpacked = await unpackModelArchive(onDisk.path);
+    detector = await openDetector(unpacked?.dir ?? onDisk.path, options.backend);
     const loaded = detector;
     const labelMap = options.labelMap ?? loaded.folder.labelMapPath;
     return {
@@ -155,6 +163,43 @@ async function modelPredictor(model: string, options: PredictOptions): Promise<P
     close();
     throw error;
   }
+}
+
+/**
+ * How `--model` finds a job's model: on `--target` (local by default), downloading an S3
+ * artifact with the AWS profile and region given. Shared with `tfod serve --model`.
+ */
+export function modelArgumentOptions(
+  flags: { readonly target?: TargetKind; readonly awsProfile?: string; readonly region?: string },
+  onProgress?: (message: string) => void,
+): ModelArgumentOptions {
+  const session = {
+    ...(flags.awsProfile ? { profile: flags.awsProfile } : {}),
+    ...(flags.region ? { region: flags.region } : {}),
+  };
+  return {
+    target: () =>
+      openTarget({
+        target: flags.target ?? DEFAULT_TARGET,
+        ...(flags.awsProfile ? { awsProfile: flags.awsProfile } : {}),
+        ...(flags.region ? { region: flags.region } : {}),
+      }),
+    download: async (uri, folder, signal) => {
+      const client = createS3Client(session);
+      try {
+        return (
+          await downloadModelArtifact(uri, folder, {
+            client,
+            session,
+            ...(signal ? { signal } : {}),
+          })
+        ).path;
+      } finally {
+        client.destroy();
+      }
+    },
+    ...(onProgress ? { onProgress } : {}),
+  };
 }
 
 /** An endpoint asked at the preview's floor, so --threshold filters here as the preview does. */

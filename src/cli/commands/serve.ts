@@ -16,7 +16,9 @@ import { createS3Client, downloadModelArtifact } from '../../core/s3';
 import { parseTarget, type TargetKind } from '../../core/target';
 import type { BackendChoice } from '../../detection';
 import { runServer, servingSettings, type ServingSettings } from '../../detection/server';
-import { asUserError, backendOption } from './predict';
+import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
+import { resolveModelArgument } from '../../core/modelArgument';
+import { asUserError, backendOption, modelArgumentOptions } from './predict';
 import {
   addAwsOptions,
   awsSession,
@@ -63,8 +65,8 @@ export function register(program: Command): void {
       'with --target local: a local training job, a model.tar.gz, a model folder, or the s3:// URI of a model.tar.gz (downloaded first)',
     )
     .option(
-      '-m, --model <dir>',
-      'model folder to serve in this process: model.json (TensorFlow.js) or saved_model.pb',
+      '-m, --model <dir|model.tar.gz|job|s3-uri>',
+      'model to serve in this process: a folder (model.json for TensorFlow.js, or saved_model.pb), a model.tar.gz or its s3:// URI (downloaded), or a local training job',
     )
     .addOption(
       new Option(
@@ -116,6 +118,30 @@ async function serveInProcess(options: ServeOptions, command: Command): Promise<
       'nothing to serve was given',
       'Serve a model folder in this process with --model <dir>, or in Docker with --target local <job|model.tar.gz|dir>',
     );
+  const onDisk = await resolveModelArgument(
+    options.model,
+    modelArgumentOptions(
+      { ...options, target: 'local' },
+      options.quiet ? undefined : (line) => writeErr(`${line}\n`),
+    ),
+  );
+  let unpacked: { dir: string } | undefined;
+  try {
+    if (isModelArchive(onDisk.path)) unpacked = await unpackModelArchive(onDisk.path);
+    await serveFolder(unpacked?.dir ?? onDisk.path, onDisk.origin, options, writeOut, writeErr);
+  } finally {
+    if (unpacked) await rm(unpacked.dir, { recursive: true, force: true });
+    await onDisk.cleanup();
+  }
+}
+
+async function serveFolder(
+  modelDir: string,
+  origin: string,
+  options: ServeOptions,
+  writeOut: (text: string) => void,
+  writeErr: (text: string) => void,
+): Promise<void> {
   let settings: ServingSettings;
   try {
     // The hosting contract's variables count here as in the image (MODEL_SERVER_WORKERS,
@@ -124,7 +150,7 @@ async function serveInProcess(options: ServeOptions, command: Command): Promise<
     settings = servingSettings(
       process.env,
       {
-        modelDir: options.model,
+        modelDir,
         ...(options.port !== undefined ? { port: options.port } : {}),
         ...(options.workers !== undefined ? { workers: options.workers } : {}),
         ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
@@ -144,7 +170,7 @@ async function serveInProcess(options: ServeOptions, command: Command): Promise<
       log: options.quiet ? () => undefined : (line) => writeErr(`${line}\n`),
       onReady: (url) =>
         writeOut(
-          `Serving ${settings.modelDir} at ${url}: POST ${url}/invocations (JSON {"image": "<base64>"} or a JPEG/PNG body), GET ${url}/ping. Ctrl+C stops.\n`,
+          `Serving ${origin} at ${url}: POST ${url}/invocations (JSON {"image": "<base64>"} or a JPEG/PNG body), GET ${url}/ping. Ctrl+C stops.\n`,
         ),
     });
   } catch (error) {
@@ -159,7 +185,7 @@ async function serveInProcess(options: ServeOptions, command: Command): Promise<
         `not allowed to listen on port ${settings.port}`,
         'Use a port above 1023',
       );
-    throw asUserError(error, `cannot serve ${settings.modelDir}`);
+    throw asUserError(error, `cannot serve ${origin}`);
   }
 }
 

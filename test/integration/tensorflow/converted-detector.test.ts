@@ -163,3 +163,139 @@ describe('a detector exported with the Object Detection API signature, converted
     assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
   });
 });
+
+// The training image's converter (container/convert_tfjs.py) with real TensorFlow and the real
+// tensorflowjs package: a model it converts runs as TensorFlow runs it; a model using an op
+// TensorFlow.js has no kernel for is reported by name, in the report `tfod` reads.
+describe("the training image's TF.js conversion (container/convert_tfjs.py)", () => {
+  const work = mkdtempSync(join(tmpdir(), 'tfod-convert-'));
+  const script = join(root, 'container', 'convert_tfjs.py');
+  // A detector whose score goes through Lgamma: real TensorFlow, no TensorFlow.js kernel.
+  const LGAMMA_DETECTOR = `
+import sys
+import tensorflow as tf
+
+class Detector(tf.Module):
+    @tf.function(input_signature=[tf.TensorSpec([1, None, None, 3], tf.uint8, name="input_tensor")])
+    def serve(self, input_tensor):
+        mean = tf.reduce_mean(tf.cast(input_tensor, tf.float32)) / 255.0
+        score = tf.math.sigmoid(tf.math.lgamma(mean + 1.5))
+        return {
+            "detection_boxes": tf.reshape(tf.stack([0.1, 0.2, 0.5, 0.6]), [1, 1, 4]),
+            "detection_scores": tf.reshape(score, [1, 1]),
+            "detection_classes": tf.ones([1, 1]),
+            "num_detections": tf.ones([1]),
+        }
+
+detector = Detector()
+tf.saved_model.save(detector, sys.argv[1], signatures={"serving_default": detector.serve})
+`;
+
+  function convert(model: string) {
+    return spawnSync(
+      join(venv, 'python'),
+      [
+        script,
+        `--saved_model_dir=${join(model, 'saved_model')}`,
+        `--output_dir=${join(model, 'tfjs')}`,
+        `--report=${join(model, 'tfjs_conversion.json')}`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } },
+    );
+  }
+
+  before(() => {
+    assert.ok(
+      existsSync(join(venv, 'python')),
+      `TensorFlow is not installed in ${join(cache, 'tensorflow')}: run npm test (test/harness/setup.sh integration installs it)`,
+    );
+  });
+  after(() => rmSync(work, { recursive: true, force: true }));
+
+  it('reports an op TensorFlow.js lacks by name, ships no tfjs/, and tfod says so', () => {
+    const model = join(work, 'lgamma');
+    mkdirSync(model);
+    run(join(venv, 'python'), ['-c', LGAMMA_DETECTOR, join(model, 'saved_model')]);
+    const converted = convert(model);
+    assert.equal(converted.status, 3, converted.stdout + converted.stderr);
+    assert.match(converted.stdout, /TensorFlow\.js has no kernel for op Lgamma/);
+    assert.ok(!existsSync(join(model, 'tfjs')), 'no half-usable tfjs/ is left');
+    const report = JSON.parse(readFileSync(join(model, 'tfjs_conversion.json'), 'utf8')) as {
+      converted: boolean;
+      unsupportedOps: string[];
+      error: string;
+    };
+    assert.equal(report.converted, false);
+    assert.deepEqual(report.unsupportedOps, ['Lgamma']);
+    assert.match(report.error, /Lgamma \(1 node\)/);
+
+    const result = spawnSync(
+      process.execPath,
+      [cli, 'predict', '--model', model, fixtures().photoPath('chelsea')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(
+      result.stderr,
+      /could not convert to TensorFlow\.js \(TensorFlow\.js has no kernel for the op Lgamma, which this model uses\)/,
+    );
+    assert.match(result.stderr, /serving image \(tfod serve --target local <job>/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('names the op when a model converted without the op check reaches it at run time', () => {
+    const model = join(work, 'lgamma-unchecked');
+    mkdirSync(model);
+    run(join(venv, 'python'), ['-c', LGAMMA_DETECTOR, join(model, 'saved_model')]);
+    run(join(venv, 'tensorflowjs_converter'), [
+      '--input_format=tf_saved_model',
+      '--output_format=tfjs_graph_model',
+      '--signature_name=serving_default',
+      '--saved_model_tags=serve',
+      '--use_structured_outputs_names=true',
+      '--skip_op_check',
+      join(model, 'saved_model'),
+      join(model, 'tfjs'),
+    ]);
+    const result = spawnSync(
+      process.execPath,
+      [cli, 'predict', '--model', model, fixtures().photoPath('chelsea')],
+      { encoding: 'utf8' },
+    );
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /uses the op Lgamma, which TensorFlow\.js cannot run/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /, 'no stack trace');
+  });
+
+  it('converts an Object Detection API export into a model tfod runs, and says so in the report', () => {
+    const model = join(work, 'od');
+    mkdirSync(model);
+    const photos = PHOTOS.map((name) => fixtures().photoPath(name));
+    run(join(venv, 'python'), [
+      join(__dirname, 'od_api_detector.py'),
+      join(model, 'saved_model'),
+      join(work, 'od-answers.json'),
+      photos[0]!,
+    ]);
+    const converted = convert(model);
+    assert.equal(converted.status, 0, converted.stdout + converted.stderr);
+    const report = JSON.parse(readFileSync(join(model, 'tfjs_conversion.json'), 'utf8')) as {
+      converted: boolean;
+      unsupportedOps: string[];
+    };
+    assert.equal(report.converted, true);
+    assert.deepEqual(report.unsupportedOps, []);
+    const answers = JSON.parse(readFileSync(join(work, 'od-answers.json'), 'utf8')) as Record<
+      string,
+      TfAnswer
+    >;
+    const [result] = predict(model, [photos[0]!]);
+    const tf = answers[photos[0]!];
+    assert.ok(result && tf);
+    assert.equal(result.prediction.length, Math.round(tf.num_detections[0]));
+    result.prediction.forEach(([classId, score], i) => {
+      assert.equal(classId, tf.detection_classes[0][i]);
+      assert.ok(Math.abs(score - tf.detection_scores[0][i]) < 1e-3);
+    });
+  });
+});

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
+import { loadDetector } from '../../../src/detection';
 import {
   defaultTrainingFiles,
   failureOf,
@@ -270,9 +271,30 @@ describe('train entrypoint (process)', () => {
     assert.equal(failureOf(job), undefined);
     assert.match(
       result.stdout,
-      /warning: the TF\.js conversion failed, so only the SavedModel is exported/,
+      /warning: the TF\.js conversion failed \(The TF\.js conversion step failed \(exit code 1\): ValueError: stand-in failure.*\), so the model is exported as a SavedModel only/,
     );
     assert.ok(existsSync(join(job.optMl, 'model', 'saved_model', 'saved_model.pb')));
+  });
+
+  it('an op TF.js lacks is named in the warning and in the model folder, which tfod then quotes', async () => {
+    const job = makeJob();
+    const result = await runTrain(trainEnv(job, 2, { TFOD_STANDIN_TFJS_UNSUPPORTED: 'Lgamma' }));
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(failureOf(job), undefined);
+    assert.match(
+      result.stdout,
+      /warning: the TF\.js conversion failed \(TensorFlow\.js has no kernel for Lgamma \(1 node\)\), so the model is exported as a SavedModel only: it serves in this image/,
+    );
+    const model = join(job.optMl, 'model');
+    assert.ok(!existsSync(join(model, 'tfjs', 'model.json')));
+    const report = JSON.parse(readFileSync(join(model, 'tfjs_conversion.json'), 'utf8')) as {
+      unsupportedOps: string[];
+    };
+    assert.deepEqual(report.unsupportedOps, ['Lgamma']);
+    await assert.rejects(
+      loadDetector(model, { backend: 'wasm' }),
+      /TensorFlow\.js has no kernel for the op Lgamma, which this model uses/,
+    );
   });
 
   it("without a checkpoint channel, trains from scratch: the config's fine_tune_checkpoint is removed, with a warning", async () => {

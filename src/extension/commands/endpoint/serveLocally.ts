@@ -10,8 +10,9 @@ import {
   DEFAULT_READY_TIMEOUT_MS,
   type LocalModelSource,
 } from '../../../core/local';
-import { createS3Client, downloadModelArtifact, parseS3Uri } from '../../../core/s3';
-import { getAwsSessionOptions, getJobsViewTargets } from '../../config';
+import { parseS3Uri } from '../../../core/s3';
+import { downloadS3Model } from '../../s3/modelDownload';
+import { getJobsViewTargets } from '../../config';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { asJobNode, isJobsNode } from '../../views/nodes';
@@ -102,7 +103,7 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
           scratch = await mkdtemp(join(tmpdir(), 'tfod-serve-'));
           model = {
             kind: 'archive',
-            path: await download(ctx, source.uri, scratch, signal, progress),
+            path: await downloadS3Model(ctx, source.uri, scratch, signal, progress),
           };
         } else model = source.model;
         return await target.serve(
@@ -269,32 +270,4 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
   );
   const picked = await askPick(step, items, 'The model to serve in Docker on this machine');
   return picked.pick();
-}
-
-async function download(
-  ctx: TfodContext,
-  uri: string,
-  folder: string,
-  signal: AbortSignal,
-  progress: vscode.Progress<{ message?: string }>,
-): Promise<string> {
-  const session = getAwsSessionOptions();
-  const client = createS3Client(session);
-  const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-  try {
-    ctx.log.info(`serve locally: downloading ${uri}`);
-    const { path, bytes } = await downloadModelArtifact(uri, folder, {
-      client,
-      signal,
-      session,
-      onProgress: (p) =>
-        progress.report({
-          message: `Downloading ${uri}: ${mb(p.receivedBytes)}${p.totalBytes ? ` of ${mb(p.totalBytes)}` : ''} MB`,
-        }),
-    });
-    ctx.log.info(`serve locally: downloaded ${mb(bytes)} MB from ${uri}`);
-    return path;
-  } finally {
-    client.destroy();
-  }
 }

@@ -9,7 +9,9 @@ import {
   showPreviewPanel,
 } from '../../preview/previewPanel';
 import { PREVIEW_IMAGE_NAME, type PreviewSource } from '../../../core/preview/protocol';
+import { cachedS3Model } from '../../s3/modelDownload';
 import { isJobsNode } from '../../views/nodes';
+import { withCancellableProgress } from '../registerCommand';
 
 /**
  * tfod.preview.open: the detection preview, from the palette, an image in the explorer, an
@@ -19,7 +21,7 @@ import { isJobsNode } from '../../views/nodes';
  * names another.
  */
 export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknown): Promise<void> {
-  const fromNode = sourceFromNode(arg);
+  const fromNode = await sourceFromNode(ctx, arg);
   let images = imagesFromArguments(arg, many);
   if (images.length === 0) {
     const active = activeImage();
@@ -56,7 +58,7 @@ function activeImage(): string | undefined {
   return path && PREVIEW_IMAGE_NAME.test(path) ? path : undefined;
 }
 
-function sourceFromNode(arg: unknown): PreviewSource | undefined {
+async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<PreviewSource | undefined> {
   if (!isJobsNode(arg)) return undefined;
   if (arg.type === 'endpoint') {
     if (arg.kind === 'sagemaker') return { kind: 'sagemaker', endpoint: arg.endpoint.name };
@@ -74,10 +76,12 @@ function sourceFromNode(arg: unknown): PreviewSource | undefined {
         ? arg.entry.details?.modelArtifacts
         : undefined;
   if (!uri) return undefined;
-  if (uri.startsWith('s3://'))
-    throw new UserError(
-      `the model ${uri} is in S3, and the preview runs models from this machine`,
-      'Deploy it (or Serve Model Locally) and preview the endpoint, or download the model.tar.gz and pick it as the source',
+  if (uri.startsWith('s3://')) {
+    // The preview runs models on this machine: a SageMaker job's model is downloaded once.
+    const path = await withCancellableProgress('Preview Detections', (progress, signal) =>
+      cachedS3Model(ctx, uri, signal, progress),
     );
+    return { kind: 'model', path };
+  }
   return { kind: 'model', path: uri.startsWith('file://') ? vscode.Uri.parse(uri).fsPath : uri };
 }

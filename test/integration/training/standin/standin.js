@@ -3,7 +3,8 @@
 // tests of train's contract (the training layer runs the real scripts, test/training). It honours each script's command-line
 // interface, checks what the real script would read (the rewritten pipeline.config must point at
 // files that exist), prints output in the real scripts' formats, and writes what they would write.
-// Controls: TFOD_STANDIN_CALLS (file to append each call to, JSON lines), TFOD_STANDIN_FAIL
+// Controls: TFOD_STANDIN_TFJS_UNSUPPORTED (ops the TF.js conversion reports as unsupported),
+// TFOD_STANDIN_CALLS (file to append each call to, JSON lines), TFOD_STANDIN_FAIL
 // (script name that fails with a Python traceback), TFOD_STANDIN_HANG (script name that runs until
 // SIGTERM).
 'use strict';
@@ -161,11 +162,33 @@ switch (name) {
     fs.copyFileSync(flags.pipeline_config_path, path.join(out, 'pipeline.config'));
     break;
   }
-  case 'convert_tfjs.py':
+  case 'convert_tfjs.py': {
     if (!fs.existsSync(path.join(need('saved_model_dir'), 'saved_model.pb')))
       die('OSError: SavedModel file does not exist');
+    // TFOD_STANDIN_TFJS_UNSUPPORTED=Op1,Op2: the real script's answer to ops TF.js lacks.
+    const unsupported = (process.env.TFOD_STANDIN_TFJS_UNSUPPORTED || '')
+      .split(',')
+      .filter(Boolean);
+    const report = {
+      converted: unsupported.length === 0,
+      converter: 'tensorflowjs stand-in',
+      unsupportedOps: unsupported,
+      ...(unsupported.length
+        ? {
+            error: `TensorFlow.js has no kernel for ${unsupported.map((op) => `${op} (1 node)`).join(', ')}`,
+          }
+        : {}),
+    };
+    write(need('report'), `${JSON.stringify(report)}\n`);
+    if (unsupported.length) {
+      console.log(
+        `[tfod] TF.js conversion: TensorFlow.js has no kernel for op ${unsupported.join(', ')}`,
+      );
+      process.exit(3);
+    }
     write(path.join(need('output_dir'), 'model.json'), '{"format": "graph-model"}\n');
     break;
+  }
   case 'export_tflite_graph_tf2.py':
     need('trained_checkpoint_dir');
     write(path.join(need('output_directory'), 'saved_model', 'saved_model.pb'));
