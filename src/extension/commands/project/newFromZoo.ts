@@ -9,7 +9,7 @@ import {
   type ZooModel,
 } from '../../../core/modelZoo';
 import type { TfodContext } from '../../context';
-import { setting } from '../memory';
+import { recall, setting } from '../memory';
 import { askPick } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
@@ -21,7 +21,8 @@ const TITLE = 'New Project from Model Zoo';
  * project's checkpoint and pipeline.config (the twin of `tfod init`).
  */
 export async function newProjectFromZoo(ctx: TfodContext): Promise<string | undefined> {
-  const architecture = setting('validation.architecture');
+  // The image's ARCHITECTURE: the validation setting, else the image last built and pushed.
+  const architecture = setting('validation.architecture') ?? recall(ctx, 'image.last').architecture;
   const tf: 1 | 2 = architecture
     ? architecture.startsWith('1.')
       ? 1
