@@ -34,7 +34,11 @@ export interface DownloadOptions {
   readonly onProgress?: ((progress: DownloadProgress) => void) | undefined;
   /** Attempts in all when the connection drops mid-way (each resumes where the last stopped). */
   readonly attempts?: number | undefined;
+  /** An attempt that receives nothing for this long is dropped and resumed (default 60 s). */
+  readonly stallTimeoutMs?: number | undefined;
 }
+
+const DEFAULT_STALL_TIMEOUT_MS = 60_000;
 
 /** `tfod.modelZoo.url` or `TFOD_MODEL_ZOO_URL` when set, else the zoo's own address. */
 export function modelZooBaseUrl(setting?: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -175,17 +179,59 @@ async function fetchInto(
   url: string,
   part: string,
   options: DownloadOptions,
+  restarted = false,
 ): Promise<number | undefined> {
-  const signal = options.signal;
+  const user = options.signal;
+  // A server that stops sending without closing would hold the download forever: an attempt
+  // with no bytes for stallTimeoutMs is aborted (and resumed by the caller's next attempt).
+  const stall = new AbortController();
+  const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
+  let timer = setTimeout(() => stall.abort(), stallMs);
+  const alive = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), stallMs);
+  };
+  const signal = user ? AbortSignal.any([user, stall.signal]) : stall.signal;
+  const stalled = (): Error =>
+    new Error(
+      `no data from the server for ${stallMs >= 1000 ? `${Math.round(stallMs / 1000)} s` : `${stallMs} ms`}`,
+    );
+  try {
+    return await fetchAttempt(url, part, options, signal, user, stalled, alive, restarted);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function fetchAttempt(
+  url: string,
+  part: string,
+  options: DownloadOptions,
+  signal: AbortSignal,
+  user: AbortSignal | undefined,
+  stalled: () => Error,
+  alive: () => void,
+  restarted: boolean,
+): Promise<number | undefined> {
   const start = (await sizeOf(part)) ?? 0;
+  const again = async (): Promise<number | undefined> => {
+    if (restarted)
+      throw new UserError(
+        `the server of ${url} does not answer range requests consistently`,
+        'Remove the partial download from the cache and try again, or use another mirror (tfod.modelZoo.url, TFOD_MODEL_ZOO_URL)',
+      );
+    await rm(part, { force: true });
+    return fetchInto(url, part, options, true);
+  };
   let response: Response;
   try {
     response = await fetch(url, {
       headers: start > 0 ? { Range: `bytes=${start}-` } : {},
-      ...(signal ? { signal } : {}),
+      signal,
     });
   } catch (error) {
-    if (signal?.aborted) throw new CancelledError();
+    if (user?.aborted) throw new CancelledError();
+    if (signal.aborted) throw stalled();
     throw new UserError(
       `cannot reach the model zoo at ${url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
       'Check the network, or point tfod.modelZoo.url (TFOD_MODEL_ZOO_URL for the CLI) at a reachable mirror that keeps the zoo layout',
@@ -197,10 +243,9 @@ async function fetchInto(
   if (response.status === 206) {
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
     if (!range || Number(range[1]) !== start) {
-      // A range we did not ask for: start again from the beginning.
+      // A range we did not ask for: start again from the beginning (once).
       await response.body?.cancel();
-      await rm(part, { force: true });
-      return fetchInto(url, part, options);
+      return again();
     }
     offset = start;
     total = range[3] === '*' ? undefined : Number(range[3]);
@@ -209,8 +254,7 @@ async function fetchInto(
     await response.body?.cancel();
     const whole = /\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1];
     if (whole !== undefined && Number(whole) === start) return start;
-    await rm(part, { force: true });
-    return fetchInto(url, part, options);
+    return again();
   } else if (response.ok) {
     const length = response.headers.get('content-length');
     total = length !== null ? Number(length) : undefined;
@@ -232,17 +276,19 @@ async function fetchInto(
       response.body,
       async function* (source: AsyncIterable<Uint8Array>) {
         for await (const chunk of source) {
+          alive();
           received += chunk.length;
           options.onProgress?.({ received, total, resumedFrom: offset });
           yield chunk;
         }
       },
       file,
-      ...(signal ? [{ signal }] : []),
+      { signal },
     );
   } catch (error) {
     // The part stays: the next attempt (or command) resumes from it.
-    if (signal?.aborted) throw new CancelledError();
+    if (user?.aborted) throw new CancelledError();
+    if (signal.aborted) throw stalled();
     throw error;
   }
   return total;

@@ -118,6 +118,8 @@ interface Mirror {
   cutNext: number | undefined;
   /** Send this many bytes, then hold the response open (for cancelling mid-way). */
   stallAfter: number | undefined;
+  /** The same, for the next response only. */
+  stallNext: number | undefined;
 }
 
 async function startMirror(): Promise<Mirror> {
@@ -128,6 +130,7 @@ async function startMirror(): Promise<Mirror> {
     requests: [],
     cutNext: undefined,
     stallAfter: undefined,
+    stallNext: undefined,
   };
   mirror.server = createServer((req: IncomingMessage, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -158,8 +161,10 @@ async function startMirror(): Promise<Mirror> {
       res.write(rest.subarray(0, cut), () => res.destroy());
       return;
     }
-    if (mirror.stallAfter !== undefined) {
-      res.write(rest.subarray(0, mirror.stallAfter));
+    const stall = mirror.stallNext ?? mirror.stallAfter;
+    mirror.stallNext = undefined;
+    if (stall !== undefined) {
+      res.write(rest.subarray(0, stall));
       return;
     }
     res.end(rest);
@@ -354,6 +359,37 @@ describe('model zoo: download and new project', () => {
     assert.equal(mirror.requests[mirror.requests.length - 1]?.range, 'bytes=50000-');
     assert.deepEqual(readFileSync(archive), tf2Archive);
     assert.ok(!existsSync(part));
+  });
+
+  it('drops an attempt that stalls and resumes it', async () => {
+    const cacheDir = join(work, 'cache-stall');
+    mirror.requests.length = 0;
+    mirror.stallNext = 30_000;
+    const archive = await downloadZooArchive(TF2, {
+      baseUrl: mirror.url,
+      cacheDir,
+      stallTimeoutMs: 300,
+    });
+    assert.equal(mirror.requests.length, 2);
+    const from = Number(/^bytes=(\d+)-$/.exec(mirror.requests[1]?.range ?? '')?.[1]);
+    assert.ok(from > 0 && from <= 30_000, `resumed at ${from}`);
+    assert.deepEqual(readFileSync(archive), tf2Archive);
+    // With one attempt only, the stall is the error, and the part stays for the next run.
+    mirror.stallNext = 30_000;
+    await assert.rejects(
+      downloadZooArchive(TF2, {
+        baseUrl: mirror.url,
+        cacheDir: join(work, 'cache-stall-2'),
+        stallTimeoutMs: 300,
+        attempts: 1,
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof UserError);
+        assert.match(error.message, /stopped at \d+ bytes: no data from the server for 300 ms/);
+        assert.match(error.fix ?? '', /resumes where it stopped/);
+        return true;
+      },
+    );
   });
 
   it('refuses a damaged archive and removes it; a damaged cached copy is fetched again', async () => {
