@@ -18,6 +18,7 @@ interface InitFlags {
   readonly tf?: 1 | 2;
   readonly numSteps?: number;
   readonly batchSize?: number;
+  readonly instanceType?: string;
   readonly list?: boolean;
 }
 
@@ -50,6 +51,10 @@ export function register(program: Command): void {
       '--batch-size <n>',
       'batch size (default: what this machine carries)',
       integer('--batch-size'),
+    )
+    .option(
+      '--instance-type <type>',
+      'SageMaker training instance type to size the batch for (default: this machine)',
     )
     .option('--list', 'list the zoo models with what to choose by, and exit')
     .action(async (dir: string | undefined, flags: InitFlags, cmd: Command) => {
@@ -84,6 +89,7 @@ export function register(program: Command): void {
           evalRecords: flags.evalRecords,
           numSteps: flags.numSteps,
           batchSize: flags.batchSize,
+          instanceType: flags.instanceType,
           baseUrl,
           signal,
           onProgress,

@@ -18,6 +18,7 @@ export {
 export {
   batchSizeFor,
   initZooProject,
+  instanceMemoryBytes,
   resolveZooModel,
   type InitOptions,
   type InitResult,

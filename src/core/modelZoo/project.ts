@@ -23,6 +23,7 @@ import { LABEL_MAP, PIPELINE_CONFIG } from '../../schema';
 import { NodeProjectHost, validateText, type ValidationDiagnostic } from '../../schema/validate';
 import { applyEdits, LineIndex } from '../../textproto';
 import { CancelledError, UserError } from '../errors';
+import { TRAINING_INSTANCE_TYPES } from '../jobs/instanceTypes';
 import { extractModelArchive } from '../local/modelArchive';
 import { rewritePipelineConfig, type PipelineChange } from '../training/pipelineRewrite';
 import { findZooModel, MODEL_ZOO, type ZooModel } from './catalogue';
@@ -41,8 +42,10 @@ export interface InitOptions extends DownloadOptions {
   readonly records?: string | undefined;
   readonly evalRecords?: string | undefined;
   readonly numSteps?: number | undefined;
-  /** Overrides the batch size chosen for this machine. */
+  /** Overrides the batch size chosen for this machine (or the instance type). */
   readonly batchSize?: number | undefined;
+  /** A SageMaker training instance type: the batch size is chosen for its memory instead. */
+  readonly instanceType?: string | undefined;
   /** Progress lines for the user (stages, not bytes). */
   readonly log?: ((line: string) => void) | undefined;
 }
@@ -93,6 +96,22 @@ export function batchSizeFor(
   const perImage = 0.5e9 * (pixels / (320 * 320));
   const fits = Math.floor(memoryBytes / 4 / perImage);
   return Math.max(1, Math.min(configured, fits));
+}
+
+/**
+ * The memory that holds a training batch on a SageMaker instance type: its GPUs' memory, or its
+ * RAM for a CPU type (from the descriptions in core/jobs/instanceTypes.ts).
+ */
+export function instanceMemoryBytes(instanceType: string): number {
+  const known = TRAINING_INSTANCE_TYPES.find((t) => t.name === instanceType);
+  if (!known)
+    throw new UserError(
+      `${instanceType} is not a training instance type this extension knows the memory of`,
+      `Use one of ${TRAINING_INSTANCE_TYPES.map((t) => t.name).join(', ')}, or give --batch-size`,
+    );
+  const gpuGb = /(\d+) GB/.exec(known.detail)?.[1];
+  if (known.gpus > 0 && gpuGb) return known.gpus * Number(gpuGb) * 1e9;
+  return Number(/(\d+) GiB/.exec(known.detail)?.[1] ?? 8) * 2 ** 30;
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -222,7 +241,13 @@ export async function initZooProject(options: InitOptions): Promise<InitResult> 
 
   const original = await readFile(join(source, 'pipeline.config'), 'utf8');
   const configured = /\bbatch_size:\s*(\d+)/.exec(original)?.[1];
-  const batchSize = options.batchSize ?? batchSizeFor(model, Number(configured ?? 1));
+  const batchSize =
+    options.batchSize ??
+    batchSizeFor(
+      model,
+      Number(configured ?? 1),
+      options.instanceType ? instanceMemoryBytes(options.instanceType) : undefined,
+    );
   const rewritten = rewritePipelineConfig(original, {
     fineTuneCheckpoint: checkpoint,
     fineTuneCheckpointType: 'detection',

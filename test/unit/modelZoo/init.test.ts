@@ -19,6 +19,7 @@ import {
   downloadZooArchive,
   findZooModel,
   initZooProject,
+  instanceMemoryBytes,
   MODEL_ZOO,
   modelZooBaseUrl,
   type ZooModel,
@@ -235,6 +236,11 @@ describe('model zoo: catalogue', () => {
     assert.equal(batchSizeFor(TF2, 512, 16e9), 8);
     assert.equal(batchSizeFor(TF2, 4, 64e9), 4);
     assert.equal(batchSizeFor(TF2, 512, 1e9), 1);
+    // Sized for a SageMaker instance type: its GPUs' memory, or its RAM for a CPU type.
+    assert.equal(instanceMemoryBytes('ml.g4dn.xlarge'), 16e9);
+    assert.equal(batchSizeFor(TF2, 512, instanceMemoryBytes('ml.p3.16xlarge')), 64);
+    assert.equal(instanceMemoryBytes('ml.m5.large'), 8 * 2 ** 30);
+    assert.throws(() => instanceMemoryBytes('ml.x9.huge'), /knows the memory of/);
   });
 });
 
@@ -468,6 +474,8 @@ describe('model zoo: download and new project', () => {
           labelMap(),
           '--records',
           'train.record-?????-of-00002',
+          '--instance-type',
+          'ml.g4dn.xlarge',
         ],
         { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
       );
@@ -483,6 +491,7 @@ describe('model zoo: download and new project', () => {
     );
     assert.match(stdout, /validates with no error and no warning/);
     assert.match(stdout, /model\.ssd\.num_classes: 90 -> 3/);
+    assert.match(stdout, /train_config\.batch_size: 24 -> 9\n/);
     for (const ext of ['index', 'meta', 'data-00000-of-00001'])
       assert.ok(existsSync(join(dir, 'checkpoint', `model.ckpt.${ext}`)));
     const text = readFileSync(join(dir, 'pipeline.config'), 'utf8');
