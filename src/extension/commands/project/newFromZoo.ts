@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { CancelledError } from '../../../core/errors';
 import { formatBytes } from '../../../core/image/build';
+import { TRAINING_INSTANCE_TYPES } from '../../../core/jobs';
 import {
   describeZooModel,
   initZooProject,
@@ -70,12 +71,16 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
     openLabel: 'Use this label map',
   });
   const baseUrl = modelZooBaseUrl(setting('modelZoo.url'));
+  // The batch size fits the instance type training is offered on, when one is set and known.
+  const instanceType = setting('training.instanceType');
+  const sized = TRAINING_INSTANCE_TYPES.some((t) => t.name === instanceType);
   const result = await withCancellableProgress(`Downloading ${model.name}`, (progress, signal) => {
     let reported = 0;
     return initZooProject({
       dir: folder[0]!.fsPath,
       model,
       labelMap: labelMap?.[0]?.fsPath,
+      ...(sized ? { instanceType } : {}),
       baseUrl,
       signal,
       log: (line) => ctx.log.info(line),
