@@ -5,6 +5,7 @@ import { register as registerBuild } from './commands/build';
 import { register as registerDeploy } from './commands/deploy';
 import { register as registerEndpoints } from './commands/endpoints';
 import { register as registerFormat } from './commands/format';
+import { register as registerInit } from './commands/init';
 import { register as registerJobs } from './commands/jobs';
 import { register as registerLogs } from './commands/logs';
 import { register as registerPredict } from './commands/predict';
@@ -41,6 +42,7 @@ export function createProgram(io: CliIO): Command {
       outputError: (text, write) => write(text.endsWith('\n') ? text : `${text}\n`),
     });
   // The palette's twins, in the order of the workflow.
+  registerInit(program);
   registerSample(program);
   registerValidate(program);
   registerFormat(program);

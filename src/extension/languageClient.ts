@@ -27,14 +27,15 @@ export async function startLanguageClient(
       options: { execArgv: ['--nolazy', '--inspect=6010'] },
     },
   };
-  const protoPath =
-    vscode.workspace.getConfiguration('tfod.validation').get<string>('protoPath') ?? '';
+  const validation = vscode.workspace.getConfiguration('tfod.validation');
+  const protoPath = validation.get<string>('protoPath') ?? '';
+  const architecture = validation.get<string>('architecture') ?? '';
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
       { scheme: 'file', language: TEXT_FORMAT_LANGUAGE },
       { scheme: 'untitled', language: TEXT_FORMAT_LANGUAGE },
     ],
-    initializationOptions: { protoPath },
+    initializationOptions: { protoPath, architecture },
     synchronize: {
       configurationSection: 'tfod',
       // Label maps, TFRecords and checkpoints named by a config: their creation or removal

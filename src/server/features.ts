@@ -39,7 +39,7 @@ import {
   definition,
   documentLinks,
   documentSymbols,
-  FIXABLE_CODES,
+  isFixable,
   foldingRanges,
   formatDocument,
   formatRange,
@@ -187,12 +187,7 @@ const FEATURES: { [M in FeatureMethod]: Compute<M> } = {
     // The server's own diagnostics of this version that touch the range.
     const wanted = service
       .result(o.document)
-      .diagnostics.filter(
-        (d) =>
-          (FIXABLE_CODES as readonly string[]).includes(d.code) &&
-          d.offset <= end &&
-          d.offset + d.length >= start,
-      );
+      .diagnostics.filter((d) => isFixable(d) && d.offset <= end && d.offset + d.length >= start);
     const actions = codeActions(o.ctx, wanted);
     if (token.isCancellationRequested) return null;
     const lspDiagnostics = service.diagnostics(o.document);

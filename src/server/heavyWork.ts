@@ -10,6 +10,8 @@ export interface WorkerSettings {
   readonly roots: readonly string[];
   /** The user's proto folder (`tfod.validation.protoPath`); undefined for the built-in schema. */
   readonly protoFolder: string | undefined;
+  /** The training image's ARCHITECTURE (`tfod.validation.architecture`); undefined: from the config. */
+  readonly architecture?: string | undefined;
 }
 
 /** One version of an open document. */

@@ -35,6 +35,7 @@ async function applySettings(next: WorkerSettings): Promise<void> {
     // The server reports the folder's problems; here what could be read is used, as there.
     await service.useProtoFolder(next.protoFolder).catch(() => undefined);
   }
+  if (next.architecture !== previous.architecture) service.setArchitecture(next.architecture);
 }
 
 function updateDocuments(changed: readonly DocumentText[], closed: readonly string[]): void {

@@ -48,6 +48,8 @@ export interface ServerOptions {
   debounceMs?: number;
   /** A folder of the user's own .proto files (setting `tfod.validation.protoPath`). */
   protoPath?: string;
+  /** The training image's ARCHITECTURE tag (setting `tfod.validation.architecture`). */
+  architecture?: string;
   /** The length from which a document's work runs in the worker (tests lower or raise it). */
   heavyDocumentChars?: number;
 }
@@ -132,9 +134,23 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
       .then((outcome) => (outcome.cancelled ? cancelled() : (outcome.value as FeatureResult<M>)));
   }
 
+  let architecture: string | undefined;
+
+  function applyArchitecture(tag: string | undefined): void {
+    const next = tag?.trim() || undefined;
+    if (next === architecture) return;
+    architecture = next;
+    service.setArchitecture(architecture);
+    heavy.configure({ roots, protoFolder: currentProtoFolder, architecture });
+    for (const document of documents.all()) scheduler.schedule(document.uri, 0);
+  }
+
+  let currentProtoFolder: string | undefined;
+
   async function applyProtoPath(folder: string | undefined): Promise<void> {
     const protoFolder = folder?.trim() || undefined;
-    heavy.configure({ roots, protoFolder });
+    currentProtoFolder = protoFolder;
+    heavy.configure({ roots, protoFolder, architecture });
     const errors = await service.useProtoFolder(protoFolder);
     if (errors.length > 0)
       void connection.window.showWarningMessage(
@@ -158,6 +174,7 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
     }
     service.setRoots(roots);
     heavy.configure({ roots, protoFolder: undefined });
+    if (options.architecture) applyArchitecture(options.architecture);
     if (options.protoPath) void applyProtoPath(options.protoPath);
     pullsConfiguration = params.capabilities.workspace?.configuration === true;
     return {
@@ -180,7 +197,8 @@ export function startLanguageServer(connection: Connection): TextDocuments<TextD
   connection.onDidChangeConfiguration(async () => {
     if (!pullsConfiguration) return;
     const setting = (await connection.workspace.getConfiguration('tfod.validation')) as
-      { protoPath?: string } | undefined;
+      { protoPath?: string; architecture?: string } | undefined;
+    applyArchitecture(setting?.architecture);
     await applyProtoPath(setting?.protoPath);
   });
 

@@ -44,6 +44,16 @@ export class ValidationService {
     this.labelMaps = new LabelMapCache(this.host, this.schema);
   }
 
+  private architecture: string | undefined;
+
+  /** The training image's ARCHITECTURE: the TF version the training rules check against. */
+  setArchitecture(architecture: string | undefined): void {
+    const value = architecture?.trim() || undefined;
+    if (value === this.architecture) return;
+    this.architecture = value;
+    this.cache.clear();
+  }
+
   setRoots(roots: readonly string[]): void {
     this.host = new NodeProjectHost(roots, this.openText);
     this.labelMaps = new LabelMapCache(this.host, this.schema);
@@ -100,6 +110,7 @@ export class ValidationService {
     const path = uriToPath(document.uri);
     const result = validateText(text, {
       schema: this.schema,
+      target: { architecture: this.architecture },
       ...(path ? { path, host: this.host, labelMaps: this.labelMaps } : {}),
     });
     const lines = new LineIndex(text);

@@ -17,6 +17,8 @@ interface ValidateOptions {
   readonly json?: boolean;
   readonly protoPath?: string;
   readonly info?: boolean;
+  readonly architecture?: string;
+  readonly forTraining?: boolean;
 }
 
 const TEXT_FORMAT_EXTENSIONS = new Set(['.config', '.pbtxt', '.textproto', '.txtpb', '.prototxt']);
@@ -42,10 +44,27 @@ export function register(program: Command): void {
       'validate against the .proto files in this folder (a newer or forked API) instead of the built-in schema',
     )
     .addOption(new Option('--info', 'also print information (e.g. template placeholders)'))
+    .option(
+      '-a, --architecture <tag>',
+      "the training image's ARCHITECTURE (2.9.1-gpu, 1.15.0, ...): checks TF1/TF2 fields, feature extractors and checkpoints against it (default: the version the config shows)",
+    )
+    .option(
+      '--for-training',
+      'the config is about to be trained or uploaded: template placeholders are errors',
+    )
     .action(async (paths: string[], options: ValidateOptions, command: Command) => {
       const output = command.configureOutput();
       const writeOut = (text: string) => output.writeOut?.(text);
       const schema = await loadSchema(options.protoPath);
+      if (options.architecture !== undefined && !/^[12]\./.test(options.architecture.trim()))
+        throw new UserError(
+          `--architecture ${options.architecture} names no TensorFlow version`,
+          'Give the image tag, e.g. 2.9.1-gpu, 2.9.1, 1.15.0-gpu or 1.15.0.',
+        );
+      const target = {
+        architecture: options.architecture,
+        purpose: options.forTraining ? ('train' as const) : ('edit' as const),
+      };
       const { files, unreadable } = collectFiles(paths);
       if (files.length === 0 && unreadable.length === 0)
         throw new UserError(
@@ -82,7 +101,7 @@ export function register(program: Command): void {
           cannotRead(file, readProblem(error));
           continue;
         }
-        const result = validateBytes(bytes, { schema, path: file, host, labelMaps });
+        const result = validateBytes(bytes, { schema, path: file, host, labelMaps, target });
         const lines = new LineIndex(result.text);
         const shown = result.diagnostics.filter(
           (d) => options.json || options.info || d.severity !== 'information',

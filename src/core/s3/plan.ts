@@ -352,7 +352,18 @@ async function contentProblems(folder: string, training: TrainingFolder): Promis
   for (const [relative, code] of checks) {
     if (!relative) continue;
     const path = join(folder, relative);
-    const result = validateBytes(await readFile(path), { path, host });
+    // About to be trained: a template placeholder is an error, except in the paths the training
+    // container points at this folder's files itself (label map, records, checkpoint).
+    const filledByContainer = [
+      ...(training.labelMaps.length > 0 ? ['label_map_path'] : []),
+      ...(training.records.length > 0 ? ['input_path'] : []),
+      ...(training.checkpoints.length > 0 ? ['fine_tune_checkpoint'] : []),
+    ];
+    const result = validateBytes(await readFile(path), {
+      path,
+      host,
+      target: { purpose: 'train', filledByContainer },
+    });
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length === 0) continue;
     const lines = new LineIndex(result.doc.text);

@@ -205,6 +205,9 @@ train_config {
   }
   fine_tune_checkpoint: "${SAMPLE_CHECKPOINT_PREFIX}"
   fine_tune_checkpoint_type: "detection"
+  # TF2 restores object-based checkpoints only; the default V1 makes model_lib_v2 raise
+  # "Checkpoint version should be V2" when fine-tuning starts.
+  fine_tune_checkpoint_version: V2
   num_steps: ${numSteps}
 }
 train_input_reader {

@@ -15,6 +15,19 @@ export interface PipelineRewrite {
   readonly trainInputPaths?: readonly string[] | undefined;
   readonly evalInputPaths?: readonly string[] | undefined;
   readonly numSteps?: number | undefined;
+  /** `model.<architecture>.num_classes` (a new project: the label map's largest id). */
+  readonly numClasses?: number | undefined;
+  readonly batchSize?: number | undefined;
+  /** `train_config.fine_tune_checkpoint_type`, e.g. `detection`. */
+  readonly fineTuneCheckpointType?: string | undefined;
+  /** `train_config.fine_tune_checkpoint_version` (TF2 needs `V2`). */
+  readonly fineTuneCheckpointVersion?: 'V1' | 'V2' | undefined;
+  /** false turns `use_bfloat16` off where the config sets it (a TPU-only option). */
+  readonly useBfloat16?: false | undefined;
+  /** Sets `use_moving_average` in every optimizer (TF2 exports need false). */
+  readonly useMovingAverage?: boolean | undefined;
+  /** train_config fields to remove (e.g. the deprecated `from_detection_checkpoint`). */
+  readonly removeTrainFields?: readonly string[] | undefined;
 }
 
 export interface PipelineChange {
@@ -170,6 +183,66 @@ export function rewritePipelineConfig(text: string, rewrite: PipelineRewrite): R
   }
   if (trainConfig && rewrite.numSteps !== undefined) {
     setScalar(trainConfig, 'train_config.num_steps', 'num_steps', String(rewrite.numSteps));
+  }
+  if (trainConfig && rewrite.batchSize !== undefined)
+    setScalar(trainConfig, 'train_config.batch_size', 'batch_size', String(rewrite.batchSize));
+  if (trainConfig && rewrite.fineTuneCheckpointType !== undefined)
+    setScalar(
+      trainConfig,
+      'train_config.fine_tune_checkpoint_type',
+      'fine_tune_checkpoint_type',
+      quoteTextFormat(rewrite.fineTuneCheckpointType),
+    );
+  if (trainConfig && rewrite.fineTuneCheckpointVersion !== undefined)
+    setScalar(
+      trainConfig,
+      'train_config.fine_tune_checkpoint_version',
+      'fine_tune_checkpoint_version',
+      rewrite.fineTuneCheckpointVersion,
+    );
+  if (
+    trainConfig &&
+    rewrite.useBfloat16 === false &&
+    fieldsNamed(trainConfig, 'use_bfloat16').length
+  )
+    setScalar(trainConfig, 'train_config.use_bfloat16', 'use_bfloat16', 'false');
+  if (trainConfig && rewrite.useMovingAverage !== undefined)
+    for (const optimizer of messagesOf(trainConfig, 'optimizer'))
+      setScalar(
+        optimizer,
+        'train_config.optimizer.use_moving_average',
+        'use_moving_average',
+        String(rewrite.useMovingAverage),
+      );
+  if (trainConfig)
+    for (const name of rewrite.removeTrainFields ?? [])
+      for (const field of fieldsNamed(trainConfig, name)) {
+        const value = field.value;
+        const end = field.trailingComment
+          ? field.trailingComment.offset + field.trailingComment.length
+          : field.offset + field.length;
+        edits.push(removal(text, field.offset, end - field.offset));
+        changes.push({
+          field: `train_config.${name}`,
+          from: value ? text.slice(value.offset, value.offset + value.length) : '',
+          to: '(removed)',
+        });
+      }
+  if (rewrite.numClasses !== undefined) {
+    const architectures = messagesOf(document, 'model').flatMap((model) =>
+      model.fields
+        .map((field) => ({ field, value: field.value }))
+        .filter((f): f is { field: FieldNode; value: MessageNode } => f.value?.kind === 'message'),
+    );
+    if (architectures.length === 0)
+      warnings.push('the config has no model block; num_classes was not set');
+    for (const { field, value } of architectures)
+      setScalar(
+        value,
+        `model.${field.name.text}.num_classes`,
+        'num_classes',
+        String(rewrite.numClasses),
+      );
   }
 
   const readers: Array<[string, MessageNode[], readonly string[] | undefined]> = [

@@ -18,6 +18,7 @@ import { openInConsole } from './jobs/openInConsole';
 import { refreshJobs } from './jobs/refresh';
 import { showLog } from './log/show';
 import { openPreview } from './preview/open';
+import { newProjectFromZoo } from './project/newFromZoo';
 import { registerCommand } from './registerCommand';
 import { selectTarget } from './target/select';
 
@@ -43,6 +44,7 @@ export const COMMANDS = {
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
   'tfod.preview.open': openPreview,
+  'tfod.project.newFromZoo': newProjectFromZoo,
 } as const;
 
 export function registerCommands(ctx: TfodContext): void {

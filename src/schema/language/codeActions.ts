@@ -1,6 +1,7 @@
 // Quick fixes for the validator's diagnostics, each a set of text edits: the suggested field or
 // enum value for a misspelling, num_classes set to the label map's largest id, a duplicate field
-// removed, a duplicate label map id renumbered, a missing required field added.
+// removed, a duplicate label map id renumbered, a missing required field added; and any fix a
+// rule attached to its diagnostic (`ValidationDiagnostic.fix`, e.g. the training rules').
 
 import {
   nodeAt,
@@ -44,7 +45,13 @@ export function codeActions(
   return out;
 }
 
+/** Whether a diagnostic has a quick fix (its own mechanical fix, or one built here). */
+export function isFixable(d: ValidationDiagnostic): boolean {
+  return d.fix !== undefined || (FIXABLE_CODES as readonly string[]).includes(d.code);
+}
+
 function fix(ctx: LanguageContext, d: ValidationDiagnostic): CodeAction | undefined {
+  if (d.fix) return { title: d.fix.title, edits: [...d.fix.edits], diagnostic: d, preferred: true };
   switch (d.code) {
     case 'unknown-field':
       return renameField(ctx, d);

@@ -2,7 +2,7 @@
 // server's completion, hover, formatting, outline, navigation and quick fixes. No LSP types here:
 // offsets in, offsets out; the server converts at its edge.
 
-export { codeActions, FIXABLE_CODES, type CodeAction } from './codeActions';
+export { codeActions, FIXABLE_CODES, isFixable, type CodeAction } from './codeActions';
 export { complete, templateBodies, type CompletionEntry, type CompletionKind } from './completion';
 export {
   containerAt,

@@ -5,7 +5,7 @@
 // - 'api': the Object Detection API's own code at run time (label_map_util, the builders);
 // - 'project': other files (the label map, TFRecords, checkpoints) as found on disk.
 
-import type { TextFormatDiagnostic, Verdict } from '../../textproto';
+import type { TextEdit, TextFormatDiagnostic, Verdict } from '../../textproto';
 
 export type Severity = 'error' | 'warning' | 'information';
 
@@ -18,6 +18,12 @@ export interface RelatedInformation {
   /** Offset and length in the validated text, or in `path`'s text. */
   readonly offset: number;
   readonly length: number;
+}
+
+/** A mechanical fix of a problem: edits of the validated text (offered as a quick fix). */
+export interface QuickFix {
+  readonly title: string;
+  readonly edits: readonly TextEdit[];
 }
 
 export interface ValidationDiagnostic {
@@ -35,6 +41,8 @@ export interface ValidationDiagnostic {
   /** The text is a placeholder or otherwise not in effect (editors fade it). */
   readonly unnecessary?: boolean;
   readonly related?: readonly RelatedInformation[];
+  /** The fix, when it is mechanical. */
+  readonly fix?: QuickFix;
 }
 
 export function fromTextFormat(d: TextFormatDiagnostic, origin: Origin): ValidationDiagnostic {

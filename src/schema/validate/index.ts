@@ -1,7 +1,13 @@
 // Validation and the schema walker: the language service behind diagnostics (and, through the same
 // walker, hover and completion). Pure except for NodeProjectHost, which reads the file system.
 
-export type { Origin, RelatedInformation, Severity, ValidationDiagnostic } from './diagnostic';
+export type {
+  Origin,
+  QuickFix,
+  RelatedInformation,
+  Severity,
+  ValidationDiagnostic,
+} from './diagnostic';
 export {
   detectDocumentType,
   findMessage,
@@ -33,4 +39,11 @@ export {
   type ValidateOptions,
   type ValidationResult,
 } from './validate';
+export {
+  PLACEHOLDER,
+  tensorflowOfArchitecture,
+  tensorflowVersion,
+  type TensorFlowVersion,
+  type TrainingTarget,
+} from './trainingRules';
 export { bindField, bindingAt, walkSchema, type FieldBinding, type SchemaVisitor } from './walker';

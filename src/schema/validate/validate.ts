@@ -19,6 +19,7 @@ import {
 } from './labelMapRules';
 import { projectDiagnostics, type ProjectHost } from './project';
 import { ScalarValues, SchemaChecks } from './schemaChecks';
+import { trainingDiagnostics, type TrainingTarget } from './trainingRules';
 import { walkSchema } from './walker';
 
 export interface ValidateOptions {
@@ -34,6 +35,8 @@ export interface ValidateOptions {
   readonly parsed?: DocumentNode;
   /** Reads label maps for cross-file checks; defaults to one that parses them through the host. */
   readonly labelMaps?: LabelMapCache;
+  /** The image that trains the config and whether it is about to (see TrainingTarget). */
+  readonly target?: TrainingTarget;
 }
 
 export interface ValidationResult {
@@ -94,6 +97,7 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
       diagnostics.push(...labelMapDiagnostics(labelMap));
     } else if (type.root.fullName === PIPELINE_CONFIG) {
       diagnostics.push(...configDiagnostics(doc, values, broken));
+      diagnostics.push(...trainingDiagnostics(doc, values, options.target ?? {}, broken));
       if (options.host && options.path) {
         const cache = options.labelMaps ?? new LabelMapCache(options.host, schema);
         diagnostics.push(
@@ -111,11 +115,44 @@ export function validateText(text: string, options: ValidateOptions = {}): Valid
   return {
     doc,
     type,
-    diagnostics,
+    diagnostics: withoutRepeats(diagnostics),
     values,
     dependencies: [...dependencies],
     ...(labelMap ? { labelMap } : {}),
   };
+}
+
+/**
+ * One diagnostic per problem: the project checks and the training rules both see placeholders
+ * and a classification type for a detection checkpoint. An error at the same place wins over
+ * information; otherwise the project check's (it knows the files) stays.
+ */
+function withoutRepeats(sorted: ValidationDiagnostic[]): ValidationDiagnostic[] {
+  const placeholder = new Set([
+    'path-placeholder',
+    'template-placeholder',
+    'placeholder-before-training',
+  ]);
+  const out: ValidationDiagnostic[] = [];
+  for (const d of sorted) {
+    // Sorted by offset: only the diagnostics at the same offset, just before, can repeat it.
+    let same = -1;
+    for (
+      let i = out.length - 1;
+      i >= 0 && (out[i] as ValidationDiagnostic).offset === d.offset;
+      i--
+    ) {
+      const o = out[i] as ValidationDiagnostic;
+      if (o.code === d.code || (placeholder.has(o.code) && placeholder.has(d.code))) same = i;
+    }
+    if (same < 0) out.push(d);
+    else if (
+      d.origin === 'project' &&
+      ORDER[d.severity] <= ORDER[(out[same] as ValidationDiagnostic).severity]
+    )
+      out[same] = d;
+  }
+  return out;
 }
 
 /** The largest id of a non-empty simple label map (an item without `id` reads as 0). */

@@ -84,7 +84,7 @@ describe('package.json manifest', () => {
     for (const bad of ['US-EAST-1', 'us-east', 'useast1']) assert.ok(!region.test(bad), bad);
     for (const key of Object.keys(properties)) {
       // camelCase names; digits allowed after the first letter (tfod.data.s3Prefix).
-      assert.match(key, /^tfod\.([a-z]+\.)?[a-zA-Z][a-zA-Z0-9]*$/);
+      assert.match(key, /^tfod\.([a-z][a-zA-Z]*\.)?[a-zA-Z][a-zA-Z0-9]*$/);
       assert.doesNotMatch(key, /\.\d|[-_]/);
       assert.doesNotMatch(key, /secret|password|accessKey|token/i, 'no secrets in settings');
     }

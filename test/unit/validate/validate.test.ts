@@ -86,6 +86,8 @@ describe('validate: the parsers’ verdicts with the schema', () => {
           1,
         ],
         ['warning', /alternatives \(oneof `image_resizer_oneof`\)/, 'keep_aspect_ratio_resizer'],
+        // The kept resizer, unpadded, with batch_size 4 (trainingRules.test.ts).
+        ['warning', /without `pad_to_max_dimension: true`/, 'keep_aspect_ratio_resizer'],
       ],
     );
   });
