@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
 import type { TfodContext } from './context';
-import { startLanguageClient, stopLanguageClient } from './languageClient';
+import { startLanguageClientOnDemand, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
 import { registerMetricsPanel } from './metrics/metricsPanel';
@@ -23,18 +23,15 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);
-    startLanguageClient(extension, log).then(
-      () => log.info('language server started'),
-      (error: unknown) => {
-        log.error('the language server failed to start', error);
-        void vscode.window
-          .showErrorMessage(
-            `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
-            'Open Log',
-          )
-          .then((choice) => choice && log.show());
-      },
-    );
+    startLanguageClientOnDemand(extension, log, (error: unknown) => {
+      log.error('the language server failed to start', error);
+      void vscode.window
+        .showErrorMessage(
+          `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
+          'Open Log',
+        )
+        .then((choice) => choice && log.show());
+    });
     log.info(`tfod-sagemaker ${TFOD_VERSION} activated`);
   } catch (error) {
     log.error('activation failed', error);

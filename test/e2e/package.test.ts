@@ -38,6 +38,8 @@ describe('the .vsix', () => {
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.txt)?$/,
       /^extension\/dist\/(extension|server|serverWorker)\.js$/,
+      // Loaded by extension.js on first use (scripts/build.mjs).
+      /^extension\/dist\/(aws|tfjs|docker|images|languageclient)\.js$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
@@ -52,6 +54,12 @@ describe('the .vsix', () => {
       'extension/dist/server.js',
       // The language server's worker for large documents, started from beside server.js.
       'extension/dist/serverWorker.js',
+      // The bundles extension.js loads on first use.
+      'extension/dist/aws.js',
+      'extension/dist/tfjs.js',
+      'extension/dist/docker.js',
+      'extension/dist/images.js',
+      'extension/dist/languageclient.js',
       // The preview runs models in the extension host on the wasm backend.
       'extension/dist/tfjs-backend-wasm-simd.wasm',
     ]) {

@@ -27,6 +27,11 @@ describe('package.json manifest', () => {
     assert.ok(Array.isArray(pkg.activationEvents));
     assert.ok(!pkg.activationEvents.includes('*'), 'no * activation');
     assert.ok(pkg.activationEvents.includes('onView:tfod.views.jobs'));
+    // Not on every XML file (a model-zoo *.config opened as XML is switched once active).
+    assert.ok(!pkg.activationEvents.includes('onLanguage:xml'));
+    // A restored webview panel activates the extension that serializes it.
+    for (const panel of ['tfod.preview', 'tfod.metrics'])
+      assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${panel}`), panel);
   });
 
   it('has the jobs view in its own activity-bar container, with a welcome that links real commands', () => {
