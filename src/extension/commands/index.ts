@@ -7,7 +7,9 @@ import { deleteEndpoint } from './endpoint/delete';
 import { deployEndpoint } from './endpoint/deploy';
 import { serveLocally } from './endpoint/serveLocally';
 import { stopLocalEndpoint } from './endpoint/stopLocal';
+import { buildTrainingImageCommand } from './image/build';
 import { buildAndPushImage } from './image/buildAndPush';
+import { pushTrainingImageCommand } from './image/push';
 import { copyModelUri } from './job/copyModelUri';
 import { showJobLogs } from './job/showLogs';
 import { showJobMetrics } from './job/showMetrics';
@@ -19,6 +21,7 @@ import { refreshJobs } from './jobs/refresh';
 import { showLog } from './log/show';
 import { openPreview } from './preview/open';
 import { registerCommand } from './registerCommand';
+import { createSampleProject } from './sample/create';
 import { selectTarget } from './target/select';
 
 /** Every palette command, by id; package.json contributes exactly these (a unit test checks). */
@@ -42,6 +45,9 @@ export const COMMANDS = {
   'tfod.endpoint.copyUrl': copyEndpointUrl,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
+  'tfod.image.build': buildTrainingImageCommand,
+  'tfod.image.push': pushTrainingImageCommand,
+  'tfod.sample.create': createSampleProject,
   'tfod.preview.open': openPreview,
 } as const;
 

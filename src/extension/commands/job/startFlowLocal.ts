@@ -43,7 +43,7 @@ export async function askLocalTrainingJobSpec(
   });
   const image = await askText(step(2), {
     prompt:
-      'Training image on this Docker engine (Build Image creates one, e.g. tfod-sagemaker:2.9.1)',
+      'Training image on this Docker engine (Build Training Image creates one, e.g. tfod-sagemaker:2.9.1)',
     value: last.image && !last.image.includes('.dkr.ecr.') ? last.image : DEFAULT_LOCAL_IMAGE,
     validate: (value) =>
       /^[\w.\-/:@]+$/.test(value)
