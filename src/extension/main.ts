@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
 import type { TfodContext } from './context';
+import { registerTargetContextKey } from './contextKeys';
 import { startLanguageClientOnDemand, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
@@ -16,6 +17,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   extension.subscriptions.push(log);
   try {
     const ctx: TfodContext = { extension, log };
+    registerTargetContextKey(ctx);
     registerCommands(ctx);
     registerJobsView(ctx);
     registerMetricsPanel(ctx);

@@ -51,8 +51,22 @@ export const COMMANDS = {
   'tfod.preview.open': openPreview,
 } as const;
 
+/**
+ * The commands that work in Restricted Mode (package.json `capabilities.untrustedWorkspaces`):
+ * none of them runs Docker, calls AWS or acts on settings the workspace could have chosen.
+ * Every other command asks for workspace trust first.
+ */
+export const RESTRICTED_MODE_COMMANDS: ReadonlySet<keyof typeof COMMANDS> = new Set([
+  'tfod.log.show',
+  'tfod.target.select',
+  'tfod.jobs.refresh',
+  'tfod.sample.create',
+] as const);
+
 export function registerCommands(ctx: TfodContext): void {
   for (const [id, handler] of Object.entries(COMMANDS)) {
-    registerCommand(ctx, id, handler as (ctx: TfodContext, ...args: unknown[]) => unknown);
+    registerCommand(ctx, id, handler as (ctx: TfodContext, ...args: unknown[]) => unknown, {
+      needsTrust: !RESTRICTED_MODE_COMMANDS.has(id as keyof typeof COMMANDS),
+    });
   }
 }
