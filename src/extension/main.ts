@@ -10,6 +10,7 @@ import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerPreviewPanel } from './preview/previewPanel';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
+import { registerTaskProvider } from './tasks';
 import { registerJobsView } from './views/jobsView';
 
 export function activate(extension: vscode.ExtensionContext): void {
@@ -25,6 +26,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);
+    registerTaskProvider(ctx);
     startLanguageClientOnDemand(extension, log, (error: unknown) => {
       log.error('the language server failed to start', error);
       void vscode.window

@@ -12,6 +12,15 @@ import { pathToUri } from './uris';
 
 export const DIAGNOSTIC_SOURCE = 'tfod';
 
+/**
+ * A message as the Problems panel, hovers on squiggles and quick-fix titles show it: plain text,
+ * so the validator's `code` spans (kept for the CLI's terminal output) become 'code', the way
+ * VS Code's own diagnostics quote names.
+ */
+export function plainMessage(message: string): string {
+  return message.replace(/`([^`\n]*)`/g, "'$1'");
+}
+
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -32,7 +41,7 @@ export function toLspDiagnostic(
     severity: SEVERITY[d.severity],
     source: DIAGNOSTIC_SOURCE,
     code: d.code,
-    message: d.message,
+    message: plainMessage(d.message),
   };
   const tags: DiagnosticTag[] = [];
   if (d.deprecated) tags.push(DiagnosticTag.Deprecated);
@@ -48,7 +57,7 @@ export function toLspDiagnostic(
           uri: r.path ? pathToUri(r.path) : uri,
           range: { start: index.positionAt(r.offset), end: index.positionAt(r.offset + r.length) },
         },
-        message: r.message,
+        message: plainMessage(r.message),
       });
     }
     if (related.length > 0) result.relatedInformation = related;

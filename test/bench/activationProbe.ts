@@ -89,6 +89,8 @@ for (const name of ${JSON.stringify(VSCODE_NAMES)}) exports[name] = overrides[na
 /** A fresh process loads the bundle, then calls activate() with an extension context. */
 const PROBE = (bundle: string, stub: string) => `
 const Module = require('module');
+const path = require('path');
+const os = require('os');
 const resolveFilename = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {
   return request === 'vscode' ? ${JSON.stringify(stub)} : resolveFilename.call(this, request, ...rest);
@@ -103,11 +105,11 @@ const memento = { get: (_key, fallback) => fallback, update: async () => {}, key
 const context = {
   subscriptions: [],
   extensionPath: ${JSON.stringify(root)},
-  asAbsolutePath: (relative) => require('path').join(${JSON.stringify(root)}, relative),
+  asAbsolutePath: (relative) => path.join(${JSON.stringify(root)}, relative),
   workspaceState: memento,
   globalState: Object.assign({ setKeysForSync: () => {} }, memento),
   storageUri: undefined,
-  globalStorageUri: { fsPath: require('os').tmpdir() },
+  globalStorageUri: { fsPath: os.tmpdir() },
   extensionMode: 1,
 };
 const cpu0 = process.cpuUsage();

@@ -46,7 +46,7 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
       'no S3 upload on the local target',
     );
     // The status bar item is created by activate(): its presence proves the extension ran.
-    const status = page.locator('.statusbar-item', { hasText: 'TFOD: local' });
+    const status = page.locator('.statusbar-item', { hasText: 'Object Detection: local' });
     await status.waitFor({ state: 'visible', timeout: 60_000 });
     const shot = await workbench.screenshot('activation-jobs-view');
     assert.ok(existsSync(shot));
@@ -61,7 +61,7 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
     await option.waitFor({ state: 'visible', timeout: 15_000 });
     await option.click();
     await page
-      .locator('.statusbar-item', { hasText: 'TFOD: sagemaker' })
+      .locator('.statusbar-item', { hasText: 'Object Detection: sagemaker' })
       .waitFor({ state: 'visible', timeout: 15_000 });
     const settingsFile = join(workbench.workspace, '.vscode', 'settings.json');
     // VS Code writes the file a moment after the status bar changes (a partial write fails to

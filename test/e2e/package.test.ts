@@ -43,6 +43,9 @@ describe('the .vsix', () => {
       /^extension\/dist\/(extension|server|serverWorker)\.js$/,
       // Loaded by extension.js on first use (scripts/build.mjs).
       /^extension\/dist\/(aws|tfjs|docker|images|languageclient)\.js$/,
+      // The tfod CLI, which tasks of type tfod run; the schema of .tfod/job.json.
+      /^extension\/dist\/cli\.js$/,
+      /^extension\/media\/job\.schema\.json$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
@@ -66,6 +69,8 @@ describe('the .vsix', () => {
       'extension/dist/docker.js',
       'extension/dist/images.js',
       'extension/dist/languageclient.js',
+      'extension/dist/cli.js',
+      'extension/media/job.schema.json',
       // The preview runs models in the extension host on the wasm backend.
       'extension/dist/tfjs-backend-wasm-simd.wasm',
     ]) {

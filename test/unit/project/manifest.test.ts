@@ -140,6 +140,16 @@ describe('package.json manifest', () => {
     ]);
   });
 
+  it('orders the settings: the target first, then AWS, data and images, the local target, validation', () => {
+    const properties = contributes.configuration.properties as Record<string, { order?: number }>;
+    const ordered = Object.entries(properties).sort(
+      (a, b) => (a[1].order ?? 99) - (b[1].order ?? 99),
+    );
+    assert.equal(ordered[0]?.[0], 'tfod.target');
+    assert.ok(Object.values(properties).every((p) => typeof p.order === 'number'));
+    assert.equal(new Set(Object.values(properties).map((p) => p.order)).size, ordered.length);
+  });
+
   it('reaches the AWS profile and region in every window (not machine-scoped)', () => {
     for (const key of ['tfod.aws.profile', 'tfod.aws.region'])
       assert.equal(contributes.configuration.properties[key].scope, 'window', key);
