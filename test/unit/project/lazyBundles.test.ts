@@ -70,7 +70,7 @@ describe('the extension host bundle loads heavy packages on first use', () => {
     const cwd = process.cwd();
     process.chdir(root);
     try {
-      for (const group of ['docker', 'images'])
+      for (const group of ['docker', 'images', 'aws'])
         await esbuild.build({
           ...script.runtimes[`extension host ${group}`],
           outfile: join(dir, `${group}.js`),
@@ -84,9 +84,11 @@ describe('the extension host bundle loads heavy packages on first use', () => {
           `import Docker from 'dockerode';`,
           `import { PNG } from 'pngjs';`,
           `import jpeg from 'jpeg-js';`,
+          `import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';`,
           `export const docker = () => new Docker({ socketPath: '/nonexistent/docker.sock' });`,
           `export const png = () => PNG.sync.write(Object.assign(new PNG({ width: 2, height: 1 }), {}));`,
           `export const jpg = () => jpeg.encode({ width: 1, height: 1, data: Buffer.alloc(4) }, 90).data;`,
+          `export const sts = () => new STSClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', maxAttempts: 1, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' } }).send(new GetCallerIdentityCommand({})).then(() => 'answered', (error) => String(error.code ?? error.name));`,
         ].join('\n'),
       );
       await esbuild.build({
@@ -110,21 +112,79 @@ describe('the extension host bundle loads heavy packages on first use', () => {
       const docker = probe.docker();
       const png = probe.png();
       const jpg = probe.jpg();
-      console.log(JSON.stringify({
+      probe.sts().then((sts) => console.log(JSON.stringify({
+        sts,
         before,
         after: groups(),
         socket: docker.modem.socketPath,
         png: Buffer.from(png).subarray(1, 4).toString('latin1'),
         jpg: Buffer.from(jpg).subarray(0, 2).toString('hex'),
-      }));`;
+      })));`;
     const run = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', timeout: 60_000 });
     assert.equal(run.status, 0, run.stderr.slice(-2000));
     const result = JSON.parse(run.stdout) as Record<string, unknown>;
     assert.deepEqual(result.before, [], 'nothing loaded before first use');
-    assert.deepEqual(result.after, ['./docker.js', './images.js']);
+    assert.deepEqual(result.after, ['./docker.js', './images.js', './aws.js']);
+    // The SDK's client, signer and HTTP handler ran: the request reached the closed port.
+    assert.equal(result.sts, 'ECONNREFUSED');
     assert.equal(result.socket, '/nonexistent/docker.sock', 'a real dockerode client');
     assert.equal(result.png, 'PNG', 'pngjs wrote a PNG');
     assert.equal(result.jpg, 'ffd8', 'jpeg-js wrote a JPEG');
+  });
+
+  it('runs TensorFlow.js on the wasm backend through the stand-ins, as the preview does', async () => {
+    const out = join(dir, 'tfjs-probe');
+    const cwd = process.cwd();
+    process.chdir(root);
+    try {
+      await esbuild.build({
+        ...script.runtimes['extension host tfjs'],
+        outfile: join(out, 'tfjs.js'),
+        sourcemap: false,
+        logLevel: 'silent',
+      });
+      const entry = join(dir, 'tfjsEntry.ts');
+      writeFileSync(
+        entry,
+        [
+          `import { getTfRuntime } from ${JSON.stringify(join(root, 'src', 'detection', 'runtime'))};`,
+          `export async function run(wasmDir: string) {`,
+          `  const runtime = await getTfRuntime({ backend: 'wasm', wasmDir });`,
+          `  const sum = await runtime.tf.sum(runtime.tf.tensor1d([1, 2, 3.5])).data();`,
+          `  return { backend: runtime.backend, tfBackend: runtime.tf.getBackend(), sum: sum[0] };`,
+          `}`,
+        ].join('\n'),
+      );
+      await esbuild.build({
+        ...script.runtimes['extension host'],
+        entryPoints: { probe: entry },
+        outdir: out,
+        sourcemap: false,
+        logLevel: 'silent',
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+    const wasmDir = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+    const program = `
+      const Module = require('module');
+      const seen = new Set();
+      const load = Module._load;
+      Module._load = function (request, ...rest) { seen.add(request); return load.call(this, request, ...rest); };
+      const probe = require(${JSON.stringify(join(out, 'probe.js'))});
+      const before = seen.has('./tfjs.js');
+      probe.run(${JSON.stringify(wasmDir)}).then((result) => {
+        console.log(JSON.stringify({ before, after: seen.has('./tfjs.js'), ...result }));
+      }, (error) => { console.error(error); process.exit(1); });`;
+    const run = spawnSync(process.execPath, ['-e', program], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    assert.deepEqual(JSON.parse(run.stdout), {
+      before: false,
+      after: true,
+      backend: 'wasm',
+      tfBackend: 'wasm',
+      sum: 6.5,
+    });
   });
 
   it('activates in well under the time it took with everything loaded', () => {
