@@ -3,8 +3,9 @@
 // temporary folder, then in 7 fresh Node processes with a stand-in for the 'vscode' module
 // (test/bench/activationProbe.ts) loads it and calls activate() with nothing used yet: no folder,
 // no open config, default settings. Prints the load time (the figure this bench printed before),
-// load plus activate(), the bundles loaded on first use and their sizes, and the packages that
-// weigh most in dist/extension.js. Prints figures; not a test. It measures module evaluation and
+// load plus activate(), the same for a build with every package inside (as before the split),
+// the bundles loaded on first use and their sizes, and the packages that weigh most in
+// dist/extension.js. Prints figures; not a test. It measures module evaluation and
 // activate() only, not VS Code's own work.
 
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -52,6 +53,12 @@ async function main(): Promise<void> {
     console.log(`  CPU time of the same: ${median(probes.map((p) => p.cpuMs))}`);
     console.log(
       `bundles loaded by then: ${loadedGroups.size ? [...loadedGroups].join(', ') : 'none'}`,
+    );
+    const single = join(out, 'single');
+    await buildExtensionHost(single, true, { split: false });
+    const before = Array.from({ length: 7 }, () => probeActivation(single));
+    console.log(
+      `the same with every package in extension.js (as before the split, ${(statSync(join(single, 'extension.js')).size / 2 ** 20).toFixed(2)} MiB): ${median(before.map((p) => p.loadMs + p.activateMs))}, CPU ${median(before.map((p) => p.cpuMs))}`,
     );
     console.log('\nloaded on first use (dist/<name>.js, built by npm run build):');
     for (const [group, names] of Object.entries({

@@ -21,17 +21,22 @@ export async function buildScript(): Promise<BuildScript> {
   return (await import(join(root, 'scripts', 'build.mjs'))) as BuildScript;
 }
 
-/** Builds dist/extension.js as the build does, into `outdir`, with its metafile. */
+/**
+ * Builds dist/extension.js as the build does, into `outdir`, with its metafile. `split: false`
+ * builds it as it was before the lazy bundles: every package inside, for comparison.
+ */
 export async function buildExtensionHost(
   outdir: string,
   minify: boolean,
+  options: { split?: boolean } = {},
 ): Promise<esbuild.Metafile> {
   const { runtimes } = await buildScript();
+  const { plugins, supported, ...single } = runtimes['extension host']!;
   const cwd = process.cwd();
   process.chdir(root);
   try {
     const result = await esbuild.build({
-      ...runtimes['extension host'],
+      ...(options.split === false ? single : { ...single, plugins, supported }),
       outdir,
       minify,
       sourcemap: false,

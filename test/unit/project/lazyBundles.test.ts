@@ -189,7 +189,9 @@ describe('the extension host bundle loads heavy packages on first use', () => {
 
   it('activates in well under the time it took with everything loaded', () => {
     // The figure itself is bench:activate's (about 25 ms of CPU); this catches a regression that
-    // brings a heavy package back (290-600 ms), with room for a slow, shared machine.
-    assert.ok(probe.loadMs + probe.activateMs < 250, `${probe.loadMs + probe.activateMs} ms`);
+    // brings a heavy package back (about 350 ms of CPU with every package inside). CPU time, not wall
+    // time: the unit layer shares a busy machine.
+    assert.ok(probe.cpuMs < 150, `${probe.cpuMs} ms of CPU to load and activate`);
+    assert.ok(probe.activateMs < probe.loadMs + 50, 'activate() itself does next to nothing');
   });
 });
