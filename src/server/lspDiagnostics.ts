@@ -30,6 +30,14 @@ const SEVERITY = {
 /** Line indexes of other files, for related information that points into them. */
 export type OtherFileIndex = (path: string) => LineIndex | undefined;
 
+/**
+ * Codes shown as hints in the editor (faint dots, not listed in the Problems panel): a model-zoo
+ * template's placeholder paths are what every template has, and the training container fills
+ * them in, so five notices per template in the Problems panel were noise. `tfod validate --info`
+ * still prints them.
+ */
+const HINT_CODES: ReadonlySet<string> = new Set(['path-placeholder']);
+
 export function toLspDiagnostic(
   d: ValidationDiagnostic,
   lines: LineIndex,
@@ -38,7 +46,7 @@ export function toLspDiagnostic(
 ): Diagnostic {
   const result: Diagnostic = {
     range: { start: lines.positionAt(d.offset), end: lines.positionAt(d.offset + d.length) },
-    severity: SEVERITY[d.severity],
+    severity: HINT_CODES.has(d.code) ? DiagnosticSeverity.Hint : SEVERITY[d.severity],
     source: DIAGNOSTIC_SOURCE,
     code: d.code,
     message: plainMessage(d.message),
