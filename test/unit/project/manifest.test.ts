@@ -150,6 +150,15 @@ describe('package.json manifest', () => {
     assert.equal(new Set(Object.values(properties).map((p) => p.order)).size, ordered.length);
   });
 
+  it('gives configs and label maps a file icon for light and dark themes', () => {
+    const language = contributes.languages.find((l: { id: string }) => l.id === 'textproto');
+    for (const theme of ['light', 'dark']) {
+      const svg = readFileSync(join(root, language.icon[theme]), 'utf8');
+      assert.match(svg, /^<svg /);
+      assert.doesNotMatch(svg, /currentColor/, 'a file icon is an image: no theme colour');
+    }
+  });
+
   it('reaches the AWS profile and region in every window (not machine-scoped)', () => {
     for (const key of ['tfod.aws.profile', 'tfod.aws.region'])
       assert.equal(contributes.configuration.properties[key].scope, 'window', key);
