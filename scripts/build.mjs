@@ -25,6 +25,122 @@ const nodeDefaults = {
   external: ['cpu-features', '*.node'],
 };
 
+/**
+ * The packages the extension host loads on first use, not at activation: each group is a bundle
+ * of its own beside dist/extension.js (dist/<group>.js), and in dist/extension.js each package is
+ * a stand-in whose exports are getters that require that bundle the first time one is read.
+ * Loading all of them took 290-600 ms at every activation; most sessions use none of them.
+ * test/unit/project/lazyBundles.test.ts holds the main bundle to this.
+ */
+export const LAZY_PACKAGES = {
+  aws: [
+    '@aws-sdk/client-cloudwatch-logs',
+    '@aws-sdk/client-ecr',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-sagemaker',
+    '@aws-sdk/client-sagemaker-runtime',
+    '@aws-sdk/client-sts',
+  ],
+  // One bundle for the four: the backends register themselves with the one tfjs-core engine.
+  tfjs: [
+    '@tensorflow/tfjs-core',
+    '@tensorflow/tfjs-converter',
+    '@tensorflow/tfjs-backend-cpu',
+    '@tensorflow/tfjs-backend-wasm',
+  ],
+  // dockerode brings docker-modem, ssh2 and grpc-js.
+  docker: ['dockerode'],
+  // Image decoding and encoding, for the detection preview and the sample project.
+  images: ['jpeg-js', 'pngjs'],
+};
+
+/**
+ * Packages the extension host imports only with `await import(...)` (group -> package): each is a
+ * bundle of its own, and esbuild turns the import into a require of it at that point. The
+ * language client starts when the first config or label map opens.
+ */
+export const DYNAMIC_PACKAGES = {
+  languageclient: 'vscode-languageclient/node',
+};
+
+/**
+ * The stand-in for `name` in dist/extension.js: an object whose prototype loads ./<group>.js on
+ * the first read of any export. esbuild's import helper gives the importing module an object with
+ * the stand-in's prototype and copies only own properties (here none but `__esModule`), so
+ * `import { S3Client } from '@aws-sdk/client-s3'` reads through the prototype when the code uses
+ * `S3Client`, not when the module is evaluated. A package whose module.exports is itself the value
+ * (dockerode's class) is its own default export.
+ */
+function lazyStandIn(name, group) {
+  return [
+    `let loaded;`,
+    `const load = () => (loaded ??= require(${JSON.stringify(`./${group}.js`)})[${JSON.stringify(name)}]);`,
+    `const exportsOnFirstRead = new Proxy({}, {`,
+    `  get: (_, key) => (key === 'default' && !load().__esModule ? load() : load()[key]),`,
+    `  has: (_, key) => key in load(),`,
+    `});`,
+    `module.exports = Object.create(exportsOnFirstRead, { __esModule: { value: true } });`,
+  ].join('\n');
+}
+
+const lazyGroupOf = new Map(
+  Object.entries(LAZY_PACKAGES).flatMap(([group, names]) => names.map((name) => [name, group])),
+);
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+
+/** esbuild plugin: the LAZY_PACKAGES become stand-ins; their bundles stay outside this one. */
+export const lazyPackagesPlugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    const names = [...lazyGroupOf.keys()].map(escapeRegExp).join('|');
+    build.onResolve({ filter: new RegExp(`^(${names})$`) }, (args) => ({
+      path: args.path,
+      namespace: 'lazy-package',
+    }));
+    build.onResolve({ filter: /^\.\/\w+\.js$/, namespace: 'lazy-package' }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+    for (const [group, name] of Object.entries(DYNAMIC_PACKAGES)) {
+      build.onResolve({ filter: new RegExp(`^${escapeRegExp(name)}$`) }, (args) =>
+        args.kind === 'dynamic-import'
+          ? { path: `./${group}.js`, external: true }
+          : {
+              errors: [
+                { text: `${name} must be imported with await import() (scripts/build.mjs)` },
+              ],
+            },
+      );
+    }
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => ({
+      contents: lazyStandIn(args.path, lazyGroupOf.get(args.path)),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The bundle of one group: an object from package name to the package's exports. */
+function lazyBundle(group) {
+  const entries = LAZY_PACKAGES[group].map(
+    (name) => `  ${JSON.stringify(name)}: require(${JSON.stringify(name)}),`,
+  );
+  return groupBundle(group, `module.exports = {\n${entries.join('\n')}\n};\n`);
+}
+
+function groupBundle(group, contents) {
+  return {
+    ...nodeDefaults,
+    external: [...nodeDefaults.external, 'vscode'],
+    stdin: {
+      contents,
+      resolveDir: root,
+      sourcefile: `lazy-${group}.js`,
+      loader: 'js',
+    },
+    outfile: `dist/${group}.js`,
+  };
+}
+
 /** Runtime name -> esbuild options. */
 export const runtimes = {
   'extension host': {
@@ -32,7 +148,20 @@ export const runtimes = {
     entryPoints: { extension: 'src/extension/main.ts' },
     outdir: 'dist',
     external: [...nodeDefaults.external, 'vscode'],
+    plugins: [lazyPackagesPlugin],
+    // `await import(x)` of a bundle beside this one becomes a require at that point: the
+    // extension host loads CommonJS (and resolves 'vscode') through require.
+    supported: { 'dynamic-import': false },
   },
+  ...Object.fromEntries(
+    Object.keys(LAZY_PACKAGES).map((group) => [`extension host ${group}`, lazyBundle(group)]),
+  ),
+  ...Object.fromEntries(
+    Object.entries(DYNAMIC_PACKAGES).map(([group, name]) => [
+      `extension host ${group}`,
+      groupBundle(group, `module.exports = require(${JSON.stringify(name)});\n`),
+    ]),
+  ),
   'language server': {
     ...nodeDefaults,
     entryPoints: { server: 'src/server/main.ts' },

@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
-import {
+import type {
   LanguageClient,
-  TransportKind,
-  type LanguageClientOptions,
-  type ServerOptions,
+  LanguageClientOptions,
+  ServerOptions,
 } from 'vscode-languageclient/node';
 import { TEXT_FORMAT_LANGUAGE } from './languages';
 
@@ -13,11 +12,42 @@ import { TEXT_FORMAT_LANGUAGE } from './languages';
  * so stopping waits for the server's shutdown handshake instead of racing the other disposables.
  */
 let client: LanguageClient | undefined;
+let starting: Promise<LanguageClient> | undefined;
 
-export async function startLanguageClient(
+/**
+ * Starts the language client when the first config or label map is open: now if one already is,
+ * else on the first that opens. Until then neither the client library nor the server process is
+ * loaded (activation costs milliseconds; the Jobs view alone never needs them).
+ */
+export function startLanguageClientOnDemand(
+  extension: vscode.ExtensionContext,
+  log: vscode.LogOutputChannel,
+  onFailure: (error: unknown) => void,
+): void {
+  const isTextFormat = (document: vscode.TextDocument) =>
+    document.languageId === TEXT_FORMAT_LANGUAGE;
+  const start = () => {
+    starting ??= startLanguageClient(extension, log);
+    starting.then(() => log.info('language server started'), onFailure);
+  };
+  if (vscode.workspace.textDocuments.some(isTextFormat)) {
+    start();
+    return;
+  }
+  const listener = vscode.workspace.onDidOpenTextDocument((document) => {
+    if (!isTextFormat(document)) return;
+    listener.dispose();
+    start();
+  });
+  extension.subscriptions.push(listener);
+}
+
+async function startLanguageClient(
   extension: vscode.ExtensionContext,
   log: vscode.LogOutputChannel,
 ): Promise<LanguageClient> {
+  // Its own bundle (dist/languageclient.js, scripts/build.mjs), loaded here on first use.
+  const { LanguageClient, TransportKind } = await import('vscode-languageclient/node');
   const module = extension.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc },
@@ -55,7 +85,9 @@ export async function startLanguageClient(
 }
 
 export async function stopLanguageClient(): Promise<void> {
+  await starting?.catch(() => undefined);
   const running = client;
   client = undefined;
+  starting = undefined;
   if (running) await running.stop();
 }

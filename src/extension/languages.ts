@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isTextFormatPipelineConfig } from '../schema/validate';
+import { isTextFormatPipelineConfig } from '../schema/validate/documentType';
 
 /** The language id of protobuf text format (pipeline configs, label maps). */
 export const TEXT_FORMAT_LANGUAGE = 'textproto';

@@ -2,13 +2,15 @@ import * as vscode from 'vscode';
 import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
 import type { TfodContext } from './context';
-import { startLanguageClient, stopLanguageClient } from './languageClient';
+import { registerTargetContextKey } from './contextKeys';
+import { startLanguageClientOnDemand, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
 import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerPreviewPanel } from './preview/previewPanel';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
+import { registerTaskProvider } from './tasks';
 import { registerJobsView } from './views/jobsView';
 
 export function activate(extension: vscode.ExtensionContext): void {
@@ -16,6 +18,7 @@ export function activate(extension: vscode.ExtensionContext): void {
   extension.subscriptions.push(log);
   try {
     const ctx: TfodContext = { extension, log };
+    registerTargetContextKey(ctx);
     registerCommands(ctx);
     registerJobsView(ctx);
     registerMetricsPanel(ctx);
@@ -23,18 +26,16 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);
-    startLanguageClient(extension, log).then(
-      () => log.info('language server started'),
-      (error: unknown) => {
-        log.error('the language server failed to start', error);
-        void vscode.window
-          .showErrorMessage(
-            `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
-            'Open Log',
-          )
-          .then((choice) => choice && log.show());
-      },
-    );
+    registerTaskProvider(ctx);
+    startLanguageClientOnDemand(extension, log, (error: unknown) => {
+      log.error('the language server failed to start', error);
+      void vscode.window
+        .showErrorMessage(
+          `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
+          'Open Log',
+        )
+        .then((choice) => choice && log.show());
+    });
     log.info(`tfod-sagemaker ${TFOD_VERSION} activated`);
   } catch (error) {
     log.error('activation failed', error);

@@ -51,6 +51,7 @@ import {
   type SymbolEntry,
 } from '../schema/language';
 import type { LineIndex, TextEdit } from '../textproto';
+import { plainMessage } from './lspDiagnostics';
 import { pathToUri, uriToPath } from './uris';
 import type { OpenDocument, ValidationService } from './validationService';
 
@@ -200,7 +201,7 @@ const FEATURES: { [M in FeatureMethod]: Compute<M> } = {
           d.range.start.character === r.start.character,
       );
       return {
-        title: a.title,
+        title: plainMessage(a.title),
         kind: CodeActionKind.QuickFix,
         diagnostics: match,
         ...(a.preferred ? { isPreferred: true } : {}),

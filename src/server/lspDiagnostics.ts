@@ -12,6 +12,15 @@ import { pathToUri } from './uris';
 
 export const DIAGNOSTIC_SOURCE = 'tfod';
 
+/**
+ * A message as the Problems panel, hovers on squiggles and quick-fix titles show it: plain text,
+ * so the validator's `code` spans (kept for the CLI's terminal output) become 'code', the way
+ * VS Code's own diagnostics quote names.
+ */
+export function plainMessage(message: string): string {
+  return message.replace(/`([^`\n]*)`/g, "'$1'");
+}
+
 const SEVERITY = {
   error: DiagnosticSeverity.Error,
   warning: DiagnosticSeverity.Warning,
@@ -21,6 +30,14 @@ const SEVERITY = {
 /** Line indexes of other files, for related information that points into them. */
 export type OtherFileIndex = (path: string) => LineIndex | undefined;
 
+/**
+ * Codes shown as hints in the editor (faint dots, not listed in the Problems panel): a model-zoo
+ * template's placeholder paths are what every template has, and the training container fills
+ * them in, so five notices per template in the Problems panel were noise. `tfod validate --info`
+ * still prints them.
+ */
+const HINT_CODES: ReadonlySet<string> = new Set(['path-placeholder']);
+
 export function toLspDiagnostic(
   d: ValidationDiagnostic,
   lines: LineIndex,
@@ -29,10 +46,10 @@ export function toLspDiagnostic(
 ): Diagnostic {
   const result: Diagnostic = {
     range: { start: lines.positionAt(d.offset), end: lines.positionAt(d.offset + d.length) },
-    severity: SEVERITY[d.severity],
+    severity: HINT_CODES.has(d.code) ? DiagnosticSeverity.Hint : SEVERITY[d.severity],
     source: DIAGNOSTIC_SOURCE,
     code: d.code,
-    message: d.message,
+    message: plainMessage(d.message),
   };
   const tags: DiagnosticTag[] = [];
   if (d.deprecated) tags.push(DiagnosticTag.Deprecated);
@@ -48,7 +65,7 @@ export function toLspDiagnostic(
           uri: r.path ? pathToUri(r.path) : uri,
           range: { start: index.positionAt(r.offset), end: index.positionAt(r.offset + r.length) },
         },
-        message: r.message,
+        message: plainMessage(r.message),
       });
     }
     if (related.length > 0) result.relatedInformation = related;

@@ -1,16 +1,17 @@
 // `npm run bench:activate` (test/bench/activate.ts): what the extension costs VS Code before its
 // first command runs. Builds the extension host bundle as `npm run package` does (minified) into a
-// temporary folder, loads it in fresh Node processes with a stand-in for the 'vscode' module, and
-// prints the load time (median of 7) and the packages that weigh most in the bundle. Prints
-// figures; not a test. What it measures is module evaluation only, not VS Code's own work.
+// temporary folder, then in 7 fresh Node processes with a stand-in for the 'vscode' module
+// (test/bench/activationProbe.ts) loads it and calls activate() with nothing used yet: no folder,
+// no open config, default settings. Prints the load time (the figure this bench printed before),
+// load plus activate(), the same for a build with every package inside (as before the split),
+// the bundles loaded on first use and their sizes, and the packages that weigh most in
+// dist/extension.js. Prints figures; not a test. It measures module evaluation and
+// activate() only, not VS Code's own work.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
-
-const root = resolve(__dirname, '..', '..');
+import { join } from 'node:path';
+import { buildExtensionHost, buildScript, probeActivation } from './activationProbe';
 
 /** The package an input file belongs to ('src' for ours). */
 function packageOf(input: string): string {
@@ -20,56 +21,59 @@ function packageOf(input: string): string {
   return rest[0]!.startsWith('@') ? `${rest[0]}/${rest[1]}` : rest[0]!;
 }
 
+function median(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${sorted[sorted.length >> 1]!.toFixed(0)} ms (min ${sorted[0]!.toFixed(0)}, max ${sorted[sorted.length - 1]!.toFixed(0)})`;
+}
+
 async function main(): Promise<void> {
-  const { runtimes } = (await import(join(root, 'scripts', 'build.mjs'))) as {
-    runtimes: Record<string, esbuild.BuildOptions>;
-  };
+  const { LAZY_PACKAGES, DYNAMIC_PACKAGES } = await buildScript();
   const out = mkdtempSync(join(tmpdir(), 'tfod-bench-activate-'));
   try {
-    process.chdir(root);
-    const result = await esbuild.build({
-      ...runtimes['extension host'],
-      outdir: out,
-      minify: true,
-      sourcemap: false,
-      metafile: true,
-    });
+    const metafile = await buildExtensionHost(out, true);
     const bundle = join(out, 'extension.js');
-    const stub = join(out, 'vscode-stub.js');
-    // Any property of the stand-in is a callable, constructible object, as far as module
-    // evaluation needs: the bundle's top level must not call into VS Code anyway.
-    writeFileSync(
-      stub,
-      'const any = () => new Proxy(function () {}, { get: (_, k) => (k === "then" ? undefined : any()), construct: () => any() });\nmodule.exports = any();\n',
+    const probes = Array.from({ length: 7 }, () => probeActivation(out));
+    const groups = [...Object.keys(LAZY_PACKAGES), ...Object.keys(DYNAMIC_PACKAGES)];
+    const loadedGroups = new Set(
+      probes.flatMap((probe) =>
+        probe.required.filter((request) => groups.some((group) => request === `./${group}.js`)),
+      ),
     );
-    const loader = [
-      `const Module = require('module');`,
-      `const resolveFilename = Module._resolveFilename;`,
-      `Module._resolveFilename = function (request, ...rest) {`,
-      `  return request === 'vscode' ? ${JSON.stringify(stub)} : resolveFilename.call(this, request, ...rest);`,
-      `};`,
-      `const started = process.hrtime.bigint();`,
-      `require(${JSON.stringify(bundle)});`,
-      `process.stdout.write(String(Number(process.hrtime.bigint() - started) / 1e6));`,
-    ].join('\n');
-    const times: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const run = spawnSync(process.execPath, ['-e', loader], { encoding: 'utf8' });
-      if (run.status !== 0) throw new Error(`loading the bundle failed: ${run.stderr}`);
-      times.push(Number(run.stdout));
-    }
-    times.sort((a, b) => a - b);
 
     const weights = new Map<string, number>();
-    for (const output of Object.values(result.metafile.outputs))
+    for (const output of Object.values(metafile.outputs))
       for (const [input, { bytesInOutput }] of Object.entries(output.inputs))
         weights.set(packageOf(input), (weights.get(packageOf(input)) ?? 0) + bytesInOutput);
     const total = statSync(bundle).size;
     console.log(`extension.js (minified): ${(total / 2 ** 20).toFixed(2)} MiB`);
+    console.log(`load time, median of ${probes.length}: ${median(probes.map((p) => p.loadMs))}`);
     console.log(
-      `load time, median of ${times.length}: ${times[3]!.toFixed(0)} ms (min ${times[0]!.toFixed(0)}, max ${times[times.length - 1]!.toFixed(0)})`,
+      `load + activate() with nothing used, median of ${probes.length}: ${median(probes.map((p) => p.loadMs + p.activateMs))}`,
     );
-    console.log('\nheaviest packages in the bundle:');
+    console.log(`  CPU time of the same: ${median(probes.map((p) => p.cpuMs))}`);
+    console.log(
+      `bundles loaded by then: ${loadedGroups.size ? [...loadedGroups].join(', ') : 'none'}`,
+    );
+    const single = join(out, 'single');
+    await buildExtensionHost(single, true, { split: false });
+    const before = Array.from({ length: 7 }, () => probeActivation(single));
+    console.log(
+      `the same with every package in extension.js (as before the split, ${(statSync(join(single, 'extension.js')).size / 2 ** 20).toFixed(2)} MiB): ${median(before.map((p) => p.loadMs + p.activateMs))}, CPU ${median(before.map((p) => p.cpuMs))}`,
+    );
+    console.log('\nloaded on first use (dist/<name>.js, built by npm run build):');
+    for (const [group, names] of Object.entries({
+      ...LAZY_PACKAGES,
+      ...Object.fromEntries(Object.entries(DYNAMIC_PACKAGES).map(([g, n]) => [g, [n]])),
+    })) {
+      let size = '';
+      try {
+        size = `${(statSync(join('dist', `${group}.js`)).size / 2 ** 20).toFixed(2)} MiB`;
+      } catch {
+        size = 'not built';
+      }
+      console.log(`  ${`${group}.js`.padEnd(20)} ${size.padStart(10)}  ${names.join(', ')}`);
+    }
+    console.log('\nheaviest packages in extension.js:');
     for (const [name, bytes] of [...weights].sort((a, b) => b[1] - a[1]).slice(0, 10))
       console.log(
         `  ${name.padEnd(36)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB  ${((100 * bytes) / total).toFixed(1).padStart(5)}%`,

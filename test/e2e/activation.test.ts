@@ -32,19 +32,21 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
     await container.click();
     const welcome = page.locator('.welcome-view-content', { hasText: 'No training jobs yet' });
     await welcome.waitFor({ state: 'visible', timeout: 30_000 });
-    // The welcome re-renders as the extension's context keys come in.
+    // The welcome re-renders as the extension's context keys come in. On the local target with
+    // Docker running: one button, the sample project, and no S3 or ECR action.
     await expectCount(
-      welcome.locator('a.monaco-button', { hasText: 'Select Target' }),
+      welcome.locator('a.monaco-button', { hasText: 'Create Sample Project' }),
       1,
-      'the Select Target button',
+      'the Create Sample Project button',
     );
+    await expectCount(welcome.locator('a.monaco-button'), 1, 'one button');
     await expectCount(
-      welcome.locator('a.monaco-button', { hasText: 'Show Log' }),
-      1,
-      'the Show Log button',
+      welcome.locator('a.monaco-button', { hasText: 'Upload Training Data to S3' }),
+      0,
+      'no S3 upload on the local target',
     );
     // The status bar item is created by activate(): its presence proves the extension ran.
-    const status = page.locator('.statusbar-item', { hasText: 'TFOD: local' });
+    const status = page.locator('.statusbar-item', { hasText: 'Object Detection: local' });
     await status.waitFor({ state: 'visible', timeout: 60_000 });
     const shot = await workbench.screenshot('activation-jobs-view');
     assert.ok(existsSync(shot));
@@ -59,7 +61,7 @@ describe('the extension in a real VS Code (code-server + Chromium)', () => {
     await option.waitFor({ state: 'visible', timeout: 15_000 });
     await option.click();
     await page
-      .locator('.statusbar-item', { hasText: 'TFOD: sagemaker' })
+      .locator('.statusbar-item', { hasText: 'Object Detection: sagemaker' })
       .waitFor({ state: 'visible', timeout: 15_000 });
     const settingsFile = join(workbench.workspace, '.vscode', 'settings.json');
     // VS Code writes the file a moment after the status bar changes (a partial write fails to

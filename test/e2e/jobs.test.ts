@@ -62,7 +62,7 @@ describe('training jobs from the palette into the jobs view (code-server, moto)'
       .first()
       .click();
     await page
-      .locator('.statusbar-item', { hasText: 'TFOD: sagemaker' })
+      .locator('.statusbar-item', { hasText: 'Object Detection: sagemaker' })
       .waitFor({ state: 'visible', timeout: 60_000 });
     await runCommand(page, 'Object Detection: Start Training Job');
     await answer(page, 1, job);

@@ -103,7 +103,7 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       .first()
       .click();
     await page
-      .locator('.statusbar-item', { hasText: 'TFOD: local' })
+      .locator('.statusbar-item', { hasText: 'Object Detection: local' })
       .waitFor({ state: 'visible', timeout: 60_000 });
     await runCommand(page, 'Object Detection: Start Training Job');
     const title = 'Start Local Training Job';

@@ -85,7 +85,7 @@ describe('validation in a real VS Code (code-server + Chromium)', () => {
     const unknown = rows.find((r) => r.text.includes('bacth_size'))!;
     assert.match(
       unknown.text,
-      /unknown field `bacth_size` in `TrainConfig`; did you mean `batch_size`\?/,
+      /unknown field 'bacth_size' in 'TrainConfig'; did you mean 'batch_size'\?/,
     );
     assert.match(unknown.text, /\[Ln 134, Col 3\]/);
     const classes = rows.find((r) => r.text.includes('num_classes is 1'))!;

@@ -1,6 +1,32 @@
 import Docker from 'dockerode';
 import { UserError } from '../errors';
 
+/**
+ * No Docker engine answers (nothing listening, no socket, or no permission on it): the state the
+ * jobs view shows as "Docker is not running", with Retry, instead of a failed listing.
+ */
+export class DockerUnreachableError extends UserError {
+  constructor(endpoint: string, code: string, options?: { cause?: unknown }) {
+    super(
+      `cannot reach the Docker engine at ${endpoint} (${code})`,
+      code === 'EACCES'
+        ? 'Add your user to the docker group or set DOCKER_HOST to an engine you may use'
+        : 'Start Docker (Docker Desktop, or dockerd), or set DOCKER_HOST to a running engine',
+      options,
+    );
+  }
+}
+
+/** Whether an error means no Docker engine answers. */
+export function isDockerUnreachable(error: unknown): error is DockerUnreachableError {
+  return error instanceof DockerUnreachableError;
+}
+
+/** The socket error codes that mean nothing is there to talk to. */
+export function isUnreachableCode(code: unknown): code is string {
+  return code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES';
+}
+
 export interface DockerEngineInfo {
   readonly version: string;
   readonly apiVersion: string;
@@ -61,15 +87,7 @@ export async function describeDockerEngine(
     };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-      throw new UserError(
-        `cannot reach the Docker engine at ${endpoint} (${code})`,
-        code === 'EACCES'
-          ? 'Add your user to the docker group or set DOCKER_HOST to an engine you may use'
-          : 'Start Docker (Docker Desktop, or dockerd), or set DOCKER_HOST to a running engine',
-        { cause: error },
-      );
-    }
+    if (isUnreachableCode(code)) throw new DockerUnreachableError(endpoint, code, { cause: error });
     throw error;
   }
 }

@@ -24,6 +24,17 @@ export {
   tarBuildContext,
 } from './buildContext';
 export {
+  buildProgressMessage,
+  buildTrainingImage,
+  defaultArchitecture,
+  DOCKERFILE,
+  findBuildContext,
+  imageReferenceProblem,
+  LOCAL_IMAGE_REPOSITORY,
+  localImageName,
+  type TrainingImageBuild,
+} from './trainingImage';
+export {
   createEcrClient,
   ecrHost,
   ecrLogin,

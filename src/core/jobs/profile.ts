@@ -36,7 +36,7 @@ export interface JobProfile {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-const KNOWN_KEYS = new Set([
+export const KNOWN_KEYS = new Set([
   'name',
   'namePrefix',
   'image',

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { dockerEndpoint } from '../docker/engine';
+import { dockerEndpoint, DockerUnreachableError, isUnreachableCode } from '../docker/engine';
 import { UserError } from '../errors';
 import { ARCHITECTURES } from '../image/architecture';
 
@@ -71,20 +71,13 @@ export function isNotFound(error: unknown): boolean {
 export function explainDockerError(error: unknown, image?: string): unknown {
   if (error instanceof UserError) return error;
   const e = error as DockerError;
-  if (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES') {
-    return new UserError(
-      `cannot reach the Docker engine at ${dockerEndpoint()} (${e.code})`,
-      e.code === 'EACCES'
-        ? 'Add your user to the docker group or set DOCKER_HOST to an engine you may use'
-        : 'Start Docker (Docker Desktop, or dockerd), or set DOCKER_HOST to a running engine',
-      { cause: error },
-    );
-  }
+  if (isUnreachableCode(e.code))
+    return new DockerUnreachableError(dockerEndpoint(), e.code, { cause: error });
   const message = dockerMessage(error);
   if (e.statusCode === 404 && image && /no such image/i.test(message)) {
     return new UserError(
       `the image '${image}' is not on this machine's Docker engine`,
-      'Build it first (Object Detection: Build Image, or `tfod image build`), or pick an image that `docker images` lists',
+      'Build it first (Object Detection: Build Training Image, or `tfod build`), or pick an image that `docker images` lists',
       { cause: error },
     );
   }

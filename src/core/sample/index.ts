@@ -16,3 +16,4 @@ export {
 } from './project';
 export { drawShapeImage, SAMPLE_CLASSES, seededRandom, type ShapeBox } from './shapes';
 export { tfRecordFile, tfRecordFrame } from './tfrecord';
+export { checkpointDownloadCommand, sampleFolderProblem, sampleSummary } from './nextSteps';

@@ -7,7 +7,9 @@ import { deleteEndpoint } from './endpoint/delete';
 import { deployEndpoint } from './endpoint/deploy';
 import { serveLocally } from './endpoint/serveLocally';
 import { stopLocalEndpoint } from './endpoint/stopLocal';
+import { buildTrainingImageCommand } from './image/build';
 import { buildAndPushImage } from './image/buildAndPush';
+import { pushTrainingImageCommand } from './image/push';
 import { copyModelUri } from './job/copyModelUri';
 import { showJobLogs } from './job/showLogs';
 import { showJobMetrics } from './job/showMetrics';
@@ -20,6 +22,7 @@ import { showLog } from './log/show';
 import { openPreview } from './preview/open';
 import { newProjectFromZoo } from './project/newFromZoo';
 import { registerCommand } from './registerCommand';
+import { createSampleProject } from './sample/create';
 import { selectTarget } from './target/select';
 
 /** Every palette command, by id; package.json contributes exactly these (a unit test checks). */
@@ -43,12 +46,29 @@ export const COMMANDS = {
   'tfod.endpoint.copyUrl': copyEndpointUrl,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
+  'tfod.image.build': buildTrainingImageCommand,
+  'tfod.image.push': pushTrainingImageCommand,
+  'tfod.sample.create': createSampleProject,
   'tfod.preview.open': openPreview,
   'tfod.project.newFromZoo': newProjectFromZoo,
 } as const;
 
+/**
+ * The commands that work in Restricted Mode (package.json `capabilities.untrustedWorkspaces`):
+ * none of them runs Docker, calls AWS or acts on settings the workspace could have chosen.
+ * Every other command asks for workspace trust first.
+ */
+export const RESTRICTED_MODE_COMMANDS: ReadonlySet<keyof typeof COMMANDS> = new Set([
+  'tfod.log.show',
+  'tfod.target.select',
+  'tfod.jobs.refresh',
+  'tfod.sample.create',
+] as const);
+
 export function registerCommands(ctx: TfodContext): void {
   for (const [id, handler] of Object.entries(COMMANDS)) {
-    registerCommand(ctx, id, handler as (ctx: TfodContext, ...args: unknown[]) => unknown);
+    registerCommand(ctx, id, handler as (ctx: TfodContext, ...args: unknown[]) => unknown, {
+      needsTrust: !RESTRICTED_MODE_COMMANDS.has(id as keyof typeof COMMANDS),
+    });
   }
 }

@@ -14,6 +14,8 @@ export interface Remembered {
     readonly tag: string;
     readonly uri?: string;
   };
+  /** Build Training Image: the image last built on this machine's Docker engine. */
+  readonly 'image.built': { readonly architecture: string; readonly image: string };
   readonly 'data.last': {
     readonly folder: string;
     readonly prefix: string;

@@ -1,3 +1,4 @@
+import { isAbsolute, resolve as resolvePath } from 'node:path';
 import * as vscode from 'vscode';
 import { CancelledError } from '../../core/errors';
 
@@ -67,4 +68,71 @@ export async function askPick<T extends vscode.QuickPickItem>(
   });
   if (!picked) throw new CancelledError();
   return picked;
+}
+
+/**
+ * A folder path step: typed (relative to `base`, or absolute) or picked with the Browse button
+ * in the input's title bar, which opens the system's folder dialog at what is typed.
+ */
+export async function askFolder(
+  step: Step,
+  options: {
+    prompt: string;
+    value?: string | undefined;
+    base: string;
+    validate?: (value: string) => string | undefined;
+  },
+): Promise<string> {
+  const input = vscode.window.createInputBox();
+  const browse: vscode.QuickInputButton = {
+    iconPath: new vscode.ThemeIcon('folder-opened'),
+    tooltip: 'Browse…',
+  };
+  input.title = title(step);
+  input.prompt = `${options.prompt} (or Browse… in the title bar)`;
+  input.value = options.value ?? '';
+  input.ignoreFocusOut = true;
+  input.buttons = [browse];
+  const check = (value: string) => {
+    input.validationMessage = options.validate?.(value.trim());
+  };
+  check(input.value);
+  try {
+    return await new Promise<string>((accept, reject) => {
+      // The folder dialog can take focus from the input: that hide is not a cancel.
+      let browsing = false;
+      input.onDidChangeValue(check);
+      input.onDidAccept(() => {
+        check(input.value);
+        if (!input.validationMessage) accept(input.value.trim());
+      });
+      input.onDidHide(() => {
+        if (!browsing) reject(new CancelledError());
+      });
+      input.onDidTriggerButton(async () => {
+        browsing = true;
+        const typed = input.value.trim();
+        const start = !typed
+          ? options.base
+          : isAbsolute(typed)
+            ? typed
+            : resolvePath(options.base, typed);
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFiles: false,
+          canSelectFolders: true,
+          defaultUri: vscode.Uri.file(start),
+          title: step.title,
+          openLabel: 'Use This Folder',
+        });
+        // The dialog hides the input in some windows: show it again with the answer.
+        if (picked?.[0]) input.value = picked[0].fsPath;
+        check(input.value);
+        input.show();
+        browsing = false;
+      });
+      input.show();
+    });
+  } finally {
+    input.dispose();
+  }
 }

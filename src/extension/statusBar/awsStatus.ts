@@ -3,6 +3,7 @@ import { whoAmI } from '../../core/aws/session';
 import { errorMessage } from '../../core/errors';
 import { affectsTfod, getAwsSessionOptions, getTarget } from '../config';
 import type { TfodContext } from '../context';
+import { setContextKey } from '../contextKeys';
 
 /**
  * With the sagemaker target, shows which AWS account and region the commands will act on
@@ -15,8 +16,10 @@ export function registerAwsStatus(ctx: TfodContext): void {
 
   const update = async (): Promise<void> => {
     const mine = ++generation;
-    if (getTarget() !== 'sagemaker') {
+    // No STS call in Restricted Mode: AWS waits for workspace trust.
+    if (getTarget() !== 'sagemaker' || !vscode.workspace.isTrusted) {
       item.hide();
+      setContextKey('tfod:aws', undefined);
       return;
     }
     const options = getAwsSessionOptions();
@@ -28,10 +31,12 @@ export function registerAwsStatus(ctx: TfodContext): void {
     try {
       const identity = await whoAmI(options);
       if (mine !== generation) return;
+      setContextKey('tfod:aws', 'ready');
       item.text = `$(cloud) ${identity.account} · ${identity.region}`;
       item.tooltip = `AWS account ${identity.account} in ${identity.region}\n${identity.arn}\nProfile: ${options.profile || 'default credential chain'}\nClick to change the profile.`;
     } catch (error) {
       if (mine !== generation) return;
+      setContextKey('tfod:aws', 'notReady');
       item.text = '$(warning) AWS';
       item.tooltip = `${errorMessage(error)}\nClick to choose a profile.`;
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
@@ -45,5 +50,6 @@ export function registerAwsStatus(ctx: TfodContext): void {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsTfod(event, 'tfod.target') || affectsTfod(event, 'tfod.aws')) void update();
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void update()),
   );
 }

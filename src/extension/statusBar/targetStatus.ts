@@ -10,7 +10,7 @@ export function registerTargetStatus(ctx: TfodContext): void {
   item.command = 'tfod.target.select';
   const update = (): void => {
     const target = describeTarget(getTarget());
-    item.text = `$(server-environment) TFOD: ${target.kind}`;
+    item.text = `$(server-environment) Object Detection: ${target.kind}`;
     item.tooltip = `Object Detection target: ${target.label}\n${target.detail}\nClick to change.`;
   };
   update();

@@ -6,6 +6,7 @@ import {
   type TrainingJobDetails,
   type TrainingJobSummary,
 } from '../../core/jobs';
+import { isDockerUnreachable } from '../../core/docker/engine';
 import { errorMessage } from '../../core/errors';
 import { TARGET_KINDS, type TargetKind } from '../../core/target';
 
@@ -26,6 +27,20 @@ export interface TargetSnapshot {
   readonly endpoints: readonly EndpointSummary[];
   /** Why the last refresh failed (credentials, network); the lists are then the previous ones. */
   readonly error?: string;
+  /** The last refresh failed because no Docker engine answers (the local target). */
+  readonly dockerUnreachable?: boolean;
+}
+
+/**
+ * What the local target's last listing says of Docker: running, not running (no engine answers),
+ * or unknown (not listed yet, or failed for another reason). Drives the `tfod:docker` context key.
+ */
+export function dockerState(
+  snapshot: TargetSnapshot | undefined,
+): 'running' | 'notRunning' | undefined {
+  if (!snapshot) return undefined;
+  if (snapshot.dockerUnreachable) return 'notRunning';
+  return snapshot.error === undefined ? 'running' : undefined;
 }
 
 export interface JobsModelOptions {
@@ -112,8 +127,12 @@ export class JobsModel {
     const groups = this.shown.map((t) => ({ ...t, snapshot: this.snapshots.get(t.kind) }));
     const others = groups.filter((g) => !g.selected && hasItems(g.snapshot));
     const selected = groups.find((g) => g.selected);
+    // Docker not running with nothing listed is a state of the view, not a row: the welcome
+    // content says so, with Retry and how to start Docker (package.json, `tfod:docker`).
     const selectedShows =
-      !!selected && (hasItems(selected.snapshot) || selected.snapshot?.error !== undefined);
+      !!selected &&
+      (hasItems(selected.snapshot) ||
+        (selected.snapshot?.error !== undefined && !selected.snapshot.dockerUnreachable));
     if (!selected || (!selectedShows && others.length === 0)) return others;
     return [selected, ...others];
   }
@@ -153,6 +172,7 @@ export class JobsModel {
         jobs: previous?.jobs ?? [],
         endpoints: previous?.endpoints ?? [],
         error: errorMessage(error),
+        ...(isDockerUnreachable(error) ? { dockerUnreachable: true } : {}),
       });
       return false;
     }

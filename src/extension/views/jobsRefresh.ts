@@ -15,6 +15,11 @@ export interface JobsRefreshOptions {
   readonly intervalMs: number;
   /** Listing a target that is not the selected one failed: not shown, only worth a debug line. */
   readonly onUnselectedError?: (kind: TargetKind, message: string) => void;
+  /**
+   * Listing the selected target failed: shown in the view, and worth a line in the log, once per
+   * change of the reason (not at every poll).
+   */
+  readonly onSelectedError?: (kind: TargetKind, message: string) => void;
   /** A poll failed for another reason than listing (a bug). */
   readonly onError?: (error: unknown) => void;
 }
@@ -28,6 +33,8 @@ export interface JobsRefreshOptions {
  */
 export class JobsRefresh {
   private readonly pollers = new Map<TargetKind, ActivityPoller>();
+  /** The last error of each target's listing, so a failure that persists is logged once. */
+  private readonly logged = new Map<TargetKind, string | undefined>();
 
   constructor(
     private readonly model: JobsModel,
@@ -61,6 +68,9 @@ export class JobsRefresh {
     const error = this.model.snapshot(kind)?.error;
     if (error !== undefined && !this.model.isSelected(kind))
       this.options.onUnselectedError?.(kind, error);
+    if (error !== undefined && this.model.isSelected(kind) && this.logged.get(kind) !== error)
+      this.options.onSelectedError?.(kind, error);
+    this.logged.set(kind, error);
     this.options.onDidChange();
     return active && this.options.keepPolling();
   }

@@ -4,7 +4,8 @@ import { describeTarget, type TargetKind } from '../../core/target';
 import { affectsTfod, getJobsViewTargets } from '../config';
 import type { TfodContext } from '../context';
 import { targets } from '../targets';
-import { JobsModel, shownTargets } from './jobsModel';
+import { setContextKey } from '../contextKeys';
+import { dockerState, JobsModel, shownTargets } from './jobsModel';
 import { JobsRefresh, UsedTargets } from './jobsRefresh';
 import type { JobsNode } from './nodes';
 import {
@@ -16,6 +17,7 @@ import {
   jobDescription,
   jobLook,
   jobTooltip,
+  listingErrorRow,
   targetGroupDescription,
   targetGroupTooltip,
   type Look,
@@ -100,15 +102,16 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
         return item;
       }
       case 'error': {
-        const item = new vscode.TreeItem('Cannot list jobs');
+        const row = listingErrorRow(this.model.snapshot(node.kind) ?? { error: node.message });
+        const item = new vscode.TreeItem(row.label);
         item.id = `${node.kind}/error`;
-        item.description = node.message;
-        item.tooltip = node.message;
+        item.tooltip = row.tooltip;
         item.iconPath = new vscode.ThemeIcon(
           'warning',
           new vscode.ThemeColor('problemsWarningIcon.foreground'),
         );
         item.command = { command: 'tfod.log.show', title: 'Show Log' };
+        item.contextValue = `error ${node.kind}`;
         return item;
       }
     }
@@ -174,14 +177,23 @@ export function registerJobsView(ctx: TfodContext): void {
   // training job, an endpoint being created); a command that changes jobs, a setting, or showing
   // the view kicks it again.
   const refresh = new JobsRefresh(model, {
-    shown: () => shownTargets(service.current(), getJobsViewTargets(), listable()),
+    // Restricted Mode lists nothing (no Docker, no AWS); the welcome says why.
+    shown: () =>
+      vscode.workspace.isTrusted
+        ? shownTargets(service.current(), getJobsViewTargets(), listable())
+        : [],
     target: (kind) => service.get(kind),
-    onDidChange: () => provider.refresh(),
+    onDidChange: () => {
+      setContextKey('tfod:docker', dockerState(model.snapshot('local')));
+      provider.refresh();
+    },
     keepPolling: () => view.visible,
     intervalMs: POLL_INTERVAL_MS,
     // Not an error of the user's: the local target without AWS credentials, say.
     onUnselectedError: (kind, message) =>
       ctx.log.debug(`jobs view: cannot list the ${kind} target (not selected): ${message}`),
+    onSelectedError: (kind, message) =>
+      ctx.log.warn(`jobs view: cannot list the ${kind} target: ${message}`),
     onError: (error) => ctx.log.warn(`jobs view: ${errorMessage(error)}`),
   });
   const showTarget = (): void => {
@@ -203,5 +215,6 @@ export function registerJobsView(ctx: TfodContext): void {
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (affectsTfod(event, 'tfod.jobs.targets')) refresh.kick();
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => refresh.kick()),
   );
 }

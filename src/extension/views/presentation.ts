@@ -54,8 +54,25 @@ export function endpointLook(status: EndpointStatus): Look {
 /** "selected · 3 training jobs" for the selected target's group, "2 training jobs" for another. */
 export function targetGroupDescription(group: TargetGroup): string {
   const jobs = group.snapshot?.jobs.length;
-  const count = jobs === undefined ? 'listing…' : `${jobs} training job${jobs === 1 ? '' : 's'}`;
+  const failed = group.snapshot?.error !== undefined;
+  const count =
+    jobs === undefined
+      ? 'listing…'
+      : failed && jobs === 0
+        ? 'not listed'
+        : `${jobs} training job${jobs === 1 ? '' : 's'}${failed ? ' (as last listed)' : ''}`;
   return group.selected ? `selected · ${count}` : count;
+}
+
+/** The row of a failed listing: a short label, the reason in full in the tooltip. */
+export function listingErrorRow(snapshot: { error?: string; dockerUnreachable?: boolean }): {
+  label: string;
+  tooltip: string;
+} {
+  const reason = snapshot.error ?? '';
+  return snapshot.dockerUnreachable
+    ? { label: 'Docker is not running', tooltip: `${reason}\nStart Docker, then Retry.` }
+    : { label: 'Cannot list jobs', tooltip: `${reason}\nRetry, or Show Log for details.` };
 }
 
 export function targetGroupTooltip(group: TargetGroup): string {

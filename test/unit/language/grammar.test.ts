@@ -61,8 +61,8 @@ describe('syntax highlighting without the server', () => {
       assert.ok(m, `${scope} does not match ${text}`);
       assert.ok(m.slice(0).includes(expected), `${scope} on ${text}: ${JSON.stringify(m)}`);
     };
-    matches('variable.other.property.textproto', '  num_classes: 90', 'num_classes');
-    matches('variable.other.property.textproto', 'ssd {', 'ssd');
+    matches('support.type.property-name.textproto', '  num_classes: 90', 'num_classes');
+    matches('support.type.property-name.textproto', 'ssd {', 'ssd');
     matches('constant.other.enum.textproto', 'RELU_6', 'RELU_6');
     matches('constant.numeric.decimal.textproto', '4e-05', '4e-05');
     matches('constant.numeric.hex.textproto', '0x1F', '0x1F');

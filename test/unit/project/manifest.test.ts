@@ -27,6 +27,11 @@ describe('package.json manifest', () => {
     assert.ok(Array.isArray(pkg.activationEvents));
     assert.ok(!pkg.activationEvents.includes('*'), 'no * activation');
     assert.ok(pkg.activationEvents.includes('onView:tfod.views.jobs'));
+    // Not on every XML file (a model-zoo *.config opened as XML is switched once active).
+    assert.ok(!pkg.activationEvents.includes('onLanguage:xml'));
+    // A restored webview panel activates the extension that serializes it.
+    for (const panel of ['tfod.preview', 'tfod.metrics'])
+      assert.ok(pkg.activationEvents.includes(`onWebviewPanel:${panel}`), panel);
   });
 
   it('has the jobs view in its own activity-bar container, with a welcome that links real commands', () => {
@@ -35,12 +40,12 @@ describe('package.json manifest', () => {
     );
     assert.ok(container, 'activity bar container tfod');
     assert.ok(contributes.views.tfod.some((v: { id: string }) => v.id === 'tfod.views.jobs'));
-    const welcome = contributes.viewsWelcome.find(
+    const welcomes = contributes.viewsWelcome.filter(
       (w: { view: string }) => w.view === 'tfod.views.jobs',
     );
-    assert.ok(welcome, 'welcome content for tfod.views.jobs');
-    const linked = [...welcome.contents.matchAll(/\(command:([\w.]+)/g)].map(
-      (m: RegExpMatchArray) => m[1],
+    assert.ok(welcomes.length > 0, 'welcome content for tfod.views.jobs');
+    const linked = welcomes.flatMap((welcome: { contents: string }) =>
+      [...welcome.contents.matchAll(/\(command:([\w.]+)/g)].map((m: RegExpMatchArray) => m[1]),
     );
     assert.ok(linked.length >= 2, 'the welcome has buttons');
     const contributed = new Set(contributes.commands.map((c: { command: string }) => c.command));
@@ -50,6 +55,114 @@ describe('package.json manifest', () => {
         `welcome links unknown command ${id}`,
       );
     }
+  });
+
+  it('has one welcome per state of the jobs view, each with one button and real commands', () => {
+    const welcomes = contributes.viewsWelcome.filter(
+      (w: { view: string }) => w.view === 'tfod.views.jobs',
+    ) as { when: string; contents: string }[];
+    const contributed = new Set(contributes.commands.map((c: { command: string }) => c.command));
+    const states = [
+      // [trusted, target, docker] -> the welcome that shows
+      { trusted: false, target: 'local', docker: undefined, says: /Restricted Mode/ },
+      { trusted: true, target: 'local', docker: 'notRunning', says: /Docker is not running/ },
+      { trusted: true, target: 'local', docker: 'running', says: /Create Sample Project/ },
+      { trusted: true, target: undefined, docker: undefined, says: /Create Sample Project/ },
+      { trusted: true, target: 'sagemaker', docker: 'notRunning', says: /Amazon SageMaker/ },
+    ];
+    for (const state of states) {
+      const shown = welcomes.filter((w) => evaluateWhen(w.when, state));
+      assert.equal(shown.length, 1, `one welcome for ${JSON.stringify(state)}`);
+      assert.match(shown[0]!.contents, state.says);
+    }
+    for (const { contents } of welcomes) {
+      // A line that is only a command link is a button; one per state, the rest are links.
+      const buttons = contents.split('\n').filter((line) => /^\[[^\]]+\]\([^)]+\)$/.test(line));
+      assert.equal(buttons.length, 1, contents);
+      for (const [, id] of contents.matchAll(/\(command:([\w.]+)/g))
+        assert.ok(contributed.has(id) || id!.startsWith('workbench.'), `unknown command ${id}`);
+    }
+    const local = welcomes.find((w) => /Create Sample Project/.test(w.contents))!.contents;
+    assert.doesNotMatch(local, /S3|ECR|AWS Profile/, 'no AWS actions on the local welcome');
+  });
+
+  it('offers S3, ECR, AWS profile and deploy actions only off the local target', () => {
+    const palette = contributes.menus.commandPalette as { command: string; when: string }[];
+    for (const id of [
+      'tfod.data.upload',
+      'tfod.image.push',
+      'tfod.image.buildAndPush',
+      'tfod.aws.selectProfile',
+      'tfod.aws.selectRegion',
+      'tfod.endpoint.deploy',
+    ]) {
+      const entry = palette.find((e) => e.command === id);
+      assert.equal(entry?.when, 'tfod:target != local', id);
+      // Before activation the key is unset: the entry still shows.
+      assert.ok(evaluateWhen(entry!.when, { trusted: true }), `${id} before activation`);
+      assert.ok(!evaluateWhen(entry!.when, { trusted: true, target: 'local' }), id);
+    }
+    const title = contributes.menus['view/title'] as { command: string; when: string }[];
+    for (const id of ['tfod.data.upload', 'tfod.image.buildAndPush'])
+      assert.match(title.find((e) => e.command === id)?.when ?? '', /tfod:target != local/);
+    assert.match(
+      title.find((e) => e.command === 'tfod.image.build')?.when ?? '',
+      /tfod:target != sagemaker/,
+    );
+  });
+
+  it('declares Restricted Mode support, restricting every setting that steers data, images or jobs', () => {
+    const trust = pkg.capabilities.untrustedWorkspaces;
+    assert.equal(trust.supported, 'limited');
+    const settings = Object.keys(contributes.configuration.properties);
+    for (const key of trust.restrictedConfigurations)
+      assert.ok(settings.includes(key), `${key} is a setting`);
+    for (const key of [
+      'tfod.target',
+      'tfod.aws.profile',
+      'tfod.aws.region',
+      'tfod.image.repository',
+      'tfod.training.roleArn',
+      'tfod.data.s3Prefix',
+      'tfod.modelZoo.url',
+    ])
+      assert.ok(trust.restrictedConfigurations.includes(key), `${key} is restricted`);
+    assert.equal(pkg.capabilities.virtualWorkspaces.supported, false);
+    assert.deepEqual(pkg.extensionKind, ['workspace']);
+    // The commands that work untrusted run no Docker and no AWS (registerCommands asks for trust
+    // for every other).
+    const source = readFileSync(join(root, 'src', 'extension', 'commands', 'index.ts'), 'utf8');
+    const untrusted = /RESTRICTED_MODE_COMMANDS[^=]*= new Set\(\[([^\]]*)\]/.exec(source)?.[1];
+    assert.deepEqual([...(untrusted ?? '').matchAll(/'([\w.]+)'/g)].map((m) => m[1]).sort(), [
+      'tfod.jobs.refresh',
+      'tfod.log.show',
+      'tfod.sample.create',
+      'tfod.target.select',
+    ]);
+  });
+
+  it('orders the settings: the target first, then AWS, data and images, the local target, validation', () => {
+    const properties = contributes.configuration.properties as Record<string, { order?: number }>;
+    const ordered = Object.entries(properties).sort(
+      (a, b) => (a[1].order ?? 99) - (b[1].order ?? 99),
+    );
+    assert.equal(ordered[0]?.[0], 'tfod.target');
+    assert.ok(Object.values(properties).every((p) => typeof p.order === 'number'));
+    assert.equal(new Set(Object.values(properties).map((p) => p.order)).size, ordered.length);
+  });
+
+  it('gives configs and label maps a file icon for light and dark themes', () => {
+    const language = contributes.languages.find((l: { id: string }) => l.id === 'textproto');
+    for (const theme of ['light', 'dark']) {
+      const svg = readFileSync(join(root, language.icon[theme]), 'utf8');
+      assert.match(svg, /^<svg /);
+      assert.doesNotMatch(svg, /currentColor/, 'a file icon is an image: no theme colour');
+    }
+  });
+
+  it('reaches the AWS profile and region in every window (not machine-scoped)', () => {
+    for (const key of ['tfod.aws.profile', 'tfod.aws.region'])
+      assert.equal(contributes.configuration.properties[key].scope, 'window', key);
   });
 
   it('contributes exactly the commands the extension registers, named tfod.<area>.<verb> in one category', () => {
@@ -125,3 +238,31 @@ describe('package.json manifest', () => {
     );
   });
 });
+
+/**
+ * The `when` clauses this manifest uses, evaluated as VS Code does for the keys involved: `&&`,
+ * `!key`, `key == value`, `key != value` (an unset key equals nothing).
+ */
+function evaluateWhen(
+  when: string,
+  state: { trusted: boolean; target?: string | undefined; docker?: string | undefined },
+): boolean {
+  const keys: Record<string, string | boolean | undefined> = {
+    isWorkspaceTrusted: state.trusted,
+    'tfod:target': state.target,
+    'tfod:docker': state.docker,
+  };
+  return when.split('&&').every((part) => {
+    const clause = part.trim();
+    const comparison = /^([\w:]+)\s*(==|!=)\s*(\w+)$/.exec(clause);
+    if (comparison) {
+      const [, key, op, value] = comparison;
+      assert.ok(key! in keys, `unknown key ${key}`);
+      return (keys[key!] === value) === (op === '==');
+    }
+    const negated = clause.startsWith('!');
+    const key = clause.replace(/^!/, '');
+    assert.ok(key in keys, `unknown key ${key}`);
+    return Boolean(keys[key]) !== negated;
+  });
+}

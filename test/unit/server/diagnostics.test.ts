@@ -76,7 +76,7 @@ for (const [where, heavyOptions] of MODES)
       assert.equal(unknown.range.start.line, 133);
       assert.equal(
         unknown.message,
-        'unknown field `bacth_size` in `TrainConfig`; did you mean `batch_size`?',
+        "unknown field 'bacth_size' in 'TrainConfig'; did you mean 'batch_size'?",
       );
       const classes = byCode.get('num-classes-below-label-map');
       assert.ok(classes);

@@ -108,7 +108,7 @@ describe('language server with a heavy document', () => {
         [
           'unknown-field',
           heavy.errorLine,
-          'unknown field `dispaly_name` in `StringIntLabelMapItem`; did you mean `display_name`?',
+          "unknown field 'dispaly_name' in 'StringIntLabelMapItem'; did you mean 'display_name'?",
         ],
       ],
     );

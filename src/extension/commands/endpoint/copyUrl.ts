@@ -22,7 +22,18 @@ export async function copyEndpointUrl(
     );
     return undefined;
   }
-  await vscode.env.clipboard.writeText(url);
-  void vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
-  return url;
+  // The endpoint listens where the extension runs; in a remote window (SSH, a container,
+  // code-server) that is not this browser's or desktop's machine, and VS Code forwards the port.
+  const forwarded =
+    picked.kind === 'local'
+      ? (await vscode.env.asExternalUri(vscode.Uri.parse(url))).toString(true)
+      : url;
+  // Uri adds a '/' path to a bare origin: keep the form the endpoint gave (<url>/invocations).
+  const external =
+    !url.endsWith('/') && forwarded.endsWith('/') ? forwarded.slice(0, -1) : forwarded;
+  if (external !== url)
+    ctx.log.info(`endpoint ${picked.endpoint.name}: ${url} is ${external} here`);
+  await vscode.env.clipboard.writeText(external);
+  void vscode.window.setStatusBarMessage(`Copied ${external}`, 3000);
+  return external;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { connectDocker, describeDockerEngine } from '../../../core/docker/engine';
 import { validateTrainingJobSpec, type TrainingJobSpec } from '../../../core/jobs';
 import { UserError } from '../../../core/errors';
 import {
@@ -23,6 +24,8 @@ import { askLocalTrainingJobSpec } from './startFlowLocal';
 export async function startJob(ctx: TfodContext): Promise<string | undefined> {
   const kind = targets(ctx).current();
   const target = targets(ctx).require(kind);
+  // Before six questions, not after them: the local target needs a running Docker engine.
+  if (kind === 'local') await describeDockerEngine(connectDocker());
   const { spec, fromProfile } = await chooseSpec(ctx, kind);
   const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
     (p) => p.severity === 'warning',

@@ -6,7 +6,7 @@ import { JOB_DEFAULTS } from '../../../core/jobs/profile';
 import { defaultLocalOutputPath } from '../../../core/local';
 import type { TfodContext } from '../../context';
 import { recall } from '../memory';
-import { askText, type Step } from '../prompts';
+import { askFolder, askText, type Step } from '../prompts';
 import { askHyperparameters } from './startFlow';
 
 const TITLE = 'Start Local Training Job';
@@ -43,7 +43,7 @@ export async function askLocalTrainingJobSpec(
   });
   const image = await askText(step(2), {
     prompt:
-      'Training image on this Docker engine (Build Image creates one, e.g. tfod-sagemaker:2.9.1)',
+      'Training image on this Docker engine (Build Training Image creates one, e.g. tfod-sagemaker:2.9.1)',
     value: last.image && !last.image.includes('.dkr.ecr.') ? last.image : DEFAULT_LOCAL_IMAGE,
     validate: (value) =>
       /^[\w.\-/:@]+$/.test(value)
@@ -56,7 +56,8 @@ export async function askLocalTrainingJobSpec(
     1,
   );
   const suggested = configs[0] ? vscode.Uri.joinPath(configs[0], '..').fsPath : workspace;
-  const training = await askText(step(3), {
+  const training = await askFolder(step(3), {
+    base: workspace,
     prompt: 'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
     value:
       last.channels?.training && !last.channels.training.startsWith('s3://')
@@ -64,7 +65,8 @@ export async function askLocalTrainingJobSpec(
         : suggested,
     validate: (value) => folderProblem(value, workspace, 'training'),
   });
-  const checkpoint = await askText(step(4), {
+  const checkpoint = await askFolder(step(4), {
+    base: workspace,
     prompt: 'Checkpoint channel: the pre-trained model folder (empty: none)',
     value:
       last.channels?.checkpoint && !last.channels.checkpoint.startsWith('s3://')
