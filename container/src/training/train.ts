@@ -116,6 +116,9 @@ function writeRewrittenConfig(
       ? trainPaths
       : inputs.evalRecords.map((set) => join(inputs.trainingDir, set.pattern)),
     numSteps: hyperparameters.numSteps,
+    // TF2's training loop restores object-based checkpoints only, and refuses V1 ("Checkpoint
+    // version should be V2"), the default a config without the field gets.
+    ...(inputs.checkpoint && tfMajor === 2 ? { fineTuneCheckpointVersion: 'V2' as const } : {}),
   });
   if (result.errors.length > 0) {
     throw new TrainingFailure(

@@ -81,6 +81,12 @@ describe('train entrypoint (process)', () => {
     );
     assert.match(config, new RegExp(`input_path: "${data}/training/validation\\.record"`));
     assert.match(config, /num_steps: 300/);
+    // TF2 refuses V1, the default of a config without the field, when it fine-tunes.
+    assert.match(config, /fine_tune_checkpoint_version: V2/);
+    assert.match(
+      result.stdout,
+      /pipeline\.config: train_config\.fine_tune_checkpoint_version: \(unset\) -> V2/,
+    );
     assert.match(config, /# A small SSD MobileNet V2 pipeline/, 'comments survive');
     assert.deepEqual(JSON.parse(readFileSync(join(model, 'hyperparameters.json'), 'utf8')), {
       num_steps: '300',
@@ -303,6 +309,7 @@ describe('train entrypoint (process)', () => {
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     const config = readFileSync(join(job.optMl, 'model', 'pipeline.config'), 'utf8');
     assert.doesNotMatch(config, /fine_tune_checkpoint:/);
+    assert.doesNotMatch(config, /fine_tune_checkpoint_version/, 'no version without a checkpoint');
     assert.match(result.stdout, /train_config\.fine_tune_checkpoint: "[^"]+" -> \(removed\)/);
     assert.match(
       result.stdout,
