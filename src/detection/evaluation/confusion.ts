@@ -1,0 +1,117 @@
+import { boxIou } from './boxIou';
+import { stableOrder, type DetectedObject, type GroundTruthObject } from './matchImage';
+
+/** What went wrong in one image at the confusion matrix's score threshold. */
+export interface ImageErrors {
+  readonly imageId: number;
+  /** Detections matched to ground truth of their own class. */
+  readonly correct: number;
+  /** Detections matched to ground truth of another class. */
+  readonly wrongClass: number;
+  /** Ground truth no detection matched. */
+  readonly misses: number;
+  /** Detections that matched no ground truth. */
+  readonly falsePositives: number;
+}
+
+export interface ConfusionMatrix {
+  /** Class ids of the rows and columns; one more row and column, last, is background. */
+  readonly categoryIds: readonly number[];
+  /**
+   * `counts[truth][predicted]`: matched pairs; the last column holds missed ground truth, the
+   * last row false positives.
+   */
+  readonly counts: readonly (readonly number[])[];
+  readonly scoreThreshold: number;
+  readonly iouThreshold: number;
+  readonly images: readonly ImageErrors[];
+}
+
+/**
+ * A confusion matrix over all classes at one score threshold, built an image at a time.
+ * Detections at or above the threshold are paired with non-crowd ground truth of any class,
+ * highest IoU first (ties: the stronger detection, then input order), one to one, when the IoU is
+ * at least `iouThreshold`. An unpaired detection inside a crowd region (its crowd IoU reaches the
+ * threshold) counts nowhere. Categories outside `categoryIds` are left out.
+ */
+export class ConfusionAccumulator {
+  private readonly categoryIds: readonly number[];
+  private readonly index = new Map<number, number>();
+  private readonly counts: number[][];
+  private readonly images: ImageErrors[] = [];
+
+  constructor(
+    categoryIds: Iterable<number>,
+    readonly scoreThreshold: number,
+    readonly iouThreshold = 0.5,
+  ) {
+    this.categoryIds = [...new Set(categoryIds)].sort((a, b) => a - b);
+    this.categoryIds.forEach((id, k) => this.index.set(id, k));
+    const size = this.categoryIds.length + 1;
+    this.counts = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+  }
+
+  addImage(
+    imageId: number,
+    truths: readonly GroundTruthObject[],
+    detections: readonly DetectedObject[],
+  ): ImageErrors {
+    const background = this.categoryIds.length;
+    const known = <O extends { categoryId: number }>(o: O) => this.index.has(o.categoryId);
+    const regular = truths.filter((g) => known(g) && !g.iscrowd);
+    const crowds = truths.filter((g) => known(g) && g.iscrowd);
+    const kept = detections.filter((d) => known(d) && d.score >= this.scoreThreshold);
+    const byScore = stableOrder(kept.length, (i) => -kept[i]!.score).map((i) => kept[i]!);
+
+    const pairs: { d: number; g: number; iou: number }[] = [];
+    byScore.forEach((det, d) =>
+      regular.forEach((truth, g) => {
+        const iou = boxIou(det.bbox, truth.bbox, false);
+        if (iou >= this.iouThreshold) pairs.push({ d, g, iou });
+      }),
+    );
+    pairs.sort((x, y) => y.iou - x.iou || x.d - y.d || x.g - y.g);
+    const truthOf = new Int32Array(byScore.length).fill(-1);
+    const pairedTruth = new Uint8Array(regular.length);
+    for (const { d, g } of pairs) {
+      if (truthOf[d]! >= 0 || pairedTruth[g]) continue;
+      truthOf[d] = g;
+      pairedTruth[g] = 1;
+    }
+    let correct = 0;
+    let wrongClass = 0;
+    let falsePositives = 0;
+    byScore.forEach((det, d) => {
+      const predicted = this.index.get(det.categoryId)!;
+      const g = truthOf[d]!;
+      if (g >= 0) {
+        const truth = this.index.get(regular[g]!.categoryId)!;
+        this.counts[truth]![predicted]!++;
+        if (truth === predicted) correct++;
+        else wrongClass++;
+      } else if (!crowds.some((c) => boxIou(det.bbox, c.bbox, true) >= this.iouThreshold)) {
+        this.counts[background]![predicted]!++;
+        falsePositives++;
+      }
+    });
+    let misses = 0;
+    regular.forEach((truth, g) => {
+      if (pairedTruth[g]) return;
+      this.counts[this.index.get(truth.categoryId)!]![background]!++;
+      misses++;
+    });
+    const errors = { imageId, correct, wrongClass, misses, falsePositives };
+    this.images.push(errors);
+    return errors;
+  }
+
+  result(): ConfusionMatrix {
+    return {
+      categoryIds: this.categoryIds,
+      counts: this.counts.map((row) => [...row]),
+      scoreThreshold: this.scoreThreshold,
+      iouThreshold: this.iouThreshold,
+      images: [...this.images],
+    };
+  }
+}
