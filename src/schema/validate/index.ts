@@ -17,6 +17,7 @@ export {
 } from './labelMapRules';
 export { NodeProjectHost } from './nodeHost';
 export {
+  globToRegExp,
   isPathField,
   PATH_FIELDS,
   resolveProjectPath,

@@ -306,7 +306,8 @@ const SHARD_OF = /-\d{5}-of-(\d{5})$/;
 /** The longest file name ext4, XFS, APFS and NTFS allow (in bytes, as UTF-8). */
 export const MAX_FILE_NAME_BYTES = 255;
 
-function globToRegExp(glob: string): RegExp {
+/** A file-name glob (`*`, `?`, `[...]`, `[!...]`) as tf.io.gfile.glob matches it within a folder. */
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
