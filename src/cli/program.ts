@@ -3,6 +3,7 @@ import { errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
 import { register as registerBuild } from './commands/build';
 import { register as registerDeploy } from './commands/deploy';
+import { register as registerEvaluate } from './commands/evaluate';
 import { register as registerEndpoints } from './commands/endpoints';
 import { register as registerFormat } from './commands/format';
 import { register as registerJobs } from './commands/jobs';
@@ -54,6 +55,7 @@ export function createProgram(io: CliIO): Command {
   registerDeploy(program);
   registerEndpoints(program);
   registerPredict(program);
+  registerEvaluate(program);
   registerServe(program);
   program.addHelpText(
     'after',

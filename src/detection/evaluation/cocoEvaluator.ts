@@ -97,20 +97,28 @@ const EPSILON = 2 ** -52;
  * range. `evaluate()` is pycocotools' `accumulate()` + `summarize()`.
  */
 export class CocoEvaluator {
-  private readonly categoryIds: readonly number[];
-  private readonly categoryIndex = new Map<number, number>();
-  private readonly results: ImageCategoryResult[][];
+  private readonly results = new Map<number, ImageCategoryResult[]>();
   private readonly imageIds = new Set<number>();
+  private readonly fixed: ReadonlySet<number> | undefined;
 
-  /** `categoryIds`: the categories evaluated (the label map's); others are left out, as COCO does. */
-  constructor(categoryIds: Iterable<number>) {
-    this.categoryIds = [...new Set(categoryIds)].sort((a, b) => a - b);
-    this.categoryIds.forEach((id, k) => this.categoryIndex.set(id, k));
-    this.results = this.categoryIds.map(() => []);
+  /**
+   * `categoryIds`: the categories evaluated (a COCO file's, a label map's); objects of others are
+   * left out, as pycocotools leaves them out. Without it, every category that appears is evaluated
+   * (one without ground truth is -1 and changes no summary number either way).
+   */
+  constructor(categoryIds?: Iterable<number>) {
+    if (categoryIds) {
+      this.fixed = new Set(categoryIds);
+      for (const id of this.fixed) this.results.set(id, []);
+    }
   }
 
   get imageCount(): number {
     return this.imageIds.size;
+  }
+
+  hasImage(imageId: number): boolean {
+    return this.imageIds.has(imageId);
   }
 
   /** Evaluates one image. Image ids must be unique; their order does not matter. */
@@ -128,16 +136,18 @@ export class CocoEvaluator {
         throw new RangeError(`a detection in image ${imageId} has score ${detection.score}`);
     }
     this.imageIds.add(imageId);
-    const truthsBy = groupByCategory(truths, this.categoryIndex);
-    const detectionsBy = groupByCategory(detections, this.categoryIndex);
-    for (const k of new Set([...truthsBy.keys(), ...detectionsBy.keys()]))
-      this.results[k]!.push(
-        matchImageCategory(imageId, truthsBy.get(k) ?? [], detectionsBy.get(k) ?? []),
-      );
+    const truthsBy = groupByCategory(truths, this.fixed);
+    const detectionsBy = groupByCategory(detections, this.fixed);
+    for (const id of new Set([...truthsBy.keys(), ...detectionsBy.keys()])) {
+      let list = this.results.get(id);
+      if (!list) this.results.set(id, (list = []));
+      list.push(matchImageCategory(imageId, truthsBy.get(id) ?? [], detectionsBy.get(id) ?? []));
+    }
   }
 
   evaluate(): CocoEvaluation {
-    const K = this.categoryIds.length;
+    const categoryIds = [...this.results.keys()].sort((a, b) => a - b);
+    const K = categoryIds.length;
     const precision = new Float64Array(T * R * K * A * M).fill(-1);
     const scoreAt = new Float64Array(T * R * K * A * M).fill(-1);
     const recall = new Float64Array(T * K * A * M).fill(-1);
@@ -146,7 +156,7 @@ export class CocoEvaluator {
     const classes: ClassEvaluation[] = [];
     for (let k = 0; k < K; k++) {
       const counts = accumulateCategory(
-        this.results[k]!,
+        this.results.get(categoryIds[k]!)!,
         (t, k2, a, m, curve) => {
           recall[((t * K + k2) * A + a) * M + m] = curve.recall;
           for (let r = 0; r < R; r++) {
@@ -157,7 +167,7 @@ export class CocoEvaluator {
         k,
       );
       classes.push({
-        categoryId: this.categoryIds[k]!,
+        categoryId: categoryIds[k]!,
         ...counts,
         AP: 0,
         AP50: 0,
@@ -202,7 +212,7 @@ export class CocoEvaluator {
     };
     const area = (name: AreaRangeName) => AREA_RANGES.findIndex((range) => range.name === name);
     const maxDets = (n: number) => MAX_DETECTIONS.indexOf(n as (typeof MAX_DETECTIONS)[number]);
-    const allK = this.categoryIds.map((_, k) => k);
+    const allK = categoryIds.map((_, k) => k);
     const summary: CocoSummary = {
       AP: meanPrecision(allT, allK, all, m100),
       AP50: meanPrecision(only(0.5), allK, all, m100),
@@ -236,7 +246,7 @@ export class CocoEvaluator {
           s.push(scoreAt[at(t, r, k, all, m100)]!);
         }
         curves.push({
-          categoryId: this.categoryIds[k]!,
+          categoryId: categoryIds[k]!,
           iouThreshold: iou,
           precision: p,
           scores: s,
@@ -250,7 +260,7 @@ export class CocoEvaluator {
       images: this.imageIds.size,
       precision,
       recall,
-      categoryIds: this.categoryIds,
+      categoryIds,
     };
   }
 }
@@ -335,14 +345,13 @@ function accumulateCategory(
 
 function groupByCategory<T extends { readonly categoryId: number }>(
   objects: readonly T[],
-  categoryIndex: ReadonlyMap<number, number>,
+  only: ReadonlySet<number> | undefined,
 ): Map<number, T[]> {
   const groups = new Map<number, T[]>();
   for (const object of objects) {
-    const k = categoryIndex.get(object.categoryId);
-    if (k === undefined) continue;
-    let group = groups.get(k);
-    if (!group) groups.set(k, (group = []));
+    if (only && !only.has(object.categoryId)) continue;
+    let group = groups.get(object.categoryId);
+    if (!group) groups.set(object.categoryId, (group = []));
     group.push(object);
   }
   return groups;

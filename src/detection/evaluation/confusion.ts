@@ -35,20 +35,20 @@ export interface ConfusionMatrix {
  * threshold) counts nowhere. Categories outside `categoryIds` are left out.
  */
 export class ConfusionAccumulator {
-  private readonly categoryIds: readonly number[];
-  private readonly index = new Map<number, number>();
-  private readonly counts: number[][];
+  private readonly fixed: ReadonlySet<number> | undefined;
+  private readonly seen = new Set<number>();
+  /** `${truth} ${predicted}` -> count; NaN stands for background. */
+  private readonly pairs = new Map<string, number>();
   private readonly images: ImageErrors[] = [];
 
+  /** `categoryIds`: the classes counted (others are left out); without it, every class seen. */
   constructor(
-    categoryIds: Iterable<number>,
     readonly scoreThreshold: number,
     readonly iouThreshold = 0.5,
+    categoryIds?: Iterable<number>,
   ) {
-    this.categoryIds = [...new Set(categoryIds)].sort((a, b) => a - b);
-    this.categoryIds.forEach((id, k) => this.index.set(id, k));
-    const size = this.categoryIds.length + 1;
-    this.counts = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+    this.fixed = categoryIds ? new Set(categoryIds) : undefined;
+    for (const id of this.fixed ?? []) this.seen.add(id);
   }
 
   addImage(
@@ -56,12 +56,13 @@ export class ConfusionAccumulator {
     truths: readonly GroundTruthObject[],
     detections: readonly DetectedObject[],
   ): ImageErrors {
-    const background = this.categoryIds.length;
-    const known = <O extends { categoryId: number }>(o: O) => this.index.has(o.categoryId);
+    const known = (o: { readonly categoryId: number }) =>
+      !this.fixed || this.fixed.has(o.categoryId);
     const regular = truths.filter((g) => known(g) && !g.iscrowd);
     const crowds = truths.filter((g) => known(g) && g.iscrowd);
     const kept = detections.filter((d) => known(d) && d.score >= this.scoreThreshold);
     const byScore = stableOrder(kept.length, (i) => -kept[i]!.score).map((i) => kept[i]!);
+    for (const o of [...regular, ...byScore]) this.seen.add(o.categoryId);
 
     const pairs: { d: number; g: number; iou: number }[] = [];
     byScore.forEach((det, d) =>
@@ -82,22 +83,21 @@ export class ConfusionAccumulator {
     let wrongClass = 0;
     let falsePositives = 0;
     byScore.forEach((det, d) => {
-      const predicted = this.index.get(det.categoryId)!;
       const g = truthOf[d]!;
       if (g >= 0) {
-        const truth = this.index.get(regular[g]!.categoryId)!;
-        this.counts[truth]![predicted]!++;
-        if (truth === predicted) correct++;
+        const truth = regular[g]!.categoryId;
+        this.count(truth, det.categoryId);
+        if (truth === det.categoryId) correct++;
         else wrongClass++;
       } else if (!crowds.some((c) => boxIou(det.bbox, c.bbox, true) >= this.iouThreshold)) {
-        this.counts[background]![predicted]!++;
+        this.count(NaN, det.categoryId);
         falsePositives++;
       }
     });
     let misses = 0;
     regular.forEach((truth, g) => {
       if (pairedTruth[g]) return;
-      this.counts[this.index.get(truth.categoryId)!]![background]!++;
+      this.count(truth.categoryId, NaN);
       misses++;
     });
     const errors = { imageId, correct, wrongClass, misses, falsePositives };
@@ -106,12 +106,25 @@ export class ConfusionAccumulator {
   }
 
   result(): ConfusionMatrix {
+    const categoryIds = [...this.seen].sort((a, b) => a - b);
+    const index = (id: number) => (Number.isNaN(id) ? categoryIds.length : categoryIds.indexOf(id));
+    const size = categoryIds.length + 1;
+    const counts = Array.from({ length: size }, () => new Array<number>(size).fill(0));
+    for (const [key, n] of this.pairs) {
+      const [truth, predicted] = key.split(' ').map(Number) as [number, number];
+      counts[index(truth)]![index(predicted)] = n;
+    }
     return {
-      categoryIds: this.categoryIds,
-      counts: this.counts.map((row) => [...row]),
+      categoryIds,
+      counts,
       scoreThreshold: this.scoreThreshold,
       iouThreshold: this.iouThreshold,
       images: [...this.images],
     };
+  }
+
+  private count(truth: number, predicted: number): void {
+    const key = `${truth} ${predicted}`;
+    this.pairs.set(key, (this.pairs.get(key) ?? 0) + 1);
   }
 }

@@ -163,7 +163,7 @@ describe('CocoEvaluator', () => {
 
 describe('ConfusionAccumulator', () => {
   it('counts right, wrong-class, missed and false detections at the threshold', () => {
-    const matrix = new ConfusionAccumulator([1, 2], 0.5);
+    const matrix = new ConfusionAccumulator(0.5, 0.5, [1, 2]);
     const errors = matrix.addImage(
       3,
       [
@@ -194,5 +194,39 @@ describe('ConfusionAccumulator', () => {
       [1, 0, 1],
       [0, 1, 0],
     ]);
+  });
+});
+
+describe('CocoEvaluator without a category list', () => {
+  it('gives the same summary as with one (classes without ground truth are -1 either way)', () => {
+    const random = seededRandom(42);
+    const open = new CocoEvaluator();
+    const fixed = new CocoEvaluator([1, 2, 3, 4]);
+    for (let i = 0; i < 50; i++) {
+      const truths = Array.from({ length: 4 }, () => ({
+        categoryId: 1 + Math.floor(random() * 2),
+        bbox: [random() * 300, random() * 300, 5 + random() * 150, 5 + random() * 150] as const,
+      }));
+      const detections = truths.map((t) => ({
+        categoryId: random() < 0.8 ? t.categoryId : 1 + Math.floor(random() * 4),
+        bbox: t.bbox.map((v) => v + random() * 10) as unknown as readonly [
+          number,
+          number,
+          number,
+          number,
+        ],
+        score: random(),
+      }));
+      open.addImage(i, truths, detections);
+      fixed.addImage(i, truths, detections);
+    }
+    const a = open.evaluate();
+    const b = fixed.evaluate();
+    assert.deepEqual(a.summary, b.summary);
+    assert.ok(a.summary.AP > 0);
+    assert.deepEqual(
+      a.classes.map((c) => c.categoryId),
+      [1, 2, 3, 4],
+    );
   });
 });
