@@ -116,7 +116,8 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
         coco.addImage(imageId, truth.objects, detections);
         confusion.addImage(imageId, truth.objects, detections);
         await options.onImage?.({ imageId, detections });
-        options.onProgress?.(++done, total);
+        done++;
+        options.onProgress?.(done, total);
       }
     } finally {
       await reader.close();
