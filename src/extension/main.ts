@@ -5,6 +5,7 @@ import type { TfodContext } from './context';
 import { startLanguageClient, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
+import { registerEvaluationPanel } from './evaluation/reportPanel';
 import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerPreviewPanel } from './preview/previewPanel';
 import { registerAwsStatus } from './statusBar/awsStatus';
@@ -19,6 +20,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerCommands(ctx);
     registerJobsView(ctx);
     registerMetricsPanel(ctx);
+    registerEvaluationPanel(ctx);
     registerPreviewPanel(ctx);
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);

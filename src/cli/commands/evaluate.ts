@@ -1,12 +1,18 @@
 import { CommanderError, InvalidArgumentError, type Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { CancelledError, UserError } from '../../core/errors';
-import { CocoResultsFile, evaluateRecords, type RecordsEvaluation } from '../../core/evaluation';
+import {
+  buildReport,
+  CocoResultsFile,
+  evaluateRecords,
+  reportJson,
+  type RecordsEvaluation,
+} from '../../core/evaluation';
 import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
 import { labelMapNames } from '../../core/preview/sources';
 import { expandRecordPath } from '../../core/records';
 import { DEFAULT_SCORE_THRESHOLD, isThreshold, type BackendChoice } from '../../detection';
-import { RECALL_THRESHOLDS, SUMMARY_KEYS } from '../../detection/evaluation';
+import { SUMMARY_KEYS } from '../../detection/evaluation';
 import { backendOption, openDetector } from './predict';
 import { interruptible, output, table } from './targetOptions';
 
@@ -38,7 +44,6 @@ const SUMMARY_LINES: Record<(typeof SUMMARY_KEYS)[number], string> = {
 
 /** The most problems printed one by one; the rest are counted. */
 const MAX_PROBLEM_LINES = 20;
-const WORST_IMAGES = 20;
 
 /**
  * `tfod evaluate --model <dir|model.tar.gz> --data <records...>`: the model run in this process
@@ -127,7 +132,14 @@ export function register(program: Command): void {
           const seconds = (performance.now() - started) / 1000;
           out(
             options.json
-              ? formatJson(evaluation, names, options.threshold)
+              ? reportJson(
+                  buildReport(evaluation, {
+                    model: options.model,
+                    records: files,
+                    threshold: options.threshold,
+                    names,
+                  }),
+                )
               : formatReport(evaluation, names, options.model, seconds),
           );
           if (evaluation.skipped > 0)
@@ -218,47 +230,6 @@ export function formatReport(
     `at score >= ${confusion.scoreThreshold} and IoU >= ${confusion.iouThreshold}: ${errors.correct} right, ${errors.wrongClass} wrong class, ${errors.misses} missed, ${errors.falsePositives} false detections (--json has the confusion matrix)`,
   );
   return `${lines.join('\n')}\n`;
-}
-
-export function formatJson(
-  evaluation: RecordsEvaluation,
-  names: ReadonlyMap<number, string> | undefined,
-  threshold: number,
-): string {
-  const { coco, confusion } = evaluation;
-  const summary = Object.fromEntries(SUMMARY_KEYS.map((key) => [key, coco.summary[key]]));
-  const worst = [...confusion.images]
-    .sort(
-      (a, b) =>
-        b.misses + b.falsePositives + b.wrongClass - (a.misses + a.falsePositives + a.wrongClass) ||
-        a.imageId - b.imageId,
-    )
-    .slice(0, WORST_IMAGES)
-    .filter((e) => e.misses + e.falsePositives + e.wrongClass > 0);
-  const name = (id: number) => names?.get(id);
-  return `${JSON.stringify(
-    {
-      ...summary,
-      images: evaluation.images,
-      skipped: evaluation.skipped,
-      threshold,
-      classes: coco.classes.map((c) => ({ ...c, name: name(c.categoryId) })),
-      curves: {
-        recall: RECALL_THRESHOLDS,
-        classes: coco.curves,
-      },
-      confusion: {
-        categoryIds: confusion.categoryIds,
-        names: confusion.categoryIds.map((id) => name(id) ?? null),
-        counts: confusion.counts,
-        scoreThreshold: confusion.scoreThreshold,
-        iouThreshold: confusion.iouThreshold,
-      },
-      worstImages: worst,
-    },
-    null,
-    2,
-  )}\n`;
 }
 
 function parseThreshold(value: string): number {

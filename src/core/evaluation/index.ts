@@ -10,3 +10,4 @@ export {
 } from './evaluateRecords';
 export { detectionOf, groundTruthOf, imageIdOf, pixelBox } from './groundTruth';
 export { CocoResultsFile } from './resultsFile';
+export { buildReport, reportCsv, reportJson, type EvaluationReport } from './report';

@@ -9,6 +9,7 @@ import { serveLocally } from './endpoint/serveLocally';
 import { stopLocalEndpoint } from './endpoint/stopLocal';
 import { buildAndPushImage } from './image/buildAndPush';
 import { copyModelUri } from './job/copyModelUri';
+import { evaluateModel } from './model/evaluate';
 import { showJobLogs } from './job/showLogs';
 import { showJobMetrics } from './job/showMetrics';
 import { startJob } from './job/start';
@@ -43,6 +44,7 @@ export const COMMANDS = {
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
   'tfod.preview.open': openPreview,
+  'tfod.model.evaluate': evaluateModel,
 } as const;
 
 export function registerCommands(ctx: TfodContext): void {
