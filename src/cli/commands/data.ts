@@ -1,0 +1,10 @@
+import type { Command } from 'commander';
+import { register as registerInspect } from './data/inspect';
+
+/** `tfod data <verb>`: datasets, from annotations to TFRecords and what TFRecords hold. */
+export function register(program: Command): void {
+  const data = program
+    .command('data')
+    .description('Datasets: see what TFRecord files hold (inspect)');
+  registerInspect(data);
+}
