@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
 import { register as registerBuild } from './commands/build';
+import { register as registerData } from './commands/data';
 import { register as registerDeploy } from './commands/deploy';
 import { register as registerEvaluate } from './commands/evaluate';
 import { register as registerEndpoints } from './commands/endpoints';
@@ -43,6 +44,7 @@ export function createProgram(io: CliIO): Command {
     });
   // The palette's twins, in the order of the workflow.
   registerSample(program);
+  registerData(program);
   registerValidate(program);
   registerFormat(program);
   registerBuild(program);

@@ -21,6 +21,12 @@
  *   difficult, truncated, view}], problems); encodeDetectionExample(input); DETECTION_KEYS.
  *
  * Writing frames: tfRecordFrame(data), tfRecordFile(records); crc32c, maskedCrc32c.
+ *
+ * Inspecting: findRecordLabels(files, { labelMap?, config?, roots? }) -> the label map and
+ *   num_classes the records should agree with (found as the validator finds a config's files);
+ *   inspectRecords(files, { labels, signal, onProgress, missing }) -> counts per class, image
+ *   sizes, box sizes and every problem with file, record, offset and object;
+ *   checkDetectionExample(example, labels) -> one record's problems.
  */
 export { crc32c, maskCrc, maskedCrc32c } from './crc32c';
 export {
@@ -52,3 +58,21 @@ export {
 } from './reader';
 export { expandRecordPath, isGlob, shardName, shardNames, type RecordFileSet } from './shards';
 export { tfRecordFile, tfRecordFrame } from './tfrecord';
+export {
+  BOX_SIZE_BUCKETS,
+  checkDetectionExample,
+  inspectRecords,
+  type ClassCount,
+  type InspectOptions,
+  type ProblemCode,
+  type RecordsInspection,
+  type RecordsProblem,
+} from './inspect';
+export {
+  findRecordLabels,
+  inputPathNames,
+  readPipelineInputs,
+  type FindLabelsOptions,
+  type PipelineInputs,
+  type RecordLabels,
+} from './labels';

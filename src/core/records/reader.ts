@@ -30,6 +30,8 @@ export interface RecordProblem {
   readonly offset: number;
   /** What is wrong, in words, with the index and offset ("record 3 at byte 1024: ..."). */
   readonly message: string;
+  /** The same without the index and offset. */
+  readonly why: string;
   /** Whether reading went on after it (only a bad data CRC or a record over the size limit). */
   readonly resumed: boolean;
 }
@@ -265,7 +267,14 @@ export class TfRecordReader {
     why: string,
     resumed: boolean,
   ): RecordProblem {
-    return { kind, index, offset, message: `record ${index} at byte ${offset}: ${why}`, resumed };
+    return {
+      kind,
+      index,
+      offset,
+      message: `record ${index} at byte ${offset}: ${why}`,
+      why,
+      resumed,
+    };
   }
 }
 

@@ -2,9 +2,11 @@
 
   tf_records.py write <dir>      TensorFlow writes records (plain and GZIP) and prints their
                                  features as JSON, to compare with what our reader decodes.
-  tf_records.py read <files...>  tf.data.TFRecordDataset + tf.io.parse_single_example with the
-                                 Object Detection API's keys read records (ours); prints JSON, or
-                                 the error TensorFlow raised.
+  tf_records.py read [--no-decode] <files...>
+                                 tf.data.TFRecordDataset + tf.io.parse_single_example with the
+                                 Object Detection API's keys read records (ours), and
+                                 tf.io.decode_image(channels=3) their images; prints JSON, or the
+                                 error TensorFlow raised.
 """
 import base64
 import json
@@ -105,7 +107,7 @@ SPEC = {
 """The keys and types of the API's TfExampleDecoder (object_detection/data_decoders/tf_example_decoder.py)."""
 
 
-def read(files):
+def read(files, decode=True):
     out = []
     try:
         for record in tf.data.TFRecordDataset(files):
@@ -117,6 +119,10 @@ def read(files):
                 array = value.numpy()
                 values = array.tolist() if value.shape.rank else [getattr(array, "item", lambda: array)()]
                 item[key] = [base64.b64encode(v).decode() if isinstance(v, bytes) else v for v in values]
+            # What the model gets: the image decoded to RGB, as the API's decoder asks (channels=3).
+            if decode:
+                image = tf.io.decode_image(parsed["image/encoded"], channels=3, expand_animations=False)
+                item["decoded_shape"] = image.shape.as_list()
             out.append(item)
     except tf.errors.OpError as error:
         print(json.dumps({"records": out, "error": f"{type(error).__name__}: {error.message}"}))
@@ -127,5 +133,7 @@ def read(files):
 if __name__ == "__main__":
     if sys.argv[1] == "write":
         write(sys.argv[2])
+    elif sys.argv[2] == "--no-decode":
+        read(sys.argv[3:], decode=False)
     else:
         read(sys.argv[2:])
