@@ -10,6 +10,7 @@ import {
   classRows,
   confusionIndices,
   curvePath,
+  galleryFor,
   heatLevel,
   metric,
   type SortKey,
@@ -42,6 +43,8 @@ const SUMMARY: [keyof EvaluationReport['summary'], string][] = [
 ];
 
 let report: EvaluationReport | undefined = vscode.getState()?.report;
+/** The gallery's images by image id (data: URLs); sent by the host, never kept in the state. */
+let images: Readonly<Record<number, string>> = {};
 let sort: SortKey = 'AP';
 let only: number | undefined;
 
@@ -281,6 +284,85 @@ function worstImages(r: EvaluationReport): HTMLElement {
   return section;
 }
 
+const TRUTH_TEXT = { found: 'found', missed: 'missed', crowd: 'crowd region' } as const;
+const DETECTION_TEXT = {
+  right: 'right',
+  wrongClass: 'wrong class',
+  false: 'false detection',
+  crowd: 'in a crowd region',
+} as const;
+
+function gallery(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'gallery');
+  section.append(el('h2', undefined, `Worst images at score ≥ ${r.threshold}`));
+  const list = galleryFor(r, only);
+  if (list.length === 0) {
+    section.append(el('p', 'empty', 'No image with a mistake.'));
+    return section;
+  }
+  section.append(
+    el(
+      'p',
+      'legend',
+      'Dashed: ground truth (green found, red missed, grey crowd). Solid: detections (green right, orange wrong class, red false).',
+    ),
+  );
+  const names = new Map(r.classes.map((c) => [c.categoryId, classLabel(c)]));
+  const cards = el('div', 'cards');
+  for (const g of list) {
+    const card = el('figure', 'card');
+    const graphic = svg('svg', {
+      viewBox: `0 0 ${g.width} ${g.height}`,
+      role: 'img',
+      'aria-label': `image ${g.imageId}`,
+      class: 'photo',
+    });
+    const url = images[g.imageId];
+    if (url)
+      graphic.append(svg('image', { href: url, x: 0, y: 0, width: g.width, height: g.height }));
+    else
+      graphic.append(
+        svg('rect', { x: 0, y: 0, width: g.width, height: g.height, class: 'no-image' }),
+      );
+    const stroke = Math.max(1.5, Math.max(g.width, g.height) / 250);
+    const box = (bbox: readonly number[], className: string, title: string) => {
+      const rect = svg('rect', {
+        x: bbox[0]!,
+        y: bbox[1]!,
+        width: Math.max(0, bbox[2]!),
+        height: Math.max(0, bbox[3]!),
+        class: className,
+        'stroke-width': stroke,
+      });
+      rect.append(svg('title', {}, title));
+      graphic.append(rect);
+    };
+    for (const t of g.truths)
+      box(
+        t.bbox,
+        `truth ${t.outcome}${t.categoryId === only ? ' chosen' : ''}`,
+        `${names.get(t.categoryId) ?? `class ${t.categoryId}`}: ${TRUTH_TEXT[t.outcome]}`,
+      );
+    for (const d of g.detections)
+      box(
+        d.bbox,
+        `detection ${d.outcome}${d.categoryId === only ? ' chosen' : ''}`,
+        `${names.get(d.categoryId) ?? `class ${d.categoryId}`} ${d.score.toFixed(2)}: ${DETECTION_TEXT[d.outcome]}`,
+      );
+    card.append(
+      graphic,
+      el(
+        'figcaption',
+        undefined,
+        `image ${g.imageId} · ${g.misses} missed, ${g.wrongClass} wrong class, ${g.falsePositives} false`,
+      ),
+    );
+    cards.append(card);
+  }
+  section.append(cards);
+  return section;
+}
+
 function render(): void {
   root.replaceChildren();
   if (!report) {
@@ -331,13 +413,15 @@ function render(): void {
   );
   const grid = el('div', 'grid');
   grid.append(summaryTable(r), classBars(r), curves(r), confusionMatrix(r), worstImages(r));
-  root.append(header, meta, controls, grid);
+  root.append(header, meta, controls, grid, gallery(r));
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
-  if (event.data.type !== 'report') return;
-  report = event.data.report;
-  vscode.setState({ report });
+  if (event.data.type === 'images') images = event.data.images;
+  else {
+    report = event.data.report;
+    vscode.setState({ report });
+  }
   render();
 });
 render();

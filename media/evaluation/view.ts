@@ -79,3 +79,15 @@ export function confusionIndices(
 export function metric(value: number): string {
   return value < 0 ? '–' : value.toFixed(3);
 }
+
+export type GalleryImage = EvaluationReport['gallery'][number];
+
+/** Gallery images that involve a class (in their ground truth or detections), or all of them. */
+export function galleryFor(report: EvaluationReport, only: number | undefined): GalleryImage[] {
+  if (only === undefined) return [...report.gallery];
+  return report.gallery.filter(
+    (g) =>
+      g.truths.some((t) => t.categoryId === only) ||
+      g.detections.some((d) => d.categoryId === only),
+  );
+}

@@ -5,6 +5,7 @@ import {
   type CocoEvaluation,
   type ConfusionMatrix,
   type DetectedObject,
+  type ImageVerdict,
 } from '../../detection/evaluation';
 import { CancelledError, UserError } from '../errors';
 import {
@@ -38,6 +39,21 @@ export interface EvaluateRecordsOptions {
   readonly onProblem?: (message: string) => void;
 }
 
+/** An image with mistakes, its boxes judged, and where its record is (to show the image). */
+export interface WorstImage extends ImageVerdict {
+  readonly file: string;
+  /** Byte offset of the record's frame in `file`, and its index there. */
+  readonly offset: number;
+  readonly record: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** How many of the images with the most mistakes are kept with their boxes. */
+export const WORST_KEPT = 24;
+
+const mistakes = (v: ImageVerdict) => v.misses + v.wrongClass + v.falsePositives;
+
 export interface RecordsEvaluation {
   readonly coco: CocoEvaluation;
   readonly confusion: ConfusionMatrix;
@@ -45,6 +61,8 @@ export interface RecordsEvaluation {
   readonly images: number;
   /** Records that could not be read or decoded, left out of the metrics. */
   readonly skipped: number;
+  /** The images with the most mistakes at the threshold, worst first (at most WORST_KEPT). */
+  readonly worst: readonly WorstImage[];
 }
 
 /**
@@ -65,6 +83,7 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
   let index = 0;
   let skipped = 0;
   let done = 0;
+  const worst: WorstImage[] = [];
   for (const file of options.files) {
     const reader = await openRecords(file);
     try {
@@ -114,7 +133,15 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
         const predictions = await options.detect(image, signal);
         const detections = predictions.map((p) => detectionOf(p, image.width, image.height));
         coco.addImage(imageId, truth.objects, detections);
-        confusion.addImage(imageId, truth.objects, detections);
+        const verdict = confusion.addImage(imageId, truth.objects, detections);
+        keepWorst(worst, {
+          ...verdict,
+          file,
+          offset: item.record.offset,
+          record: item.record.index,
+          width: image.width,
+          height: image.height,
+        });
         await options.onImage?.({ imageId, detections });
         done++;
         options.onProgress?.(done, total);
@@ -129,7 +156,18 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
       `no image could be evaluated in ${options.files.join(', ')}`,
       skipped ? 'See the problems above' : 'The files hold no records',
     );
-  return { coco: coco.evaluate(), confusion: confusion.result(), images: done, skipped };
+  return { coco: coco.evaluate(), confusion: confusion.result(), images: done, skipped, worst };
+}
+
+/** Keeps `list` the WORST_KEPT images with the most mistakes, worst first, earlier first on ties. */
+function keepWorst(list: WorstImage[], image: WorstImage): void {
+  const n = mistakes(image);
+  if (n === 0) return;
+  if (list.length === WORST_KEPT && mistakes(list[list.length - 1]!) >= n) return;
+  let at = list.length;
+  while (at > 0 && mistakes(list[at - 1]!) < n) at--;
+  list.splice(at, 0, image);
+  if (list.length > WORST_KEPT) list.pop();
 }
 
 async function openRecords(file: string): Promise<TfRecordReader> {

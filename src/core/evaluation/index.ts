@@ -10,4 +10,12 @@ export {
 } from './evaluateRecords';
 export { detectionOf, groundTruthOf, imageIdOf, pixelBox } from './groundTruth';
 export { CocoResultsFile } from './resultsFile';
-export { buildReport, reportCsv, reportJson, type EvaluationReport } from './report';
+export {
+  buildReport,
+  reportCsv,
+  reportJson,
+  type EvaluationReport,
+  type GalleryImage,
+} from './report';
+export { readGalleryImages } from './galleryImages';
+export { WORST_KEPT, type WorstImage } from './evaluateRecords';

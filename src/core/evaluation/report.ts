@@ -4,6 +4,8 @@ import {
   type ClassEvaluation,
   type CocoSummary,
   type ImageErrors,
+  type JudgedDetection,
+  type JudgedTruth,
   type PrecisionRecallCurve,
 } from '../../detection/evaluation';
 import type { RecordsEvaluation } from './evaluateRecords';
@@ -37,6 +39,22 @@ export interface EvaluationReport {
   };
   /** Images with the most errors at the threshold (missed + wrong class + false), worst first. */
   readonly worstImages: readonly ImageErrors[];
+  /** The worst of them with their boxes (pixels) judged, and where each image's record is. */
+  readonly gallery: readonly GalleryImage[];
+}
+
+export interface GalleryImage {
+  readonly imageId: number;
+  readonly file: string;
+  readonly offset: number;
+  readonly record: number;
+  readonly width: number;
+  readonly height: number;
+  readonly misses: number;
+  readonly wrongClass: number;
+  readonly falsePositives: number;
+  readonly truths: readonly JudgedTruth[];
+  readonly detections: readonly JudgedDetection[];
 }
 
 const WORST_IMAGES = 50;
@@ -77,6 +95,19 @@ export function buildReport(
       .filter((e) => errors(e) > 0)
       .sort((a, b) => errors(b) - errors(a) || a.imageId - b.imageId)
       .slice(0, WORST_IMAGES),
+    gallery: evaluation.worst.map((w) => ({
+      imageId: w.imageId,
+      file: w.file,
+      offset: w.offset,
+      record: w.record,
+      width: w.width,
+      height: w.height,
+      misses: w.misses,
+      wrongClass: w.wrongClass,
+      falsePositives: w.falsePositives,
+      truths: w.truths,
+      detections: w.detections,
+    })),
   };
 }
 

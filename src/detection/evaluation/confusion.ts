@@ -14,6 +14,22 @@ export interface ImageErrors {
   readonly falsePositives: number;
 }
 
+/** A ground-truth box and what became of it at the threshold. */
+export interface JudgedTruth extends GroundTruthObject {
+  readonly outcome: 'found' | 'missed' | 'crowd';
+}
+
+/** A detection at or above the threshold and what it counted as. */
+export interface JudgedDetection extends DetectedObject {
+  readonly outcome: 'right' | 'wrongClass' | 'false' | 'crowd';
+}
+
+/** One image's counts, and its boxes with their outcomes (to draw the image's mistakes). */
+export interface ImageVerdict extends ImageErrors {
+  readonly truths: readonly JudgedTruth[];
+  readonly detections: readonly JudgedDetection[];
+}
+
 export interface ConfusionMatrix {
   /** Class ids of the rows and columns; one more row and column, last, is background. */
   readonly categoryIds: readonly number[];
@@ -55,7 +71,7 @@ export class ConfusionAccumulator {
     imageId: number,
     truths: readonly GroundTruthObject[],
     detections: readonly DetectedObject[],
-  ): ImageErrors {
+  ): ImageVerdict {
     const known = (o: { readonly categoryId: number }) =>
       !this.fixed || this.fixed.has(o.categoryId);
     const regular = truths.filter((g) => known(g) && !g.iscrowd);
@@ -82,27 +98,32 @@ export class ConfusionAccumulator {
     let correct = 0;
     let wrongClass = 0;
     let falsePositives = 0;
-    byScore.forEach((det, d) => {
+    const judged: JudgedDetection[] = byScore.map((det, d) => {
       const g = truthOf[d]!;
       if (g >= 0) {
         const truth = regular[g]!.categoryId;
         this.count(truth, det.categoryId);
         if (truth === det.categoryId) correct++;
         else wrongClass++;
-      } else if (!crowds.some((c) => boxIou(det.bbox, c.bbox, true) >= this.iouThreshold)) {
-        this.count(NaN, det.categoryId);
-        falsePositives++;
+        return { ...det, outcome: truth === det.categoryId ? 'right' : 'wrongClass' };
       }
+      if (crowds.some((c) => boxIou(det.bbox, c.bbox, true) >= this.iouThreshold))
+        return { ...det, outcome: 'crowd' };
+      this.count(NaN, det.categoryId);
+      falsePositives++;
+      return { ...det, outcome: 'false' };
     });
     let misses = 0;
-    regular.forEach((truth, g) => {
-      if (pairedTruth[g]) return;
+    const judgedTruths: JudgedTruth[] = regular.map((truth, g) => {
+      if (pairedTruth[g]) return { ...truth, outcome: 'found' };
       this.count(truth.categoryId, NaN);
       misses++;
+      return { ...truth, outcome: 'missed' };
     });
+    for (const crowd of crowds) judgedTruths.push({ ...crowd, outcome: 'crowd' });
     const errors = { imageId, correct, wrongClass, misses, falsePositives };
     this.images.push(errors);
-    return errors;
+    return { ...errors, truths: judgedTruths, detections: judged };
   }
 
   result(): ConfusionMatrix {

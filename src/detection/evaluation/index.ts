@@ -11,7 +11,14 @@ export {
   type CocoSummary,
   type PrecisionRecallCurve,
 } from './cocoEvaluator';
-export { ConfusionAccumulator, type ConfusionMatrix, type ImageErrors } from './confusion';
+export {
+  ConfusionAccumulator,
+  type ConfusionMatrix,
+  type ImageErrors,
+  type ImageVerdict,
+  type JudgedDetection,
+  type JudgedTruth,
+} from './confusion';
 export { type DetectedObject, type GroundTruthObject } from './matchImage';
 export { AREA_RANGES, IOU_THRESHOLDS, MAX_DETECTIONS, RECALL_THRESHOLDS } from './params';
 export { evaluateCocoDataset, type CocoDataset, type CocoResult } from './cocoJson';

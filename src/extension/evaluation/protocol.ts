@@ -10,7 +10,10 @@ export interface EvaluationPanelState {
   readonly report: EvaluationReport;
 }
 
-export type HostMessage = { readonly type: 'report'; readonly report: EvaluationReport };
+export type HostMessage =
+  | { readonly type: 'report'; readonly report: EvaluationReport }
+  /** The gallery's images as data: URLs by image id, read from the records after the report. */
+  | { readonly type: 'images'; readonly images: Readonly<Record<number, string>> };
 
 export type WebviewMessage =
   { readonly type: 'ready' } | { readonly type: 'export'; readonly format: 'json' | 'csv' };

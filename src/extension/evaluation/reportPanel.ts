@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import { readGalleryImages } from '../../core/evaluation/galleryImages';
 import { reportCsv, reportJson, type EvaluationReport } from '../../core/evaluation/report';
 import type { TfodContext } from '../context';
 import { webviewHtml } from '../webviewHtml';
@@ -67,13 +68,25 @@ class EvaluationPanel {
     );
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!isWebviewMessage(message)) return;
-      if (message.type === 'ready') this.post({ type: 'report', report: this.state.report });
-      else void this.export(message.format);
+      if (message.type === 'ready') {
+        this.post({ type: 'report', report: this.state.report });
+        void this.sendImages();
+      } else void this.export(message.format);
     });
   }
 
   private post(message: HostMessage): void {
     void this.panel.webview.postMessage(message);
+  }
+
+  /** The gallery's images, read back from the records (they are not kept in the report). */
+  private async sendImages(): Promise<void> {
+    try {
+      const images = await readGalleryImages(this.state.report.gallery);
+      this.post({ type: 'images', images });
+    } catch (error) {
+      this.ctx.log.warn(`evaluation gallery: ${errorMessage(error)}`);
+    }
   }
 
   /** Writes the report where the user says, as JSON (what `tfod evaluate --json` prints) or CSV. */

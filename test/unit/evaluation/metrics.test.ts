@@ -145,8 +145,10 @@ describe('CocoEvaluator', () => {
       return performance.now() - started;
     };
     time(500); // warm up
-    const t2500 = time(2500);
-    const t5000 = time(5000);
+    // The best of three runs: the machine is shared, and a slow run says nothing about growth.
+    const best = (images: number) => Math.min(time(images), time(images), time(images));
+    const t2500 = best(2500);
+    const t5000 = best(5000);
     assert.ok(
       t5000 < 3.5 * t2500,
       `2,500 images ${t2500.toFixed(0)} ms, 5,000 ${t5000.toFixed(0)} ms`,
@@ -180,13 +182,22 @@ describe('ConfusionAccumulator', () => {
         { categoryId: 1, bbox: [710, 10, 20, 20], score: 0.9 }, // inside a crowd: nowhere
       ],
     );
-    assert.deepEqual(errors, {
+    const { truths, detections, ...tally } = errors;
+    assert.deepEqual(tally, {
       imageId: 3,
       correct: 1,
       wrongClass: 1,
       misses: 1,
       falsePositives: 1,
     });
+    assert.deepEqual(
+      detections.map((d) => d.outcome),
+      ['right', 'crowd', 'wrongClass', 'false'],
+    );
+    assert.deepEqual(
+      truths.map((t) => t.outcome),
+      ['found', 'found', 'missed', 'crowd'],
+    );
     const { counts, categoryIds } = matrix.result();
     assert.deepEqual(categoryIds, [1, 2]);
     assert.deepEqual(counts, [

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CancelledError, UserError } from '../../../src/core/errors';
-import { evaluateRecords, imageIdOf } from '../../../src/core/evaluation';
+import {
+  buildReport,
+  evaluateRecords,
+  imageIdOf,
+  readGalleryImages,
+} from '../../../src/core/evaluation';
 import { encodeExample, tfRecordFile, tfRecordFrame } from '../../../src/core/sample';
 import { encodePng, type Prediction } from '../../../src/detection';
 
@@ -179,5 +184,40 @@ describe('evaluateRecords', () => {
       CancelledError,
     );
     assert.equal(detected, 3);
+  });
+
+  it('keeps the worst images with judged boxes, and reads their images back by offset', async () => {
+    const path = file('gallery.record', [
+      record('1', [cat]), // found: no mistake, not kept
+      record('2', [cat, dog]), // the dog is missed
+      record('3', [dog]), // the cat detected is false, the dog missed
+    ]);
+    const result = await evaluateRecords({ files: [path], detect: finds([cat]), threshold: 0.5 });
+    assert.deepEqual(
+      result.worst.map((w) => [w.imageId, w.misses, w.falsePositives, w.record]),
+      [
+        [3, 1, 1, 2],
+        [2, 1, 0, 1],
+      ],
+    );
+    assert.deepEqual(
+      result.worst[1]!.truths.map((t) => [t.categoryId, t.outcome]),
+      [
+        [1, 'found'],
+        [2, 'missed'],
+      ],
+    );
+    assert.deepEqual(
+      result.worst[0]!.detections.map((d) => d.outcome),
+      ['false'],
+    );
+    const report = buildReport(result, { model: 'm', records: [path], threshold: 0.5 });
+    const images = await readGalleryImages(report.gallery);
+    assert.deepEqual(Object.keys(images).sort(), ['2', '3']);
+    assert.equal(images[3], `data:image/png;base64,${Buffer.from(png).toString('base64')}`);
+    const moved = await readGalleryImages([
+      { ...report.gallery[0]!, file: join(dir, 'gone.record') },
+    ]);
+    assert.deepEqual(moved, {}, 'a record file that is gone gives no image, and no error');
   });
 });

@@ -43,7 +43,7 @@ function sampleReport() {
     confusion.addImage(image.id, image.truths, image.detections);
   }
   return buildReport(
-    { coco: coco.evaluate(), confusion: confusion.result(), images: 2, skipped: 0 },
+    { coco: coco.evaluate(), confusion: confusion.result(), images: 2, skipped: 0, worst: [] },
     {
       model: '/models/ssd',
       records: ['val.record'],
