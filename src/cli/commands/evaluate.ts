@@ -1,4 +1,4 @@
-import { CommanderError, InvalidArgumentError, type Command } from 'commander';
+import { CommanderError, InvalidArgumentError, Option, type Command } from 'commander';
 import { rmSync } from 'node:fs';
 import { CancelledError, UserError } from '../../core/errors';
 import {
@@ -9,15 +9,33 @@ import {
   type RecordsEvaluation,
 } from '../../core/evaluation';
 import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
-import { labelMapNames } from '../../core/preview/sources';
+import {
+  labelMapNames,
+  sagemakerSource,
+  urlSource,
+  type PredictionSource,
+} from '../../core/preview/sources';
+import { DEFAULT_TARGET, parseTarget, type TargetKind } from '../../core/target';
 import { expandRecordPath } from '../../core/records';
-import { DEFAULT_SCORE_THRESHOLD, isThreshold, type BackendChoice } from '../../detection';
+import {
+  DEFAULT_SCORE_THRESHOLD,
+  isThreshold,
+  type BackendChoice,
+  type Detector,
+  type Prediction,
+  type RgbaImage,
+} from '../../detection';
 import { SUMMARY_KEYS } from '../../detection/evaluation';
 import { backendOption, openDetector } from './predict';
-import { interruptible, output, table } from './targetOptions';
+import { integer, interruptible, openTarget, output, table } from './targetOptions';
 
 interface EvaluateOptions {
-  readonly model: string;
+  readonly model?: string;
+  readonly endpoint?: string;
+  readonly target: TargetKind;
+  readonly awsProfile?: string;
+  readonly region?: string;
+  readonly concurrency?: number;
   readonly data: string[];
   readonly json?: boolean;
   readonly detectionsOut?: string;
@@ -46,17 +64,17 @@ const SUMMARY_LINES: Record<(typeof SUMMARY_KEYS)[number], string> = {
 const MAX_PROBLEM_LINES = 20;
 
 /**
- * `tfod evaluate --model <dir|model.tar.gz> --data <records...>`: the model run in this process
- * over validation TFRecords, the COCO metrics (pycocotools' numbers), per class, PR curves and a
+ * `tfod evaluate --model <dir|model.tar.gz> | --endpoint <name|url> --data <records...>`: the model
+ * run in this process (or an endpoint, several images in flight) over validation TFRecords, the COCO metrics (pycocotools' numbers), per class, PR curves and a
  * confusion matrix at --threshold.
  */
 export function register(program: Command): void {
   program
     .command('evaluate')
     .description(
-      'Run a model over validation TFRecords and print the COCO metrics (as pycocotools computes them), per class, and a confusion matrix',
+      'Run a model (here, or through an endpoint) over validation TFRecords and print the COCO metrics (as pycocotools computes them), per class, and a confusion matrix',
     )
-    .requiredOption(
+    .option(
       '-m, --model <dir|model.tar.gz>',
       "model folder (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), or a training job's model.tar.gz",
     )
@@ -75,23 +93,43 @@ export function register(program: Command): void {
       parseThreshold,
       DEFAULT_SCORE_THRESHOLD,
     )
+    .option(
+      '-e, --endpoint <name|url>',
+      'an endpoint instead of --model: http://127.0.0.1:<port> of a local one, or a name on --target',
+    )
+    .addOption(
+      new Option('--target <target>', 'where a named endpoint runs (local or sagemaker)')
+        .default(DEFAULT_TARGET)
+        .argParser((value: string) => parseTarget(value, '--target')),
+    )
+    .option('--aws-profile <name>', 'AWS profile for a SageMaker endpoint')
+    .option('--region <region>', 'AWS region for a SageMaker endpoint')
+    .option(
+      '-c, --concurrency <n>',
+      'images in flight at once (default: 4 through an endpoint, 1 for a model run here)',
+      integer('--concurrency'),
+    )
     .option('--label-map <file>', "classes evaluated and their names (default: the model folder's)")
     .addOption(backendOption(program))
     .action(async (options: EvaluateOptions, command: Command) => {
       const { out, err } = output(command);
+      if (Boolean(options.model) === Boolean(options.endpoint))
+        throw new UserError(
+          'give either --model <dir|model.tar.gz> or --endpoint <name|url>',
+          'A model runs in this process; an endpoint is asked over HTTP or InvokeEndpoint',
+        );
       const files = await recordFiles(options.data);
-      const unpacked = isModelArchive(options.model)
-        ? await unpackModelArchive(options.model)
-        : undefined;
+      const source = options.model ?? options.endpoint ?? '';
       let problems = 0;
       let done = 0;
       let total = 0;
       const progress = process.stderr.isTTY === true && !options.json;
       try {
-        const detector = await openDetector(unpacked?.dir ?? options.model, options.backend);
+        const runner = options.model
+          ? await modelRunner(options.model, options)
+          : await endpointRunner(options.endpoint ?? '', options);
         try {
-          const labelMap = options.labelMap ?? detector.folder.labelMapPath;
-          const names = labelMap ? await labelMapNames(labelMap) : undefined;
+          const names = runner.names;
           const results = options.detectionsOut
             ? await CocoResultsFile.create(options.detectionsOut)
             : undefined;
@@ -101,9 +139,8 @@ export function register(program: Command): void {
             evaluation = await interruptible((signal) =>
               evaluateRecords({
                 files,
-                // Every detection down to score 0: AP needs the weak ones.
-                detect: (image, s) =>
-                  detector.detect(image, { threshold: 0, maxDetections: 100, signal: s }),
+                detect: runner.detect,
+                concurrency: options.concurrency ?? (options.model ? 1 : 4),
                 ...(names ? { categoryIds: names.keys() } : {}),
                 threshold: options.threshold,
                 signal,
@@ -134,13 +171,13 @@ export function register(program: Command): void {
             options.json
               ? reportJson(
                   buildReport(evaluation, {
-                    model: options.model,
+                    model: source,
                     records: files,
                     threshold: options.threshold,
                     names,
                   }),
                 )
-              : formatReport(evaluation, names, options.model, seconds),
+              : formatReport(evaluation, names, source, seconds),
           );
           if (evaluation.skipped > 0)
             throw new UserError(
@@ -148,7 +185,7 @@ export function register(program: Command): void {
               'See the warnings above',
             );
         } finally {
-          detector.dispose();
+          runner.close();
         }
       } catch (error) {
         if (error instanceof CancelledError) {
@@ -157,10 +194,72 @@ export function register(program: Command): void {
           throw new CommanderError(130, 'tfod.cancelled', 'cancelled');
         }
         throw error;
-      } finally {
-        if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
       }
     });
+}
+
+/** What evaluation runs: detections for a decoded image (or its file, for an endpoint). */
+interface Runner {
+  readonly detect: (
+    image: RgbaImage,
+    signal: AbortSignal,
+    encoded: Uint8Array,
+  ) => Promise<Prediction[]>;
+  readonly names: ReadonlyMap<number, string> | undefined;
+  readonly close: () => void;
+}
+
+async function modelRunner(model: string, options: EvaluateOptions): Promise<Runner> {
+  const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
+  let detector: Detector | undefined;
+  const close = () => {
+    try {
+      detector?.dispose();
+    } finally {
+      if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
+    }
+  };
+  try {
+    detector = await openDetector(unpacked?.dir ?? model, options.backend);
+    const loaded = detector;
+    const labelMap = options.labelMap ?? loaded.folder.labelMapPath;
+    return {
+      // Every detection down to score 0: AP needs the weak ones.
+      detect: (image, signal) => loaded.detect(image, { threshold: 0, maxDetections: 100, signal }),
+      names: labelMap ? await labelMapNames(labelMap) : undefined,
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/** An endpoint asked for every detection (threshold 0), as the model run here gives them. */
+async function endpointRunner(endpoint: string, options: EvaluateOptions): Promise<Runner> {
+  const names = options.labelMap ? await labelMapNames(options.labelMap) : undefined;
+  const fromSource = (source: PredictionSource, close: () => void): Runner => ({
+    detect: async (image, signal, encoded) => (await source(encoded, image, signal)).predictions,
+    names,
+    close,
+  });
+  if (/^https?:\/\//i.test(endpoint))
+    return fromSource(urlSource(endpoint, undefined, 0), () => undefined);
+  const target = openTarget({
+    target: options.target,
+    ...(options.awsProfile ? { awsProfile: options.awsProfile } : {}),
+    ...(options.region ? { region: options.region } : {}),
+  });
+  if (options.target === 'sagemaker')
+    return fromSource(sagemakerSource(target, endpoint, 0), () => target.dispose());
+  const described = await target.describeEndpoint(endpoint);
+  target.dispose();
+  if (!described.url)
+    throw new UserError(
+      `local endpoint ${endpoint} has no URL (it is ${described.status})`,
+      'Serve it again with `tfod serve --target local`',
+    );
+  return fromSource(urlSource(described.url, undefined, 0), () => undefined);
 }
 
 async function recordFiles(paths: readonly string[]): Promise<string[]> {

@@ -25,8 +25,17 @@ export interface ImageDetections {
 export interface EvaluateRecordsOptions {
   /** TFRecord files of tf.Example records (the Object Detection API's keys), in order. */
   readonly files: readonly string[];
-  /** The model: detections on one image, any score (the metrics need the weak ones too). */
-  readonly detect: (image: RgbaImage, signal: AbortSignal) => Promise<Prediction[]>;
+  /**
+   * The model: detections on one image, any score (the metrics need the weak ones too); `encoded`
+   * is the record's image file, for an endpoint.
+   */
+  readonly detect: (
+    image: RgbaImage,
+    signal: AbortSignal,
+    encoded: Uint8Array,
+  ) => Promise<Prediction[]>;
+  /** Images detected at once (an endpoint serves several; the in-process model runs one). */
+  readonly concurrency?: number;
   /** The classes evaluated (the label map's ids); default every class that appears. */
   readonly categoryIds?: Iterable<number>;
   /** Score a detection needs to count in the confusion matrix and the per-image errors. */
@@ -47,6 +56,8 @@ export interface WorstImage extends ImageVerdict {
   readonly record: number;
   readonly width: number;
   readonly height: number;
+  /** Position among all the records read (orders images with as many mistakes). */
+  readonly index: number;
 }
 
 /** How many of the images with the most mistakes are kept with their boxes. */
@@ -84,71 +95,92 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
   let skipped = 0;
   let done = 0;
   const worst: WorstImage[] = [];
-  for (const file of options.files) {
-    const reader = await openRecords(file);
-    try {
-      for await (const item of reader.records({ signal })) {
-        if (signal.aborted) throw new CancelledError();
-        if ('problem' in item) {
-          problem(`${file}: ${item.problem.message}; left out`);
-          skipped++;
-          if (!item.problem.resumed) break;
-          continue;
+  const concurrency = Math.max(1, options.concurrency ?? 1);
+  /** Detections in flight; a record is read only when there is room, so memory stays bounded. */
+  const inFlight = new Set<Promise<void>>();
+  try {
+    for (const file of options.files) {
+      const reader = await openRecords(file);
+      try {
+        for await (const item of reader.records({ signal })) {
+          if (signal.aborted) throw new CancelledError();
+          if ('problem' in item) {
+            problem(`${file}: ${item.problem.message}; left out`);
+            skipped++;
+            if (!item.problem.resumed) break;
+            continue;
+          }
+          const at = `${file} record ${item.record.index}`;
+          const recordIndex = index++;
+          let example: DetectionExample;
+          let decoded;
+          try {
+            decoded = decodeExample(item.record.data);
+            example = readDetectionExample(decoded);
+          } catch (error) {
+            problem(`${at}: not a tf.Example (${(error as Error).message}); left out`);
+            skipped++;
+            continue;
+          }
+          if (!example.encoded) {
+            problem(`${at}: has no image/encoded; left out`);
+            skipped++;
+            continue;
+          }
+          let image: RgbaImage;
+          try {
+            image = decodeImage(example.encoded);
+          } catch (error) {
+            problem(`${at}: its image does not decode (${(error as Error).message}); left out`);
+            skipped++;
+            continue;
+          }
+          const imageId = imageIdOf(example.sourceId, recordIndex);
+          const seen = origins.get(imageId);
+          if (seen !== undefined)
+            throw new UserError(
+              `${at} has image id ${imageId}, as ${seen} does (image/source_id, or the record's index when that is not an integer)`,
+              'Give every record its own image/source_id',
+            );
+          origins.set(imageId, at);
+          const truth = groundTruthOf(decoded, example, image.width, image.height);
+          for (const message of truth.problems) problem(`${at}: ${message}`);
+          const encoded = example.encoded;
+          const offset = item.record.offset;
+          const record = item.record.index;
+          const task = (async () => {
+            const predictions = await options.detect(image, signal, encoded);
+            const detections = predictions.map((p) => detectionOf(p, image.width, image.height));
+            coco.addImage(imageId, truth.objects, detections);
+            const verdict = confusion.addImage(imageId, truth.objects, detections);
+            keepWorst(worst, {
+              ...verdict,
+              file,
+              offset,
+              record,
+              width: image.width,
+              height: image.height,
+              index: recordIndex,
+            });
+            await options.onImage?.({ imageId, detections });
+            done++;
+            options.onProgress?.(done, total);
+          })();
+          inFlight.add(task);
+          const settle = () => inFlight.delete(task);
+          task.then(settle, settle);
+          if (inFlight.size >= concurrency) await Promise.race(inFlight);
         }
-        const at = `${file} record ${item.record.index}`;
-        const recordIndex = index++;
-        let example: DetectionExample;
-        let decoded;
-        try {
-          decoded = decodeExample(item.record.data);
-          example = readDetectionExample(decoded);
-        } catch (error) {
-          problem(`${at}: not a tf.Example (${(error as Error).message}); left out`);
-          skipped++;
-          continue;
-        }
-        if (!example.encoded) {
-          problem(`${at}: has no image/encoded; left out`);
-          skipped++;
-          continue;
-        }
-        let image: RgbaImage;
-        try {
-          image = decodeImage(example.encoded);
-        } catch (error) {
-          problem(`${at}: its image does not decode (${(error as Error).message}); left out`);
-          skipped++;
-          continue;
-        }
-        const imageId = imageIdOf(example.sourceId, recordIndex);
-        const seen = origins.get(imageId);
-        if (seen !== undefined)
-          throw new UserError(
-            `${at} has image id ${imageId}, as ${seen} does (image/source_id, or the record's index when that is not an integer)`,
-            'Give every record its own image/source_id',
-          );
-        origins.set(imageId, at);
-        const truth = groundTruthOf(decoded, example, image.width, image.height);
-        for (const message of truth.problems) problem(`${at}: ${message}`);
-        const predictions = await options.detect(image, signal);
-        const detections = predictions.map((p) => detectionOf(p, image.width, image.height));
-        coco.addImage(imageId, truth.objects, detections);
-        const verdict = confusion.addImage(imageId, truth.objects, detections);
-        keepWorst(worst, {
-          ...verdict,
-          file,
-          offset: item.record.offset,
-          record: item.record.index,
-          width: image.width,
-          height: image.height,
-        });
-        await options.onImage?.({ imageId, detections });
-        done++;
-        options.onProgress?.(done, total);
+      } finally {
+        await reader.close();
       }
-    } finally {
-      await reader.close();
     }
+    await Promise.all(inFlight);
+  } catch (error) {
+    // Nothing may still write once this returns (the caller closes the results file).
+    await Promise.allSettled(inFlight);
+    if (signal.aborted) throw new CancelledError();
+    throw error;
   }
   if (signal.aborted) throw new CancelledError();
   if (done === 0)
@@ -159,13 +191,17 @@ export async function evaluateRecords(options: EvaluateRecordsOptions): Promise<
   return { coco: coco.evaluate(), confusion: confusion.result(), images: done, skipped, worst };
 }
 
-/** Keeps `list` the WORST_KEPT images with the most mistakes, worst first, earlier first on ties. */
+/**
+ * Keeps `list` the WORST_KEPT images with the most mistakes, worst first, in record order on ties
+ * (whatever order concurrent detections finish in).
+ */
 function keepWorst(list: WorstImage[], image: WorstImage): void {
-  const n = mistakes(image);
-  if (n === 0) return;
-  if (list.length === WORST_KEPT && mistakes(list[list.length - 1]!) >= n) return;
+  if (mistakes(image) === 0) return;
+  const before = (a: WorstImage, b: WorstImage) =>
+    mistakes(a) > mistakes(b) || (mistakes(a) === mistakes(b) && a.index < b.index);
+  if (list.length === WORST_KEPT && !before(image, list[list.length - 1]!)) return;
   let at = list.length;
-  while (at > 0 && mistakes(list[at - 1]!) < n) at--;
+  while (at > 0 && before(image, list[at - 1]!)) at--;
   list.splice(at, 0, image);
   if (list.length > WORST_KEPT) list.pop();
 }

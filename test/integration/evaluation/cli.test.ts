@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/program';
+import { createServingApp } from '../../../src/detection/server';
 import { encodeExample, tfRecordFile } from '../../../src/core/sample';
 import { decodeImage, loadDetector, type Prediction } from '../../../src/detection';
 import { SUMMARY_KEYS, type CocoResult } from '../../../src/detection/evaluation';
@@ -197,6 +198,53 @@ describe('tfod evaluate', () => {
     );
     assert.match(stdout, /\n17 +[^\n]*1 +\d+ +\d\.\d{3}/, 'the cat row: 1 object');
     assert.match(stdout, /1 missed/);
+  });
+
+  it('gives the same numbers through an endpoint, three images in flight, as the model run here', async () => {
+    const here = await tfod(
+      'evaluate',
+      '-m',
+      fixtures().modelDir,
+      '-d',
+      records,
+      '--json',
+      '--backend',
+      'wasm',
+    );
+    assert.equal(here.code, 0, here.stderr);
+    const app = createServingApp({ modelDir: fixtures().modelDir });
+    const { port } = await app.listen(0, '127.0.0.1');
+    try {
+      await app.ready;
+      const served = await tfod(
+        'evaluate',
+        '--endpoint',
+        `http://127.0.0.1:${port}`,
+        '-d',
+        records,
+        '--json',
+        '--concurrency',
+        '3',
+      );
+      assert.equal(served.code, 0, served.stderr);
+      const a = JSON.parse(here.stdout) as Record<string, unknown>;
+      const b = JSON.parse(served.stdout) as Record<string, unknown>;
+      for (const key of SUMMARY_KEYS)
+        assert.ok(
+          Math.abs((a[key] as number) - (b[key] as number)) <= 1e-6,
+          `${key}: here ${a[key]}, endpoint ${b[key]}`,
+        );
+      assert.equal(b.images, 4);
+      assert.ok((b.AP50 as number) > 0.6);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('wants exactly one of --model and --endpoint', async () => {
+    const neither = await tfod('evaluate', '-d', records);
+    assert.equal(neither.code, 1);
+    assert.match(neither.stderr, /give either --model <dir\|model\.tar\.gz> or --endpoint/);
   });
 
   it('refuses records it cannot find and a record set with missing shards, exit 1', async () => {

@@ -220,4 +220,43 @@ describe('evaluateRecords', () => {
     ]);
     assert.deepEqual(moved, {}, 'a record file that is gone gives no image, and no error');
   });
+
+  it('keeps at most `concurrency` images in flight and gives the same result as one at a time', async () => {
+    const path = file(
+      'many.record',
+      Array.from({ length: 30 }, (_, i) => record(String(i), i % 3 ? [cat] : [cat, dog])),
+    );
+    let inFlight = 0;
+    let most = 0;
+    const slow = (delay: (n: number) => number) => {
+      let n = 0;
+      return async (): Promise<Prediction[]> => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        const wait = delay(n++);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight--;
+        return [
+          [1, 0.9 - (n % 5) / 10, ...cat.box] as Prediction,
+          [2, 0.3, ...dog.box] as Prediction,
+        ];
+      };
+    };
+    const one = await evaluateRecords({ files: [path], detect: slow(() => 0), threshold: 0.5 });
+    assert.equal(most, 1);
+    most = 0;
+    const three = await evaluateRecords({
+      files: [path],
+      detect: slow((n) => (n * 7) % 5), // finishing out of order
+      threshold: 0.5,
+      concurrency: 3,
+    });
+    assert.equal(most, 3);
+    assert.deepEqual(three.coco.summary, one.coco.summary);
+    assert.deepEqual(three.confusion.counts, one.confusion.counts);
+    assert.deepEqual(
+      three.worst.map((w) => w.imageId),
+      one.worst.map((w) => w.imageId),
+    );
+  });
 });
