@@ -62,7 +62,7 @@ export const runtimes = {
 
 // Webview scripts run in the browser sandbox of a webview: one IIFE bundle per panel, found as
 // media/<panel>/main.ts.
-for (const panel of ['preview', 'metrics']) {
+for (const panel of ['preview', 'metrics', 'records']) {
   const entry = `media/${panel}/main.ts`;
   if (existsSync(join(root, entry))) {
     runtimes[`webview ${panel}`] = {

@@ -7,6 +7,7 @@ import { registerConfigLanguageSwitch } from './languages';
 import { createLog } from './log';
 import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerPreviewPanel } from './preview/previewPanel';
+import { registerRecordsEditor } from './records/recordsEditor';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
 import { registerJobsView } from './views/jobsView';
@@ -20,6 +21,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerJobsView(ctx);
     registerMetricsPanel(ctx);
     registerPreviewPanel(ctx);
+    registerRecordsEditor(ctx);
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);
