@@ -8,6 +8,7 @@ import { createLog } from './log';
 import { registerEvaluationPanel } from './evaluation/reportPanel';
 import { registerMetricsPanel } from './metrics/metricsPanel';
 import { registerPreviewPanel } from './preview/previewPanel';
+import { registerRecordsEditor } from './records/recordsEditor';
 import { registerAwsStatus } from './statusBar/awsStatus';
 import { registerTargetStatus } from './statusBar/targetStatus';
 import { registerJobsView } from './views/jobsView';
@@ -22,6 +23,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerMetricsPanel(ctx);
     registerEvaluationPanel(ctx);
     registerPreviewPanel(ctx);
+    registerRecordsEditor(ctx);
     registerTargetStatus(ctx);
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);

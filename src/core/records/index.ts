@@ -26,7 +26,8 @@
  *   num_classes the records should agree with (found as the validator finds a config's files);
  *   inspectRecords(files, { labels, signal, onProgress, missing }) -> counts per class, image
  *   sizes, box sizes and every problem with file, record, offset and object;
- *   checkDetectionExample(example, labels) -> one record's problems.
+ *   checkDetectionExample(example, labels) -> one record's problems;
+ *   readRecordPage(reader, spans, from, count, labels) -> a viewer's page (images, named boxes).
  */
 export { crc32c, maskCrc, maskedCrc32c } from './crc32c';
 export {
@@ -76,3 +77,9 @@ export {
   type PipelineInputs,
   type RecordLabels,
 } from './labels';
+export {
+  MAX_PAGE_IMAGE_BYTES,
+  readRecordPage,
+  type RecordPageItem,
+  type RecordPageObject,
+} from './page';

@@ -1,6 +1,7 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { convertAnnotationsCommand } from './data/convert';
 import { uploadTrainingData } from './data/upload';
 import { copyEndpointUrl } from './endpoint/copyUrl';
 import { deleteEndpoint } from './endpoint/delete';
@@ -41,6 +42,7 @@ export const COMMANDS = {
   'tfod.endpoint.serveLocally': serveLocally,
   'tfod.endpoint.stopLocal': stopLocalEndpoint,
   'tfod.endpoint.copyUrl': copyEndpointUrl,
+  'tfod.data.convert': convertAnnotationsCommand,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
   'tfod.preview.open': openPreview,

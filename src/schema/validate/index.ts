@@ -22,6 +22,7 @@ export {
   PATH_FIELDS,
   resolveProjectPath,
   type ProjectHost,
+  type RecordsSummary,
   type Resolution,
 } from './project';
 export { ScalarValues, SchemaChecks } from './schemaChecks';
