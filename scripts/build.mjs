@@ -191,7 +191,7 @@ export const runtimes = {
 
 // Webview scripts run in the browser sandbox of a webview: one IIFE bundle per panel, found as
 // media/<panel>/main.ts.
-for (const panel of ['preview', 'metrics']) {
+for (const panel of ['preview', 'metrics', 'evaluation', 'records']) {
   const entry = `media/${panel}/main.ts`;
   if (existsSync(join(root, entry))) {
     runtimes[`webview ${panel}`] = {

@@ -2,7 +2,9 @@ import { Command, CommanderError } from 'commander';
 import { errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
 import { register as registerBuild } from './commands/build';
+import { register as registerData } from './commands/data';
 import { register as registerDeploy } from './commands/deploy';
+import { register as registerEvaluate } from './commands/evaluate';
 import { register as registerEndpoints } from './commands/endpoints';
 import { register as registerFormat } from './commands/format';
 import { register as registerInit } from './commands/init';
@@ -44,6 +46,7 @@ export function createProgram(io: CliIO): Command {
   // The palette's twins, in the order of the workflow.
   registerInit(program);
   registerSample(program);
+  registerData(program);
   registerValidate(program);
   registerFormat(program);
   registerBuild(program);
@@ -56,6 +59,7 @@ export function createProgram(io: CliIO): Command {
   registerDeploy(program);
   registerEndpoints(program);
   registerPredict(program);
+  registerEvaluate(program);
   registerServe(program);
   program.addHelpText(
     'after',

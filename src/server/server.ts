@@ -24,6 +24,7 @@ import { doWork } from './heavyWork';
 import { HeavyWorker } from './heavyWorker';
 import { LANGUAGE_CAPABILITIES, registerLanguageFeatures } from './languageFeatures';
 import { uriToPath } from './uris';
+import { RecordsSummaries } from './recordsSummaries';
 import { ValidationService } from './validationService';
 
 export const SERVER_NAME = 'tfod-language-server';
@@ -65,7 +66,15 @@ const cancelled = () =>
 export function startLanguageServer(connection: Connection): TextDocuments<TextDocument> {
   const documents = new TextDocuments(TextDocument);
   const openByPath = new Map<string, TextDocument>();
-  const service = new ValidationService([], (path) => openByPath.get(path)?.getText());
+  // TFRecords named by input_path are read in the background; configs re-validate when done.
+  const records = new RecordsSummaries((files) => {
+    for (const file of files) revalidateDependents(file);
+  });
+  const service = new ValidationService(
+    [],
+    (path) => openByPath.get(path)?.getText(),
+    (files) => records.get(files),
+  );
   const heavy = new HeavyWorker({
     script: WORKER_SCRIPT,
     documents: () => documents.all(),

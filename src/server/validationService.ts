@@ -9,6 +9,7 @@ import {
   LabelMapCache,
   NodeProjectHost,
   validateText,
+  type RecordsSummary,
   type ValidationResult,
 } from '../schema/validate';
 import { LineIndex } from '../textproto';
@@ -39,8 +40,10 @@ export class ValidationService {
   constructor(
     roots: readonly string[],
     private readonly openText: (path: string) => string | undefined,
+    /** Reads TFRecord files for input_path (the message loop's service has one; the worker's not). */
+    private readonly records?: (files: readonly string[]) => RecordsSummary | 'pending' | undefined,
   ) {
-    this.host = new NodeProjectHost(roots, openText);
+    this.host = new NodeProjectHost(roots, openText, records);
     this.labelMaps = new LabelMapCache(this.host, this.schema);
   }
 
@@ -55,7 +58,7 @@ export class ValidationService {
   }
 
   setRoots(roots: readonly string[]): void {
-    this.host = new NodeProjectHost(roots, this.openText);
+    this.host = new NodeProjectHost(roots, this.openText, this.records);
     this.labelMaps = new LabelMapCache(this.host, this.schema);
     this.cache.clear();
   }

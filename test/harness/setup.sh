@@ -83,6 +83,20 @@ if wants integration && ! "$TF_VENV/bin/python" -c 'import tensorflowjs.converte
   fi
 fi
 
+# pycocotools, the reference the evaluation metrics are held to (test/integration/evaluation), in
+# a virtual environment of its own: it needs only numpy, and a TensorFlow reinstall never touches it.
+COCO_VENV="$cache/pycocotools"
+COCO_PINS=(pycocotools==2.0.11 numpy==1.26.4)
+if wants integration && ! "$COCO_VENV/bin/python" -c 'from pycocotools.cocoeval import COCOeval' >/dev/null 2>&1; then
+  echo "setup: installing ${COCO_PINS[*]} (pip) into $COCO_VENV"
+  rm -rf "$COCO_VENV"
+  if ! python3 -m venv "$COCO_VENV" \
+    || ! "$COCO_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "${COCO_PINS[@]}"; then
+    echo "setup: pip could not install pycocotools into $COCO_VENV; check that PyPI is reachable (pip config list), then run: $COCO_VENV/bin/python -m pip install ${COCO_PINS[*]}" >&2
+    exit 1
+  fi
+fi
+
 if wants e2e || wants training; then
   bash "$here/install-code-server.sh"
 fi

@@ -158,10 +158,14 @@ export function responseReason(text: string): string {
 }
 
 /** A local endpoint: POST <url>/invocations from the extension host, with a timeout. */
-export function urlSource(url: string, timeoutMs = ENDPOINT_TIMEOUT_MS): PredictionSource {
+export function urlSource(
+  url: string,
+  timeoutMs = ENDPOINT_TIMEOUT_MS,
+  threshold = PREVIEW_FLOOR,
+): PredictionSource {
   const endpoint = `${url.replace(/\/+$/, '')}/invocations`;
   return async (bytes, image, signal) => {
-    const request = endpointRequest(bytes, image);
+    const request = endpointRequest(bytes, image, threshold);
     const timeout = AbortSignal.timeout(timeoutMs);
     let response: Response;
     try {
@@ -200,9 +204,13 @@ export function urlSource(url: string, timeoutMs = ENDPOINT_TIMEOUT_MS): Predict
 }
 
 /** A SageMaker endpoint through the target's InvokeEndpoint; credentials stay in the SDK. */
-export function sagemakerSource(target: Target, endpoint: string): PredictionSource {
+export function sagemakerSource(
+  target: Target,
+  endpoint: string,
+  threshold = PREVIEW_FLOOR,
+): PredictionSource {
   return async (bytes, image, signal) => {
-    const request = endpointRequest(bytes, image);
+    const request = endpointRequest(bytes, image, threshold);
     const timeout = AbortSignal.timeout(ENDPOINT_TIMEOUT_MS);
     let text: string;
     try {

@@ -1,5 +1,5 @@
-export { crc32c, maskedCrc32c } from './crc32c';
-export { encodeExample, type FeatureValue } from './example';
+// The record format lives in core/records; re-exported here for the sample's existing users.
+export { crc32c, encodeExample, maskedCrc32c, type FeatureValue } from '../records';
 export {
   sampleImages,
   sampleLabelMap,
@@ -15,5 +15,5 @@ export {
   type SampleProject,
 } from './project';
 export { drawShapeImage, SAMPLE_CLASSES, seededRandom, type ShapeBox } from './shapes';
-export { tfRecordFile, tfRecordFrame } from './tfrecord';
+export { tfRecordFile, tfRecordFrame } from '../records';
 export { checkpointDownloadCommand, sampleFolderProblem, sampleSummary } from './nextSteps';

@@ -1,9 +1,8 @@
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors';
-import { encodeExample } from './example';
+import { encodeDetectionExample, tfRecordFile } from '../records';
 import { drawShapeImage, SAMPLE_CLASSES, seededRandom, type ShapeImage } from './shapes';
-import { tfRecordFile } from './tfrecord';
 
 /**
  * A tiny synthetic training project in the seed's layout, generated rather than shipped:
@@ -233,19 +232,21 @@ eval_input_reader {
 /** The tf.Example the Object Detection API's dataset tools write for one image. */
 export function shapeExample(image: SampleImage): Buffer {
   const { width, height, boxes } = image;
-  return encodeExample({
-    'image/encoded': { bytes: [image.jpeg] },
-    'image/format': { bytes: ['jpeg'] },
-    'image/height': { int64s: [height] },
-    'image/width': { int64s: [width] },
-    'image/filename': { bytes: [image.filename] },
-    'image/source_id': { bytes: [image.filename] },
-    'image/object/bbox/xmin': { floats: boxes.map((b) => b.xmin / width) },
-    'image/object/bbox/xmax': { floats: boxes.map((b) => b.xmax / width) },
-    'image/object/bbox/ymin': { floats: boxes.map((b) => b.ymin / height) },
-    'image/object/bbox/ymax': { floats: boxes.map((b) => b.ymax / height) },
-    'image/object/class/text': { bytes: boxes.map((b) => b.label) },
-    'image/object/class/label': { int64s: boxes.map((b) => SAMPLE_CLASSES.indexOf(b.label) + 1) },
+  return encodeDetectionExample({
+    encoded: image.jpeg,
+    format: 'jpeg',
+    height,
+    width,
+    filename: image.filename,
+    sourceId: image.filename,
+    objects: boxes.map((b) => ({
+      xmin: b.xmin / width,
+      xmax: b.xmax / width,
+      ymin: b.ymin / height,
+      ymax: b.ymax / height,
+      text: b.label,
+      label: SAMPLE_CLASSES.indexOf(b.label) + 1,
+    })),
   });
 }
 

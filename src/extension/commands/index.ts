@@ -1,6 +1,7 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { convertAnnotationsCommand } from './data/convert';
 import { uploadTrainingData } from './data/upload';
 import { copyEndpointUrl } from './endpoint/copyUrl';
 import { deleteEndpoint } from './endpoint/delete';
@@ -11,6 +12,7 @@ import { buildTrainingImageCommand } from './image/build';
 import { buildAndPushImage } from './image/buildAndPush';
 import { pushTrainingImageCommand } from './image/push';
 import { copyModelUri } from './job/copyModelUri';
+import { evaluateModel } from './model/evaluate';
 import { showJobLogs } from './job/showLogs';
 import { showJobMetrics } from './job/showMetrics';
 import { startJob } from './job/start';
@@ -44,6 +46,7 @@ export const COMMANDS = {
   'tfod.endpoint.serveLocally': serveLocally,
   'tfod.endpoint.stopLocal': stopLocalEndpoint,
   'tfod.endpoint.copyUrl': copyEndpointUrl,
+  'tfod.data.convert': convertAnnotationsCommand,
   'tfod.data.upload': uploadTrainingData,
   'tfod.image.buildAndPush': buildAndPushImage,
   'tfod.image.build': buildTrainingImageCommand,
@@ -51,6 +54,7 @@ export const COMMANDS = {
   'tfod.sample.create': createSampleProject,
   'tfod.preview.open': openPreview,
   'tfod.project.newFromZoo': newProjectFromZoo,
+  'tfod.model.evaluate': evaluateModel,
 } as const;
 
 /**

@@ -57,6 +57,21 @@ function labelMapSummary(path: string, host: ProjectHost): string {
   }`;
 }
 
+/** ": 1,234 records, 5,678 objects, class ids 1-3", as far as the host has read the records. */
+function recordsLine(host: ProjectHost, files: string[]): string {
+  const summary = host.records?.(files);
+  if (summary === 'pending') return ' (counting their records...)';
+  if (!summary) return '';
+  const ids = [...summary.classIds.keys()].sort((a, b) => a - b);
+  const range = ids.length
+    ? `, class ids ${ids.length > 1 ? `${ids[0]}-${ids[ids.length - 1]}` : ids[0]}`
+    : '';
+  const problems = summary.problems
+    ? `, ${summary.problems} problem${summary.problems === 1 ? '' : 's'} (\`tfod data inspect\`)`
+    : '';
+  return `: ${summary.records.toLocaleString('en-US')} records, ${summary.objects.toLocaleString('en-US')} objects${range}${problems}`;
+}
+
 /** Where the value of a path field points, or undefined without a project. */
 export function pathTarget(
   ctx: LanguageContext,
@@ -116,7 +131,10 @@ export function pathTarget(
       return {
         file: joinPath(dirPath, matches[0] as string),
         folder: dirPath,
-        summary: `${matches.length} TFRecord file${matches.length === 1 ? '' : 's'} in \`${dirPath}\`.`,
+        summary: `${matches.length} TFRecord file${matches.length === 1 ? '' : 's'} in \`${dirPath}\`${recordsLine(
+          host,
+          matches.sort().map((m) => joinPath(dirPath, m)),
+        )}.`,
       };
   }
   return {

@@ -23,10 +23,12 @@ export {
 } from './labelMapRules';
 export { NodeProjectHost } from './nodeHost';
 export {
+  globToRegExp,
   isPathField,
   PATH_FIELDS,
   resolveProjectPath,
   type ProjectHost,
+  type RecordsSummary,
   type Resolution,
 } from './project';
 export { ScalarValues, SchemaChecks } from './schemaChecks';

@@ -4,7 +4,7 @@
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ProjectHost } from './project';
+import type { ProjectHost, RecordsSummary } from './project';
 
 const SKIP = new Set(['node_modules', '.git', 'dist', 'out', '.venv', '__pycache__']);
 const MAX_INDEXED = 50_000;
@@ -13,10 +13,16 @@ export class NodeProjectHost implements ProjectHost {
   private index: Map<string, string[]> | undefined;
   private readonly listings = new Map<string, readonly string[] | undefined>();
 
+  /** Reads TFRecord files for the records checks and hover (the language server's reader). */
+  readonly records?: (files: readonly string[]) => RecordsSummary | 'pending' | undefined;
+
   constructor(
     readonly roots: readonly string[],
     private readonly overlay: (path: string) => string | undefined = () => undefined,
-  ) {}
+    records?: (files: readonly string[]) => RecordsSummary | 'pending' | undefined,
+  ) {
+    if (records) this.records = records;
+  }
 
   stat(path: string): 'file' | 'directory' | undefined {
     if (this.overlay(path) !== undefined) return 'file';

@@ -23,6 +23,21 @@ export interface ProjectHost {
   list(dir: string): readonly string[] | undefined;
   /** Files with this exact name anywhere in the workspace folders. */
   findByName(name: string): readonly string[];
+  /**
+   * What TFRecord files hold, when the host can read them: 'pending' while they are being read
+   * (off the message loop; the host re-validates the configs that asked when it is done).
+   */
+  records?(files: readonly string[]): RecordsSummary | 'pending' | undefined;
+}
+
+/** The class ids a set of TFRecord files holds, as `tfod data inspect` counts them. */
+export interface RecordsSummary {
+  readonly records: number;
+  readonly objects: number;
+  /** Objects per class/label id. */
+  readonly classIds: ReadonlyMap<number, number>;
+  /** Problems of the files (bad CRC, not a tf.Example, ...), as `tfod data inspect` lists them. */
+  readonly problems: number;
 }
 
 /** What project checks need from a label map: validated with the same walker, elsewhere. */
@@ -154,14 +169,21 @@ export function projectDiagnostics(
     ...messagesNamed(doc, 'eval_input_reader'),
   ];
   let labelMap: { path: string; summary: LabelMapSummary; node: ScalarNode } | undefined;
+  const inputs: { node: ScalarNode; files: string[]; labelMap: LabelMapSummary | undefined }[] = [];
   for (const reader of readers) {
     const found = checkLabelMapPath(reader, values, ctx, out);
     if (found && !labelMap) labelMap = found;
     for (const tf of messagesNamed(reader, 'tf_record_input_reader'))
-      for (const input of scalarsNamed(tf, 'input_path', values))
-        checkInputPath(input.node, asString(input.value), ctx, out);
+      for (const input of scalarsNamed(tf, 'input_path', values)) {
+        const files = checkInputPath(input.node, asString(input.value), ctx, out);
+        if (files.length) inputs.push({ node: input.node, files, labelMap: found?.summary });
+      }
   }
   if (labelMap) checkNumClasses(doc, values, labelMap, ctx, out);
+  const numClasses = architectures(doc)
+    .map(({ body }) => asNumber(lastScalar(body, 'num_classes', values)?.value))
+    .find((n) => n !== undefined);
+  for (const input of inputs) checkRecordClasses(input, numClasses, ctx, out);
   for (const train of messagesNamed(doc, 'train_config')) checkCheckpoint(train, values, ctx, out);
   return out;
 }
@@ -306,7 +328,8 @@ const SHARD_OF = /-\d{5}-of-(\d{5})$/;
 /** The longest file name ext4, XFS, APFS and NTFS allow (in bytes, as UTF-8). */
 export const MAX_FILE_NAME_BYTES = 255;
 
-function globToRegExp(glob: string): RegExp {
+/** A file-name glob (`*`, `?`, `[...]`, `[!...]`) as tf.io.gfile.glob matches it within a folder. */
+export function globToRegExp(glob: string): RegExp {
   let re = '';
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i] as string;
@@ -330,19 +353,20 @@ function globToRegExp(glob: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
+/** Checks an input_path; returns the record files it names (none when not found). */
 function checkInputPath(
   node: ScalarNode,
   value: string | undefined,
   ctx: ProjectContext,
   out: ValidationDiagnostic[],
-): void {
-  if (value === undefined || value === '') return;
+): string[] {
+  if (value === undefined || value === '') return [];
   const name = basename(value);
   if (PLACEHOLDER.test(value)) {
     out.push(placeholderInfo(node, 'input_path', undefined, ctx));
-    return;
+    return [];
   }
-  if (REMOTE.test(value)) return;
+  if (REMOTE.test(value)) return [];
   // A glob (`train.record-?????-of-00010`) or one file: look in its folder (as written, next to the
   // config, in the workspace) and, as the container would, by file name in the config's folder.
   const dirs: string[] = [];
@@ -364,12 +388,13 @@ function checkInputPath(
         node,
       ),
     );
-    return;
+    return [];
   }
   const pattern = name.length < 1024 ? globToRegExp(name) : /(?!)/;
   for (const d of dirs) {
     const names = ctx.host.list(d);
-    if (names?.some((n) => pattern.test(n))) return;
+    const matched = names?.filter((n) => pattern.test(n)) ?? [];
+    if (matched.length > 0) return matched.sort().map((n) => join(d, n));
   }
   // Shards of the named file (`train.record-00000-of-00010` for `train.record`).
   for (const d of dirs) {
@@ -384,7 +409,7 @@ function checkInputPath(
           node,
         ),
       );
-      return;
+      return [];
     }
   }
   out.push(
@@ -395,6 +420,53 @@ function checkInputPath(
       node,
     ),
   );
+  return [];
+}
+
+/**
+ * The class ids the records hold against num_classes and the reader's label map, once the host
+ * has read them (a large set is read off the message loop; its configs re-validate after).
+ */
+function checkRecordClasses(
+  input: { node: ScalarNode; files: string[]; labelMap: LabelMapSummary | undefined },
+  numClasses: number | undefined,
+  ctx: ProjectContext,
+  out: ValidationDiagnostic[],
+): void {
+  if (!ctx.host.records) return;
+  // Re-validated when the records change (or when the host has read them).
+  for (const file of input.files) ctx.dependencies.add(file);
+  const summary = ctx.host.records(input.files);
+  if (!summary || summary === 'pending') return;
+  const ids = [...summary.classIds.keys()].sort((a, b) => a - b);
+  const count = (list: number[]) =>
+    list
+      .map(
+        (id) =>
+          `${id} (${summary.classIds.get(id)} object${summary.classIds.get(id) === 1 ? '' : 's'})`,
+      )
+      .join(', ');
+  const above = numClasses === undefined ? [] : ids.filter((id) => id > numClasses);
+  if (above.length > 0)
+    out.push(
+      project(
+        'records-class-above-num-classes',
+        `The records hold class id${above.length === 1 ? '' : 's'} ${count(above)} above num_classes ${numClasses}: the model has no output for ${above.length === 1 ? 'it' : 'them'}. Set \`num_classes: ${above[above.length - 1]}\` or fix the records (\`tfod data inspect\` lists them).`,
+        'error',
+        input.node,
+      ),
+    );
+  const known = input.labelMap ? new Set(input.labelMap.items.map((i) => i.id)) : undefined;
+  const unknown = known ? ids.filter((id) => !known.has(id)) : [];
+  if (unknown.length > 0)
+    out.push(
+      project(
+        'records-class-not-in-label-map',
+        `The records hold class id${unknown.length === 1 ? '' : 's'} ${count(unknown)} that the label map does not have: evaluation and exported models cannot name ${unknown.length === 1 ? 'it' : 'them'}. Add ${unknown.length === 1 ? 'it' : 'them'} to the label map or fix the records.`,
+        'warning',
+        input.node,
+      ),
+    );
 }
 
 const CHECKPOINT_TYPES = ['detection', 'classification', 'full', 'fine_tune'];

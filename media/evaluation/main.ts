@@ -1,0 +1,428 @@
+import type { EvaluationReport } from '../../src/core/evaluation/report';
+import type {
+  EvaluationPanelState,
+  HostMessage,
+  WebviewMessage,
+} from '../../src/extension/evaluation/protocol';
+import { el, type VsCodeApi } from '../common/dom';
+import {
+  classLabel,
+  classRows,
+  confusionIndices,
+  curvePath,
+  galleryFor,
+  heatLevel,
+  metric,
+  type SortKey,
+} from './view';
+import './style.css';
+
+// The evaluation report webview: the twelve COCO numbers, AP per class as bars, precision/recall
+// curves, the confusion matrix at the threshold and the images with the most errors, filterable
+// by class; export to JSON or CSV goes through the host. Everything is drawn from the report the
+// host sends (kept with setState, so a reload shows it again without evaluating).
+
+declare function acquireVsCodeApi(): VsCodeApi<WebviewMessage, EvaluationPanelState>;
+
+const vscode = acquireVsCodeApi();
+const root = document.getElementById('root') as HTMLElement;
+const SVG = 'http://www.w3.org/2000/svg';
+const SUMMARY: [keyof EvaluationReport['summary'], string][] = [
+  ['AP', 'AP @ IoU .50:.95'],
+  ['AP50', 'AP @ IoU .50'],
+  ['AP75', 'AP @ IoU .75'],
+  ['APs', 'AP small (< 32²)'],
+  ['APm', 'AP medium'],
+  ['APl', 'AP large (> 96²)'],
+  ['AR1', 'AR, 1 detection'],
+  ['AR10', 'AR, 10 detections'],
+  ['AR100', 'AR, 100 detections'],
+  ['ARs', 'AR small'],
+  ['ARm', 'AR medium'],
+  ['ARl', 'AR large'],
+];
+
+let report: EvaluationReport | undefined = vscode.getState()?.report;
+/** The gallery's images by image id (data: URLs); sent by the host, never kept in the state. */
+let images: Readonly<Record<number, string>> = {};
+let sort: SortKey = 'AP';
+let only: number | undefined;
+
+function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function button(text: string, onClick: () => void): HTMLButtonElement {
+  const b = el('button', undefined, text);
+  b.addEventListener('click', onClick);
+  return b;
+}
+
+function select<T extends string>(
+  label: string,
+  options: readonly [T, string][],
+  value: T,
+  onChange: (value: T) => void,
+): HTMLLabelElement {
+  const wrapper = el('label', 'control', `${label} `);
+  const input = el('select');
+  for (const [v, text] of options) {
+    const option = el('option', undefined, text);
+    option.value = v;
+    option.selected = v === value;
+    input.append(option);
+  }
+  input.addEventListener('change', () => onChange(input.value as T));
+  wrapper.append(input);
+  return wrapper;
+}
+
+function summaryTable(r: EvaluationReport): HTMLElement {
+  const table = el('table', 'summary');
+  table.append(el('caption', undefined, 'COCO metrics (as pycocotools computes them)'));
+  for (const [key, text] of SUMMARY) {
+    const row = el('tr');
+    row.append(
+      el('th', undefined, key),
+      el('td', 'what', text),
+      el('td', 'value', metric(r.summary[key])),
+    );
+    table.append(row);
+  }
+  return table;
+}
+
+function classBars(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'classes');
+  section.append(el('h2', undefined, 'AP per class'));
+  const rows = classRows(r, sort, only);
+  if (rows.length === 0) {
+    section.append(el('p', 'empty', 'No class has ground truth in these records.'));
+    return section;
+  }
+  const width = 560;
+  const rowHeight = 22;
+  const labelWidth = 160;
+  const barWidth = width - labelWidth - 110;
+  const graphic = svg('svg', {
+    viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
+    role: 'img',
+    'aria-label': 'AP per class',
+    class: 'bars',
+  });
+  rows.forEach((c, i) => {
+    const y = i * rowHeight + 2;
+    graphic.append(
+      svg('text', { x: labelWidth - 6, y: y + 14, class: 'bar-label' }, classLabel(c)),
+    );
+    graphic.append(
+      svg('rect', {
+        x: labelWidth,
+        y,
+        width: Math.max(0, c.AP50) * barWidth,
+        height: rowHeight - 6,
+        class: 'bar ap50',
+      }),
+    );
+    graphic.append(
+      svg('rect', {
+        x: labelWidth,
+        y: y + 4,
+        width: Math.max(0, c.AP) * barWidth,
+        height: rowHeight - 14,
+        class: 'bar ap',
+      }),
+    );
+    graphic.append(
+      svg(
+        'text',
+        { x: labelWidth + barWidth + 6, y: y + 14, class: 'bar-value' },
+        `${metric(c.AP)} / ${metric(c.AP50)}`,
+      ),
+    );
+  });
+  section.append(
+    graphic,
+    el(
+      'p',
+      'legend',
+      'Thin bar: AP @ .50:.95; wide bar: AP @ .50. Objects and detections counted per class.',
+    ),
+  );
+  return section;
+}
+
+function curves(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'curves');
+  section.append(el('h2', undefined, 'Precision / recall'));
+  const width = 420;
+  const height = 300;
+  const box = { left: 40, top: 10, width: width - 60, height: height - 40 };
+  const graphic = svg('svg', {
+    viewBox: `0 0 ${width} ${height}`,
+    role: 'img',
+    'aria-label': 'precision over recall',
+    class: 'plot',
+  });
+  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
+    const y = box.top + (1 - tick) * box.height;
+    const x = box.left + tick * box.width;
+    graphic.append(
+      svg('line', { x1: box.left, x2: box.left + box.width, y1: y, y2: y, class: 'gridline' }),
+    );
+    graphic.append(svg('text', { x: box.left - 6, y: y + 4, class: 'tick y' }, String(tick)));
+    graphic.append(svg('text', { x, y: box.top + box.height + 16, class: 'tick x' }, String(tick)));
+  }
+  const shown = new Set(
+    classRows(r, sort, only)
+      .slice(0, 8)
+      .map((c) => c.categoryId),
+  );
+  let n = 0;
+  for (const curve of r.curves.classes) {
+    if (!shown.has(curve.categoryId)) continue;
+    const d = curvePath(r.curves.recall, curve.precision, box);
+    if (!d) continue;
+    const series = [...shown].indexOf(curve.categoryId) % 6;
+    const path = svg('path', {
+      d,
+      class: `line series-${series} iou-${curve.iouThreshold === 0.5 ? '50' : '75'}`,
+    });
+    const name = classLabel(r.classes.find((c) => c.categoryId === curve.categoryId) ?? curve);
+    path.append(svg('title', {}, `${name} @ IoU ${curve.iouThreshold}`));
+    graphic.append(path);
+    n++;
+  }
+  section.append(graphic);
+  section.append(
+    el(
+      'p',
+      'legend',
+      n === 0
+        ? 'No curve: no class with ground truth is shown.'
+        : `Solid: IoU .50; dashed: IoU .75. ${shown.size < classRows(r, sort, undefined).length && only === undefined ? 'The first 8 classes in the chosen order; pick a class to see its own.' : ''}`,
+    ),
+  );
+  return section;
+}
+
+function confusionMatrix(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'confusion');
+  const { confusion } = r;
+  section.append(
+    el(
+      'h2',
+      undefined,
+      `Confusion at score ≥ ${confusion.scoreThreshold}, IoU ≥ ${confusion.iouThreshold}`,
+    ),
+  );
+  const indices = confusionIndices(confusion, only);
+  const background = confusion.counts.length - 1;
+  const name = (i: number) =>
+    i === background ? 'background' : (confusion.names[i] ?? `class ${confusion.categoryIds[i]}`);
+  const largest = Math.max(
+    1,
+    ...indices.flatMap((i) =>
+      indices.map((j) => (i === background && j === background ? 0 : confusion.counts[i]![j]!)),
+    ),
+  );
+  const table = el('table', 'matrix');
+  const head = el('tr');
+  head.append(el('th', 'corner', 'truth ↓ predicted →'));
+  for (const j of indices) head.append(el('th', 'col', name(j)));
+  table.append(head);
+  for (const i of indices) {
+    const row = el('tr');
+    row.append(el('th', undefined, name(i)));
+    for (const j of indices) {
+      const count = i === background && j === background ? 0 : confusion.counts[i]![j]!;
+      const kind = i === background || j === background ? 'error' : i === j ? 'right' : 'wrong';
+      const cell = el(
+        'td',
+        `heat-${heatLevel(count, largest)} ${kind}`,
+        count ? String(count) : '',
+      );
+      row.append(cell);
+    }
+    table.append(row);
+  }
+  section.append(
+    table,
+    el('p', 'legend', 'Last column: missed objects. Last row: detections of nothing.'),
+  );
+  return section;
+}
+
+function worstImages(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'worst');
+  section.append(el('h2', undefined, 'Images with the most errors'));
+  if (r.worstImages.length === 0) {
+    section.append(el('p', 'empty', 'No image has an error at this threshold.'));
+    return section;
+  }
+  const table = el('table');
+  const head = el('tr');
+  for (const h of ['image id', 'missed', 'wrong class', 'false', 'right'])
+    head.append(el('th', undefined, h));
+  table.append(head);
+  for (const image of r.worstImages.slice(0, 20)) {
+    const row = el('tr');
+    for (const v of [
+      image.imageId,
+      image.misses,
+      image.wrongClass,
+      image.falsePositives,
+      image.correct,
+    ])
+      row.append(el('td', undefined, String(v)));
+    table.append(row);
+  }
+  section.append(table);
+  return section;
+}
+
+const TRUTH_TEXT = { found: 'found', missed: 'missed', crowd: 'crowd region' } as const;
+const DETECTION_TEXT = {
+  right: 'right',
+  wrongClass: 'wrong class',
+  false: 'false detection',
+  crowd: 'in a crowd region',
+} as const;
+
+function gallery(r: EvaluationReport): HTMLElement {
+  const section = el('section', 'gallery');
+  section.append(el('h2', undefined, `Worst images at score ≥ ${r.threshold}`));
+  const list = galleryFor(r, only);
+  if (list.length === 0) {
+    section.append(el('p', 'empty', 'No image with a mistake.'));
+    return section;
+  }
+  section.append(
+    el(
+      'p',
+      'legend',
+      'Dashed: ground truth (green found, red missed, grey crowd). Solid: detections (green right, orange wrong class, red false).',
+    ),
+  );
+  const names = new Map(r.classes.map((c) => [c.categoryId, classLabel(c)]));
+  const cards = el('div', 'cards');
+  for (const g of list) {
+    const card = el('figure', 'card');
+    const graphic = svg('svg', {
+      viewBox: `0 0 ${g.width} ${g.height}`,
+      role: 'img',
+      'aria-label': `image ${g.imageId}`,
+      class: 'photo',
+    });
+    const url = images[g.imageId];
+    if (url)
+      graphic.append(svg('image', { href: url, x: 0, y: 0, width: g.width, height: g.height }));
+    else
+      graphic.append(
+        svg('rect', { x: 0, y: 0, width: g.width, height: g.height, class: 'no-image' }),
+      );
+    const stroke = Math.max(1.5, Math.max(g.width, g.height) / 250);
+    const box = (bbox: readonly number[], className: string, title: string) => {
+      const rect = svg('rect', {
+        x: bbox[0]!,
+        y: bbox[1]!,
+        width: Math.max(0, bbox[2]!),
+        height: Math.max(0, bbox[3]!),
+        class: className,
+        'stroke-width': stroke,
+      });
+      rect.append(svg('title', {}, title));
+      graphic.append(rect);
+    };
+    for (const t of g.truths)
+      box(
+        t.bbox,
+        `truth ${t.outcome}${t.categoryId === only ? ' chosen' : ''}`,
+        `${names.get(t.categoryId) ?? `class ${t.categoryId}`}: ${TRUTH_TEXT[t.outcome]}`,
+      );
+    for (const d of g.detections)
+      box(
+        d.bbox,
+        `detection ${d.outcome}${d.categoryId === only ? ' chosen' : ''}`,
+        `${names.get(d.categoryId) ?? `class ${d.categoryId}`} ${d.score.toFixed(2)}: ${DETECTION_TEXT[d.outcome]}`,
+      );
+    card.append(
+      graphic,
+      el(
+        'figcaption',
+        undefined,
+        `image ${g.imageId} · ${g.misses} missed, ${g.wrongClass} wrong class, ${g.falsePositives} false`,
+      ),
+    );
+    cards.append(card);
+  }
+  section.append(cards);
+  return section;
+}
+
+function render(): void {
+  root.replaceChildren();
+  if (!report) {
+    root.append(el('p', 'empty', 'Loading the evaluation…'));
+    return;
+  }
+  const r = report;
+  const header = el('header');
+  header.append(
+    el('h1', undefined, r.model),
+    button('Export JSON', () => vscode.postMessage({ type: 'export', format: 'json' })),
+    button('Export CSV', () => vscode.postMessage({ type: 'export', format: 'csv' })),
+  );
+  const meta = el(
+    'p',
+    'meta',
+    `${r.images} images from ${r.records.length} record file${r.records.length === 1 ? '' : 's'}${r.skipped ? ` (${r.skipped} records left out)` : ''} · ${new Date(r.createdAt).toLocaleString()}`,
+  );
+  const withTruth = r.classes.filter((c) => c.groundTruth > 0);
+  const controls = el('div', 'controls');
+  controls.append(
+    select(
+      'Class',
+      [
+        ['', 'All classes'],
+        ...withTruth.map((c): [string, string] => [String(c.categoryId), classLabel(c)]),
+      ],
+      only === undefined ? '' : String(only),
+      (v) => {
+        only = v === '' ? undefined : Number(v);
+        render();
+      },
+    ),
+    select<SortKey>(
+      'Sort by',
+      [
+        ['AP', 'AP'],
+        ['AP50', 'AP50'],
+        ['objects', 'objects'],
+        ['name', 'name'],
+      ],
+      sort,
+      (v) => {
+        sort = v;
+        render();
+      },
+    ),
+  );
+  const grid = el('div', 'grid');
+  grid.append(summaryTable(r), classBars(r), curves(r), confusionMatrix(r), worstImages(r));
+  root.append(header, meta, controls, grid, gallery(r));
+}
+
+window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
+  if (event.data.type === 'images') images = event.data.images;
+  else {
+    report = event.data.report;
+    vscode.setState({ report });
+  }
+  render();
+});
+render();
+vscode.postMessage({ type: 'ready' });

@@ -1,0 +1,528 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readImageHeader, sniffImageFormat } from '../../detection/imageHeader';
+import { quoteString } from '../../textproto';
+import { CancelledError, UserError } from '../errors';
+import {
+  encodeDetectionExample,
+  findRecordLabels,
+  shardName,
+  tfRecordFrame,
+  type DetectionObject,
+} from '../records';
+import { seededRandom } from '../sample/shapes';
+import { readCoco } from './coco';
+import { readCsv } from './csv';
+import { jpegOrientation } from './exif';
+import { splitImages } from './split';
+import type { AnnotatedImage, AnnotationFormat, AnnotationSet, ConvertProblem } from './types';
+import { readVoc } from './voc';
+import { readYolo } from './yolo';
+
+export interface ConvertOptions {
+  readonly from: AnnotationFormat;
+  /** The annotation folder (VOC, YOLO) or file (COCO JSON, CSV). */
+  readonly input: string;
+  readonly out: string;
+  readonly images?: string;
+  /** A label map to take ids from and check the classes against; else one is written. */
+  readonly labelMap?: string;
+  /** Share of images for validation (default 0.2). */
+  readonly valFraction?: number;
+  /** Training shards (default: one per 1,000 images); validation gets the same images per shard. */
+  readonly shards?: number;
+  readonly seed?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: { readonly images: number; readonly total: number }) => void;
+}
+
+export interface ConvertedClass {
+  readonly id: number;
+  readonly name: string;
+  readonly train: number;
+  readonly validation: number;
+}
+
+export interface ConvertResult {
+  readonly format: AnnotationFormat;
+  /** Images written to each split, and images skipped (each with a problem). */
+  readonly images: {
+    readonly train: number;
+    readonly validation: number;
+    readonly skipped: number;
+  };
+  readonly objects: {
+    readonly written: number;
+    readonly clipped: number;
+    readonly dropped: number;
+  };
+  readonly classes: readonly ConvertedClass[];
+  /** Files written into `out` (names). */
+  readonly files: readonly string[];
+  readonly labelMap: { readonly path: string; readonly written: boolean };
+  /** input_path values for a pipeline config. */
+  readonly inputPaths: { readonly train: string; readonly validation?: string };
+  readonly problems: readonly ConvertProblem[];
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+const IMAGES_PER_SHARD = 1000;
+const MAX_SHARDS = 10_000;
+
+async function readAnnotations(options: ConvertOptions): Promise<AnnotationSet> {
+  try {
+    switch (options.from) {
+      case 'voc':
+        return await readVoc(options.input, options.images);
+      case 'coco':
+        return await readCoco(options.input, options.images);
+      case 'csv':
+        return await readCsv(options.input, options.images);
+      case 'yolo':
+        return await readYolo(options.input, options.images);
+    }
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new UserError(
+        `${options.input} does not exist`,
+        'Give the annotation folder (VOC, YOLO) or file (COCO JSON, CSV).',
+      );
+    if (code === 'ENOTDIR')
+      throw new UserError(
+        `${options.input} is a file; --from ${options.from} reads a folder`,
+        'Give the folder of the annotation files.',
+      );
+    if (code === 'EISDIR')
+      throw new UserError(
+        `${options.input} is a folder; --from ${options.from} reads one file`,
+        'Give the annotation file itself.',
+      );
+    throw e;
+  }
+}
+
+function labelMapText(names: readonly string[]): string {
+  return names
+    .map((name, i) => `item {\n  id: ${i + 1}\n  name: ${quoteString(name, "'")}\n}\n`)
+    .join('');
+}
+
+/** Where each split's records go, and the shard stream being written. */
+class ShardedWriter {
+  private stream: WriteStream | undefined;
+  private shard = -1;
+  readonly names: string[];
+
+  constructor(
+    private readonly dir: string,
+    prefix: string,
+    private readonly shards: number,
+    private readonly total: number,
+  ) {
+    this.names = Array.from({ length: shards }, (_, i) => shardName(prefix, i, shards));
+  }
+
+  /** Writes the `index`-th record of the split (contiguous ranges go to one shard). */
+  async write(index: number, record: Buffer): Promise<void> {
+    const shard = Math.min(
+      this.shards - 1,
+      Math.floor((index * this.shards) / Math.max(1, this.total)),
+    );
+    while (this.shard < shard) await this.next();
+    if (!(this.stream as WriteStream).write(tfRecordFrame(record)))
+      await new Promise<void>((resolve, reject) => {
+        (this.stream as WriteStream).once('drain', resolve);
+        (this.stream as WriteStream).once('error', reject);
+      });
+  }
+
+  /** Ends the last shard and writes the empty ones left (a split with fewer images than shards). */
+  async close(): Promise<void> {
+    while (this.shard < this.shards - 1) await this.next();
+    await this.end();
+  }
+
+  private async next(): Promise<void> {
+    await this.end();
+    this.shard++;
+    this.stream = createWriteStream(join(this.dir, this.names[this.shard] as string), {
+      highWaterMark: 1 << 20,
+    });
+  }
+
+  private async end(): Promise<void> {
+    const stream = this.stream;
+    if (!stream) return;
+    this.stream = undefined;
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      stream.end(resolve);
+    });
+  }
+
+  /** Ends the open shard (its folder is removed after); errors then are of no interest. */
+  async abort(): Promise<void> {
+    await this.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Converts annotations to the API's TFRecords: train.record-NNNNN-of-MMMMM and validation.record-...
+ * with label_map.pbtxt, in `out`. Images are read one at a time and stored byte for byte (JPEG
+ * and PNG); boxes are normalised, clipped or dropped with a problem each; everything goes into a
+ * temporary folder inside `out` and is renamed into place only when all of it is written, so an
+ * interrupted or failed run leaves no file that looks complete.
+ */
+export async function convertAnnotations(options: ConvertOptions): Promise<ConvertResult> {
+  const fraction = options.valFraction ?? 0.2;
+  if (!(fraction >= 0 && fraction < 1))
+    throw new UserError(`--val-fraction ${fraction} is not in [0, 1)`, 'Give a share such as 0.2.');
+  const set = await readAnnotations(options);
+  const problems: ConvertProblem[] = [...set.problems];
+  const problem = (
+    file: string,
+    code: string,
+    severity: 'error' | 'warning',
+    message: string,
+    object?: number,
+  ) =>
+    problems.push({ file, code, severity, message, ...(object !== undefined ? { object } : {}) });
+
+  // Classes and their ids: the given label map's, else the format's list, else sorted names.
+  let ids: Map<string, number>;
+  let classNames: string[];
+  let labelMapPath = join(options.out, 'label_map.pbtxt');
+  if (options.labelMap) {
+    const labels = findRecordLabels([], { labelMap: options.labelMap }).labelMap;
+    if (!labels || labels.error)
+      throw new UserError(
+        `the label map ${options.labelMap} cannot be used: ${labels?.error ?? 'it cannot be read'}`,
+        'Fix it (tfod validate shows where), or leave --label-map out to write one.',
+      );
+    ids = new Map([...labels.names].filter(([id]) => id > 0).map(([id, name]) => [name, id]));
+    classNames = [...labels.names]
+      .filter(([id]) => id > 0)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, n]) => n);
+    labelMapPath = labels.path;
+  } else {
+    classNames = set.classes
+      ? [...set.classes]
+      : [...new Set(set.images.flatMap((i) => i.objects.map((o) => o.name)))].sort();
+    ids = new Map(classNames.map((name, i) => [name, i + 1]));
+  }
+
+  // The split, from the annotations alone; then each split in a seeded order.
+  const inValidation = splitImages(
+    set.images.map((i) => i.objects.map((o) => o.name).filter((n) => ids.has(n))),
+    fraction,
+    options.seed ?? 1,
+  );
+  const random = seededRandom((options.seed ?? 1) ^ 0x5eed);
+  const order = (validation: boolean) => {
+    const list = set.images.filter((_, i) => inValidation[i] === validation);
+    for (let i = list.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [list[i], list[j]] = [list[j] as AnnotatedImage, list[i] as AnnotatedImage];
+    }
+    return list;
+  };
+  const splits = [
+    { name: 'train', images: order(false) },
+    { name: 'validation', images: order(true) },
+  ].filter((s) => s.name === 'train' || s.images.length > 0);
+  const trainCount = (splits[0] as { images: AnnotatedImage[] }).images.length;
+  const trainShards = Math.min(
+    MAX_SHARDS,
+    Math.max(1, options.shards ?? Math.ceil(trainCount / IMAGES_PER_SHARD)),
+  );
+  const perShard = Math.max(1, Math.ceil(trainCount / trainShards));
+
+  await mkdir(options.out, { recursive: true });
+  const temp = join(options.out, `.tfod-convert-${process.pid}-${Date.now()}`);
+  await mkdir(temp);
+  const seen = new Map<string, string>();
+  const counts = new Map<string, { train: number; validation: number }>();
+  const written = { train: 0, validation: 0 };
+  let skipped = 0;
+  const objects = { written: 0, clipped: 0, dropped: 0 };
+  const files: string[] = [];
+  let done = 0;
+  const total = set.images.length;
+  try {
+    for (const split of splits) {
+      const shards =
+        split.name === 'train'
+          ? trainShards
+          : Math.min(MAX_SHARDS, Math.max(1, Math.ceil(split.images.length / perShard)));
+      const writer = new ShardedWriter(temp, `${split.name}.record`, shards, split.images.length);
+      let index = 0;
+      try {
+        for (const image of split.images) {
+          if (options.signal?.aborted) throw new CancelledError();
+          const record = await convertImage(image, { ids, seen, problem, objects });
+          done++;
+          options.onProgress?.({ images: done, total });
+          if (!record) {
+            skipped++;
+            continue;
+          }
+          await writer.write(index++, record.bytes);
+          for (const name of record.classes) {
+            const c = counts.get(name) ?? { train: 0, validation: 0 };
+            c[split.name as 'train' | 'validation']++;
+            counts.set(name, c);
+          }
+          written[split.name as 'train' | 'validation']++;
+        }
+        await writer.close();
+      } catch (e) {
+        await writer.abort();
+        throw e;
+      }
+      files.push(...writer.names);
+    }
+    if (!options.labelMap) {
+      await writeFile(join(temp, 'label_map.pbtxt'), labelMapText(classNames));
+      files.push('label_map.pbtxt');
+    }
+    // Earlier runs' shards with another count would be read along by a `-?????-of-` pattern only
+    // when they match it; they are named so the user can remove them.
+    const existing = await readdir(options.out);
+    for (const name of existing)
+      if (/^(train|validation)\.record-\d+-of-\d+$/.test(name) && !files.includes(name))
+        problem(
+          join(options.out, name),
+          'stale-shard',
+          'warning',
+          'a shard of an earlier conversion with another shard count; remove it so it is not taken for part of this set',
+        );
+    for (const name of files) await rename(join(temp, name), join(options.out, name));
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+  const errors = problems.filter((p) => p.severity === 'error').length;
+  const validationSplit = splits.find((s) => s.name === 'validation');
+  const pattern = (name: string) =>
+    files.find((f) => f.startsWith(`${name}.record-`))?.replace(/-\d+-of-/, '-?????-of-');
+  return {
+    format: set.format,
+    images: { ...written, skipped },
+    objects,
+    classes: classNames.map((name) => ({
+      id: ids.get(name) as number,
+      name,
+      ...(counts.get(name) ?? { train: 0, validation: 0 }),
+    })),
+    files,
+    labelMap: { path: labelMapPath, written: !options.labelMap },
+    inputPaths: {
+      train: pattern('train') as string,
+      ...(validationSplit ? { validation: pattern('validation') as string } : {}),
+    },
+    problems,
+    errors,
+    warnings: problems.length - errors,
+  };
+}
+
+interface ImageContext {
+  readonly ids: ReadonlyMap<string, number>;
+  readonly seen: Map<string, string>;
+  readonly problem: (
+    file: string,
+    code: string,
+    severity: 'error' | 'warning',
+    message: string,
+    object?: number,
+  ) => void;
+  readonly objects: { written: number; clipped: number; dropped: number };
+}
+
+const OTHER_FORMATS: [string, (b: Buffer) => boolean][] = [
+  ['GIF', (b) => b.subarray(0, 4).toString('latin1') === 'GIF8'],
+  [
+    'WebP',
+    (b) =>
+      b.subarray(0, 4).toString('latin1') === 'RIFF' &&
+      b.subarray(8, 12).toString('latin1') === 'WEBP',
+  ],
+  ['BMP', (b) => b.subarray(0, 2).toString('latin1') === 'BM'],
+  ['TIFF', (b) => ['II*\0', 'MM\0*'].includes(b.subarray(0, 4).toString('latin1'))],
+];
+
+/** One image's tf.Example, or undefined when it is skipped (with its problem said). */
+async function convertImage(
+  image: AnnotatedImage,
+  ctx: ImageContext,
+): Promise<{ bytes: Buffer; classes: string[] } | undefined> {
+  const { problem } = ctx;
+  let bytes: Buffer | undefined;
+  let path = '';
+  for (const candidate of image.candidates) {
+    try {
+      if (!(await stat(candidate)).isFile()) continue;
+      bytes = await readFile(candidate);
+      path = candidate;
+      break;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
+      problem(
+        image.source,
+        'image-unreadable',
+        'error',
+        `${candidate} cannot be read (${code ?? (e as Error).message}); the image was skipped`,
+      );
+      ctx.objects.dropped += image.objects.length;
+      return undefined;
+    }
+  }
+  if (!bytes) {
+    problem(
+      image.source,
+      'image-missing',
+      'error',
+      `the image ${image.filename} is not there (looked for ${image.candidates.join(', ')}); give --images DIR where it is`,
+    );
+    ctx.objects.dropped += image.objects.length;
+    return undefined;
+  }
+  const skip = (code: string, message: string) => {
+    problem(image.source, code, 'error', `${path}: ${message}; the image was skipped`);
+    ctx.objects.dropped += image.objects.length;
+    return undefined;
+  };
+  const format = sniffImageFormat(bytes);
+  if (!format) {
+    const other = OTHER_FORMATS.find(([, is]) => is(bytes as Buffer))?.[0];
+    return skip(
+      'image-format',
+      other
+        ? `a ${other} image, which the API's decoder does not read: convert it to JPEG or PNG`
+        : 'not a JPEG or PNG image',
+    );
+  }
+  let header;
+  try {
+    header = readImageHeader(bytes);
+  } catch (e) {
+    return skip('image-unreadable', (e as Error).message);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const first = ctx.seen.get(sha256);
+  if (first) {
+    problem(
+      image.source,
+      'duplicate-image',
+      'warning',
+      `${path} has the same bytes as ${first}; it was written once`,
+    );
+    ctx.objects.dropped += image.objects.length;
+    return undefined;
+  }
+  ctx.seen.set(sha256, path);
+  const orientation = format === 'jpeg' ? jpegOrientation(bytes) : 1;
+  const turned = orientation >= 5;
+  if (orientation !== 1)
+    problem(
+      image.source,
+      'exif-orientation',
+      'warning',
+      `${path} has EXIF orientation ${orientation}: TensorFlow ignores it and sees the stored pixels${
+        turned && image.width === header.height && image.height === header.width
+          ? ', but the annotation has the turned size, so its boxes were drawn on the turned image and do not fit; re-save the image with its pixels turned (e.g. exiftran -ai) and annotate again'
+          : '; check that the boxes fit the image as stored'
+      }`,
+    );
+  const width = image.width ?? header.width;
+  const height = image.height ?? header.height;
+  if (
+    (image.width !== undefined && image.width !== header.width) ||
+    (image.height !== undefined && image.height !== header.height)
+  )
+    problem(
+      image.source,
+      'size-mismatch',
+      'warning',
+      `the annotation says ${image.width ?? '?'} x ${image.height ?? '?'} but ${path} is ${header.width} x ${header.height}; boxes were normalised by the annotation's size`,
+    );
+  const boxes: DetectionObject[] = [];
+  const classes: string[] = [];
+  image.objects.forEach((o, i) => {
+    const drop = (why: string) => {
+      problem(image.source, 'box-dropped', 'error', `${o.name} ${why}; the object was dropped`, i);
+      ctx.objects.dropped++;
+    };
+    const id = ctx.ids.get(o.name);
+    if (id === undefined) {
+      problem(
+        image.source,
+        'class-not-in-label-map',
+        'error',
+        `class '${o.name}' is not in the label map; the object was dropped`,
+        i,
+      );
+      ctx.objects.dropped++;
+      return;
+    }
+    const [sx, sy] = image.normalised ? [1, 1] : [width, height];
+    let xmin = o.xmin / sx;
+    let ymin = o.ymin / sy;
+    let xmax = o.xmax / sx;
+    let ymax = o.ymax / sy;
+    const box = `[${[o.xmin, o.ymin, o.xmax, o.ymax].join(', ')}]`;
+    if (![xmin, ymin, xmax, ymax].every(Number.isFinite))
+      return drop(`box ${box} has a coordinate that is not a number`);
+    if (xmin > xmax || ymin > ymax) return drop(`box ${box} is inverted (min above max)`);
+    if (xmin === xmax || ymin === ymax) return drop(`box ${box} has zero area`);
+    if (xmax <= 0 || ymax <= 0 || xmin >= 1 || ymin >= 1)
+      return drop(`box ${box} is outside the image`);
+    if (xmin < 0 || ymin < 0 || xmax > 1 || ymax > 1) {
+      [xmin, ymin, xmax, ymax] = [
+        Math.max(0, xmin),
+        Math.max(0, ymin),
+        Math.min(1, xmax),
+        Math.min(1, ymax),
+      ];
+      problem(
+        image.source,
+        'box-clipped',
+        'warning',
+        `${o.name} box ${box} reaches outside the ${image.normalised ? 'image' : `${width} x ${height} image`}; it was clipped to it`,
+        i,
+      );
+      ctx.objects.clipped++;
+    }
+    boxes.push({
+      xmin,
+      ymin,
+      xmax,
+      ymax,
+      text: o.name,
+      label: id,
+      ...(o.difficult !== undefined ? { difficult: o.difficult } : {}),
+      ...(o.truncated !== undefined ? { truncated: o.truncated } : {}),
+      ...(o.view !== undefined ? { view: o.view } : {}),
+    });
+    classes.push(o.name);
+  });
+  ctx.objects.written += boxes.length;
+  return {
+    bytes: encodeDetectionExample({
+      encoded: bytes,
+      format,
+      height: header.height,
+      width: header.width,
+      filename: image.filename,
+      sourceId: image.filename,
+      sha256,
+      objects: boxes,
+    }),
+    classes: [...new Set(classes)],
+  };
+}
