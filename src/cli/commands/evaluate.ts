@@ -8,7 +8,6 @@ import {
   reportJson,
   type RecordsEvaluation,
 } from '../../core/evaluation';
-import { isModelArchive, unpackModelArchive } from '../../core/local/modelArchive';
 import {
   labelMapNames,
   sagemakerSource,
@@ -21,12 +20,11 @@ import {
   DEFAULT_SCORE_THRESHOLD,
   isThreshold,
   type BackendChoice,
-  type Detector,
   type Prediction,
   type RgbaImage,
 } from '../../detection';
 import { SUMMARY_KEYS } from '../../detection/evaluation';
-import { backendOption, openDetector } from './predict';
+import { backendOption, loadModelArgument } from './predict';
 import { integer, interruptible, openTarget, output, table } from './targetOptions';
 
 interface EvaluateOptions {
@@ -75,8 +73,8 @@ export function register(program: Command): void {
       'Run a model (here, or through an endpoint) over validation TFRecords and print the COCO metrics (as pycocotools computes them), per class, and a confusion matrix',
     )
     .option(
-      '-m, --model <dir|model.tar.gz>',
-      "model folder (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), or a training job's model.tar.gz",
+      '-m, --model <dir|model.tar.gz|job|s3-uri>',
+      "model folder (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), a training job's model.tar.gz or its s3:// URI (downloaded), or a training job's name on --target",
     )
     .requiredOption(
       '-d, --data <records...>',
@@ -210,22 +208,13 @@ interface Runner {
 }
 
 async function modelRunner(model: string, options: EvaluateOptions): Promise<Runner> {
-  const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
-  let detector: Detector | undefined;
-  const close = () => {
-    try {
-      detector?.dispose();
-    } finally {
-      if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
-    }
-  };
+  const { detector, close } = await loadModelArgument(model, options);
   try {
-    detector = await openDetector(unpacked?.dir ?? model, options.backend);
-    const loaded = detector;
-    const labelMap = options.labelMap ?? loaded.folder.labelMapPath;
+    const labelMap = options.labelMap ?? detector.folder.labelMapPath;
     return {
       // Every detection down to score 0: AP needs the weak ones.
-      detect: (image, signal) => loaded.detect(image, { threshold: 0, maxDetections: 100, signal }),
+      detect: (image, signal) =>
+        detector.detect(image, { threshold: 0, maxDetections: 100, signal }),
       names: labelMap ? await labelMapNames(labelMap) : undefined,
       close,
     };

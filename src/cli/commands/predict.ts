@@ -136,8 +136,34 @@ export function register(program: Command): void {
 }
 
 async function modelPredictor(model: string, options: PredictOptions): Promise<Predictor> {
-  // A job's model or an s3:// URI is fetched first; a model.tar.gz (a local job's, or SageMaker's
-  // artifact) runs from a temporary unpacked copy.
+  const { detector, close } = await loadModelArgument(model, options);
+  try {
+    const labelMap = options.labelMap ?? detector.folder.labelMapPath;
+    return {
+      predict: (_bytes, image) => detector.detect(image, { threshold: options.threshold }),
+      labels: labelMap ? await labelMapNames(labelMap) : undefined,
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  }
+}
+
+/**
+ * The model `--model` names, loaded in this process: a job's model or an s3:// URI is fetched
+ * first; a model.tar.gz (a local job's, or SageMaker's artifact) runs from a temporary unpacked
+ * copy. `close` disposes the model and removes what was fetched or unpacked.
+ */
+export async function loadModelArgument(
+  model: string,
+  options: {
+    readonly target?: TargetKind;
+    readonly awsProfile?: string;
+    readonly region?: string;
+    readonly backend?: BackendChoice;
+  },
+): Promise<{ detector: Detector; close: () => void }> {
   const onDisk = await resolveModelArgument(model, modelArgumentOptions(options));
   let unpacked: { dir: string } | undefined;
   let detector: Detector | undefined;
@@ -152,13 +178,7 @@ async function modelPredictor(model: string, options: PredictOptions): Promise<P
   try {
     if (isModelArchive(onDisk.path)) unpacked = await unpackModelArchive(onDisk.path);
     detector = await openDetector(unpacked?.dir ?? onDisk.path, options.backend);
-    const loaded = detector;
-    const labelMap = options.labelMap ?? loaded.folder.labelMapPath;
-    return {
-      predict: (_bytes, image) => loaded.detect(image, { threshold: options.threshold }),
-      labels: labelMap ? await labelMapNames(labelMap) : undefined,
-      close,
-    };
+    return { detector, close };
   } catch (error) {
     close();
     throw error;
