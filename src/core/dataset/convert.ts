@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImageHeader, sniffImageFormat } from '../../detection/imageHeader';
 import { quoteString } from '../../textproto';
@@ -17,6 +17,7 @@ import { seededRandom } from '../sample/shapes';
 import { readCoco } from './coco';
 import { readCsv } from './csv';
 import { jpegOrientation } from './exif';
+import { MAX_IMAGE_FILE_BYTES, readBounded, TooLargeError } from './files';
 import { splitImages } from './split';
 import type { AnnotatedImage, AnnotationFormat, AnnotationSet, ConvertProblem } from './types';
 import { readVoc } from './voc';
@@ -385,8 +386,9 @@ type LoadedImage = { bytes: Buffer; path: string } | { missing: true } | { unrea
 async function loadImage(image: AnnotatedImage): Promise<LoadedImage> {
   for (const candidate of image.candidates) {
     try {
-      return { bytes: await readFile(candidate), path: candidate };
+      return { bytes: await readBounded(candidate, MAX_IMAGE_FILE_BYTES), path: candidate };
     } catch (e) {
+      if (e instanceof TooLargeError) return { unreadable: e.message };
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
       return { unreadable: `${candidate} cannot be read (${code ?? (e as Error).message})` };
