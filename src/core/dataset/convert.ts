@@ -1,21 +1,23 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImageHeader, sniffImageFormat } from '../../detection/imageHeader';
 import { quoteString } from '../../textproto';
 import { CancelledError, UserError } from '../errors';
 import {
-  encodeDetectionExample,
+  encodeDetectionExampleParts,
   findRecordLabels,
   shardName,
-  tfRecordFrame,
+  tfRecordFrameParts,
   type DetectionObject,
+  type EncodedParts,
 } from '../records';
 import { seededRandom } from '../sample/shapes';
 import { readCoco } from './coco';
 import { readCsv } from './csv';
 import { jpegOrientation } from './exif';
+import { MAX_IMAGE_FILE_BYTES, readBounded, TooLargeError } from './files';
 import { splitImages } from './split';
 import type { AnnotatedImage, AnnotationFormat, AnnotationSet, ConvertProblem } from './types';
 import { readVoc } from './voc';
@@ -127,16 +129,30 @@ class ShardedWriter {
   }
 
   /** Writes the `index`-th record of the split (contiguous ranges go to one shard). */
-  async write(index: number, record: Buffer): Promise<void> {
+  async write(index: number, record: EncodedParts): Promise<void> {
     const shard = Math.min(
       this.shards - 1,
       Math.floor((index * this.shards) / Math.max(1, this.total)),
     );
     while (this.shard < shard) await this.next();
-    if (!(this.stream as WriteStream).write(tfRecordFrame(record)))
+    // The frame's pieces go out as one writev (corked), the image bytes never copied.
+    const stream = this.stream as WriteStream;
+    stream.cork();
+    let more = true;
+    for (const part of tfRecordFrameParts(record)) more = stream.write(part);
+    stream.uncork();
+    if (!more)
       await new Promise<void>((resolve, reject) => {
-        (this.stream as WriteStream).once('drain', resolve);
-        (this.stream as WriteStream).once('error', reject);
+        const onError = (error: Error) => {
+          stream.off('drain', onDrain);
+          reject(error);
+        };
+        const onDrain = () => {
+          stream.off('error', onError);
+          resolve();
+        };
+        stream.once('drain', onDrain);
+        stream.once('error', onError);
       });
   }
 
@@ -262,9 +278,17 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
       const writer = new ShardedWriter(temp, `${split.name}.record`, shards, split.images.length);
       let index = 0;
       try {
-        for (const image of split.images) {
+        const ahead: Promise<LoadedImage>[] = [];
+        for (const [at, image] of split.images.entries()) {
           if (options.signal?.aborted) throw new CancelledError();
-          const record = await convertImage(image, { ids, seen, problem, objects });
+          while (ahead.length <= READ_AHEAD && at + ahead.length < split.images.length)
+            ahead.push(loadImage(split.images[at + ahead.length] as AnnotatedImage));
+          const record = await convertImage(image, ahead.shift() as Promise<LoadedImage>, {
+            ids,
+            seen,
+            problem,
+            objects,
+          });
           done++;
           options.onProgress?.({ images: done, total });
           if (!record) {
@@ -356,33 +380,45 @@ const OTHER_FORMATS: [string, (b: Buffer) => boolean][] = [
 ];
 
 /** One image's tf.Example, or undefined when it is skipped (with its problem said). */
-async function convertImage(
-  image: AnnotatedImage,
-  ctx: ImageContext,
-): Promise<{ bytes: Buffer; classes: string[] } | undefined> {
-  const { problem } = ctx;
-  let bytes: Buffer | undefined;
-  let path = '';
+/** An image file's bytes, from the first of its candidate paths that is there. */
+type LoadedImage = { bytes: Buffer; path: string } | { missing: true } | { unreadable: string };
+
+async function loadImage(image: AnnotatedImage): Promise<LoadedImage> {
   for (const candidate of image.candidates) {
     try {
-      if (!(await stat(candidate)).isFile()) continue;
-      bytes = await readFile(candidate);
-      path = candidate;
-      break;
+      return { bytes: await readBounded(candidate, MAX_IMAGE_FILE_BYTES), path: candidate };
     } catch (e) {
+      if (e instanceof TooLargeError) return { unreadable: e.message };
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
-      problem(
-        image.source,
-        'image-unreadable',
-        'error',
-        `${candidate} cannot be read (${code ?? (e as Error).message}); the image was skipped`,
-      );
-      ctx.objects.dropped += image.objects.length;
-      return undefined;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
+      return { unreadable: `${candidate} cannot be read (${code ?? (e as Error).message})` };
     }
   }
-  if (!bytes) {
+  return { missing: true };
+}
+
+/** How many images are read ahead of the one being converted (bounded memory, hidden I/O waits). */
+const READ_AHEAD = 4;
+
+/** One image's tf.Example, or undefined when it is skipped (with its problem said). */
+async function convertImage(
+  image: AnnotatedImage,
+  loading: Promise<LoadedImage>,
+  ctx: ImageContext,
+): Promise<{ bytes: EncodedParts; classes: string[] } | undefined> {
+  const { problem } = ctx;
+  const loaded = await loading;
+  if ('unreadable' in loaded) {
+    problem(
+      image.source,
+      'image-unreadable',
+      'error',
+      `${loaded.unreadable}; the image was skipped`,
+    );
+    ctx.objects.dropped += image.objects.length;
+    return undefined;
+  }
+  if ('missing' in loaded) {
     problem(
       image.source,
       'image-missing',
@@ -392,6 +428,7 @@ async function convertImage(
     ctx.objects.dropped += image.objects.length;
     return undefined;
   }
+  const { bytes, path } = loaded;
   const skip = (code: string, message: string) => {
     problem(image.source, code, 'error', `${path}: ${message}; the image was skipped`);
     ctx.objects.dropped += image.objects.length;
@@ -513,7 +550,7 @@ async function convertImage(
   });
   ctx.objects.written += boxes.length;
   return {
-    bytes: encodeDetectionExample({
+    bytes: encodeDetectionExampleParts({
       encoded: bytes,
       format,
       height: header.height,

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readBounded } from './files';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors';
 import type { AnnotatedImage, AnnotatedObject, AnnotationSet, ConvertProblem } from './types';
@@ -20,6 +21,9 @@ export const CSV_COLUMNS = [
   'xmax',
   'ymax',
 ] as const;
+
+/** The largest CSV read (its rows are held while converting; the images never are). */
+export const MAX_CSV_BYTES = 1 << 30;
 
 /** RFC 4180 rows with the 1-based line each starts on. */
 export function parseCsv(text: string): { cells: string[]; line: number }[] {
@@ -64,7 +68,13 @@ export function parseCsv(text: string): { cells: string[]; line: number }[] {
 }
 
 export async function readCsv(input: string, images?: string): Promise<AnnotationSet> {
-  const rows = parseCsv(await readFile(input, 'utf8'));
+  const size = (await stat(input)).size;
+  if (size > MAX_CSV_BYTES)
+    throw new UserError(
+      `${input} is ${size} bytes, over the ${MAX_CSV_BYTES}-byte limit for a CSV file`,
+      'Split it and convert each part.',
+    );
+  const rows = parseCsv((await readBounded(input, MAX_CSV_BYTES)).toString('utf8'));
   const header = rows.shift();
   const columns = new Map(header?.cells.map((name, i) => [name.trim().toLowerCase(), i]) ?? []);
   const missing = CSV_COLUMNS.filter((c) => !columns.has(c));

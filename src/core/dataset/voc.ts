@@ -1,5 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { MAX_ANNOTATION_FILE_BYTES, readBounded, TooLargeError } from './files';
 import type { AnnotatedImage, AnnotatedObject, AnnotationSet, ConvertProblem } from './types';
 import { child, childText, parseXml } from './xml';
 
@@ -21,7 +22,20 @@ export async function readVoc(input: string, images?: string): Promise<Annotatio
   const problems: ConvertProblem[] = [];
   for (const name of files) {
     const path = join(folder, name);
-    const parsed = parseXml(await readFile(path, 'utf8'));
+    let text: string;
+    try {
+      text = (await readBounded(path, MAX_ANNOTATION_FILE_BYTES)).toString('utf8');
+    } catch (e) {
+      if (!(e instanceof TooLargeError)) throw e;
+      problems.push({
+        file: path,
+        code: 'annotation-too-large',
+        severity: 'error',
+        message: `${e.message}; the file was skipped`,
+      });
+      continue;
+    }
+    const parsed = parseXml(text);
     const root = parsed.root;
     if (parsed.error || root?.name !== 'annotation') {
       problems.push({

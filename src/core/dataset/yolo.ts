@@ -1,6 +1,7 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, extname, join, relative, sep } from 'node:path';
 import { UserError } from '../errors';
+import { MAX_ANNOTATION_FILE_BYTES, readBounded, TooLargeError } from './files';
 import type { AnnotatedImage, AnnotatedObject, AnnotationSet, ConvertProblem } from './types';
 
 /**
@@ -76,7 +77,7 @@ async function classList(input: string): Promise<{ names: string[]; from: string
       const path = join(folder, name);
       let text: string;
       try {
-        text = await readFile(path, 'utf8');
+        text = (await readBounded(path, MAX_ANNOTATION_FILE_BYTES)).toString('utf8');
       } catch {
         continue;
       }
@@ -140,7 +141,20 @@ export async function readYolo(input: string, images?: string): Promise<Annotati
       });
     } else {
       used.add(label);
-      const lines = (await readFile(label, 'utf8')).split(/\r?\n/);
+      let text: string;
+      try {
+        text = (await readBounded(label, MAX_ANNOTATION_FILE_BYTES)).toString('utf8');
+      } catch (e) {
+        if (!(e instanceof TooLargeError)) throw e;
+        problems.push({
+          file: label,
+          code: 'annotation-too-large',
+          severity: 'error',
+          message: `${e.message}; written as an image without objects`,
+        });
+        text = '';
+      }
+      const lines = text.split(/\r?\n/);
       lines.forEach((line, i) => {
         const fields = line.trim().split(/\s+/).filter(Boolean);
         if (fields.length === 0) return;

@@ -1,4 +1,4 @@
-import { encodeExample, type FeatureValue } from './example';
+import { encodeExampleParts, type EncodedParts, type FeatureValue } from './example';
 import type { DecodedExample, DecodedFeature } from './exampleDecoder';
 
 /**
@@ -181,6 +181,12 @@ export interface DetectionExampleInput {
 
 /** Serializes one image's tf.Example under the API's keys (difficult, truncated and view only when some object has them). */
 export function encodeDetectionExample(input: DetectionExampleInput): Buffer {
+  const { parts, length } = encodeDetectionExampleParts(input);
+  return Buffer.concat(parts, length);
+}
+
+/** The same as pieces, the image bytes referenced rather than copied (for tfRecordFrameParts). */
+export function encodeDetectionExampleParts(input: DetectionExampleInput): EncodedParts {
   const o = input.objects;
   const features: Record<string, FeatureValue> = {
     [DETECTION_KEYS.encoded]: { bytes: [input.encoded] },
@@ -203,5 +209,5 @@ export function encodeDetectionExample(input: DetectionExampleInput): Buffer {
     features[DETECTION_KEYS.truncated] = { int64s: o.map((b) => (b.truncated ? 1 : 0)) };
   if (o.some((b) => b.view !== undefined))
     features[DETECTION_KEYS.view] = { bytes: o.map((b) => b.view ?? '') };
-  return encodeExample(features);
+  return encodeExampleParts(features);
 }

@@ -15,6 +15,15 @@ export type FeatureValue =
 
 const WIRE_LENGTH = 2;
 
+/**
+ * A message as the pieces it is made of, never joined until the end: the image bytes of a record
+ * are referenced, not copied at each level of nesting (a 240 KB JPEG was copied eight times).
+ */
+export interface EncodedParts {
+  readonly parts: Uint8Array[];
+  readonly length: number;
+}
+
 function varint(value: bigint): Buffer {
   // Negative int64 values are written as their 64-bit two's complement (ten bytes).
   let v = BigInt.asUintN(64, value);
@@ -32,14 +41,28 @@ function tag(field: number, wire: number): Buffer {
   return varint(BigInt((field << 3) | wire));
 }
 
-function lengthDelimited(field: number, payload: Uint8Array): Buffer {
-  return Buffer.concat([tag(field, WIRE_LENGTH), varint(BigInt(payload.length)), payload]);
+function of(...pieces: (Uint8Array | EncodedParts)[]): EncodedParts {
+  const parts: Uint8Array[] = [];
+  let length = 0;
+  for (const piece of pieces)
+    if (piece instanceof Uint8Array) {
+      parts.push(piece);
+      length += piece.length;
+    } else {
+      parts.push(...piece.parts);
+      length += piece.length;
+    }
+  return { parts, length };
 }
 
-function encodeFeature(value: FeatureValue): Buffer {
+function lengthDelimited(field: number, payload: Uint8Array | EncodedParts): EncodedParts {
+  return of(tag(field, WIRE_LENGTH), varint(BigInt(payload.length)), payload);
+}
+
+function encodeFeature(value: FeatureValue): EncodedParts {
   if ('bytes' in value) {
-    const list = Buffer.concat(
-      value.bytes.map((b) => lengthDelimited(1, typeof b === 'string' ? Buffer.from(b) : b)),
+    const list = of(
+      ...value.bytes.map((b) => lengthDelimited(1, typeof b === 'string' ? Buffer.from(b) : b)),
     );
     return lengthDelimited(1, list);
   }
@@ -52,16 +75,24 @@ function encodeFeature(value: FeatureValue): Buffer {
   return lengthDelimited(3, value.int64s.length ? lengthDelimited(1, packed) : Buffer.alloc(0));
 }
 
-/** Serializes a tf.train.Example; features are written in key order, as TensorFlow does. */
-export function encodeExample(features: Readonly<Record<string, FeatureValue>>): Buffer {
+/** A tf.train.Example as its pieces (see EncodedParts); features in key order, as TensorFlow writes them. */
+export function encodeExampleParts(features: Readonly<Record<string, FeatureValue>>): EncodedParts {
   const entries = Object.keys(features)
     .sort()
-    .map((key) => {
-      const entry = Buffer.concat([
-        lengthDelimited(1, Buffer.from(key)),
-        lengthDelimited(2, encodeFeature(features[key] as FeatureValue)),
-      ]);
-      return lengthDelimited(1, entry);
-    });
-  return lengthDelimited(1, Buffer.concat(entries));
+    .map((key) =>
+      lengthDelimited(
+        1,
+        of(
+          lengthDelimited(1, Buffer.from(key)),
+          lengthDelimited(2, encodeFeature(features[key] as FeatureValue)),
+        ),
+      ),
+    );
+  return lengthDelimited(1, of(...entries));
+}
+
+/** Serializes a tf.train.Example; features are written in key order, as TensorFlow does. */
+export function encodeExample(features: Readonly<Record<string, FeatureValue>>): Buffer {
+  const { parts, length } = encodeExampleParts(features);
+  return Buffer.concat(parts, length);
 }

@@ -34,12 +34,13 @@ export {
   DETECTION_KEY_KINDS,
   DETECTION_KEYS,
   encodeDetectionExample,
+  encodeDetectionExampleParts,
   readDetectionExample,
   type DetectionExample,
   type DetectionExampleInput,
   type DetectionObject,
 } from './detection';
-export { encodeExample, type FeatureValue } from './example';
+export { encodeExample, encodeExampleParts, type EncodedParts, type FeatureValue } from './example';
 export {
   decodeExample,
   ExampleFormatError,
@@ -58,7 +59,7 @@ export {
   type TfRecord,
 } from './reader';
 export { expandRecordPath, isGlob, shardName, shardNames, type RecordFileSet } from './shards';
-export { tfRecordFile, tfRecordFrame } from './tfrecord';
+export { tfRecordFile, tfRecordFrame, tfRecordFrameParts } from './tfrecord';
 export {
   BOX_SIZE_BUCKETS,
   checkDetectionExample,

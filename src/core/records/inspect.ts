@@ -31,6 +31,7 @@ export type ProblemCode =
   | 'class-not-in-label-map'
   | 'class-above-num-classes'
   | 'class-text-mismatch'
+  | 'class-text-not-in-label-map'
   | 'missing-shard'
   | 'unreadable-file';
 
@@ -166,10 +167,20 @@ export function checkDetectionExample(
         `class/label ${o.label}${o.text ? ` ('${o.text}')` : ''} is not in the label map ${labels.labelMap?.path ?? ''}`,
         i,
       );
-    else if (names && o.text && names.get(o.label) !== o.text)
+    // With a label map, the API's decoder takes an object's class from its class/text (looked
+    // up by name or display_name, -1 when absent) before class/label.
+    const textIds = labels.labelMap?.error ? undefined : labels.labelMap?.textIds;
+    const textId = o.text && textIds ? textIds.get(o.text) : undefined;
+    if (o.text && textIds && textId === undefined)
+      error(
+        'class-text-not-in-label-map',
+        `class/text '${o.text}' is not a name in the label map: the API's decoder reads an object's class from its text when the config names a label map, and gives this one class -1 (it is never learned)`,
+        i,
+      );
+    else if (textId !== undefined && textId !== o.label)
       warning(
         'class-text-mismatch',
-        `class/text is '${o.text}' but the label map names id ${o.label} '${names.get(o.label) ?? ''}'`,
+        `class/text '${o.text ?? ''}' is id ${textId} in the label map but class/label is ${o.label}: the API's decoder uses the text's id (${textId})`,
         i,
       );
     if (labels.numClasses !== undefined && o.label > labels.numClasses)

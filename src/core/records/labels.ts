@@ -31,6 +31,11 @@ export interface RecordLabels {
     readonly path: string;
     /** id -> name (the first item of an id, as the API's label_map_util keeps it). */
     readonly names: ReadonlyMap<number, string>;
+    /**
+     * name or display_name -> id, as the API's decoder looks class/text up when the config names a
+     * label map (the last item of a name wins; the larger of its name and display_name ids).
+     */
+    readonly textIds?: ReadonlyMap<string, number>;
     /** Why the API cannot read it, when it cannot. */
     readonly error?: string;
   };
@@ -180,7 +185,14 @@ function readLabels(path: string, labelMaps: LabelMapCache): NonNullable<RecordL
   const read = labelMaps.read(path);
   if (!read) return { path, names: new Map(), error: 'it cannot be read' };
   const names = new Map<number, string>();
-  for (const item of read.summary.items)
+  const byName = new Map<string, number>();
+  const byDisplayName = new Map<string, number>();
+  for (const item of read.summary.items) {
     if (!names.has(item.id)) names.set(item.id, item.name ?? item.displayName ?? '');
-  return { path, names, ...(read.firstError ? { error: read.firstError.message } : {}) };
+    if (item.name !== undefined) byName.set(item.name, item.id);
+    if (item.displayName !== undefined) byDisplayName.set(item.displayName, item.id);
+  }
+  const textIds = new Map(byName);
+  for (const [text, id] of byDisplayName) textIds.set(text, Math.max(id, textIds.get(text) ?? -1));
+  return { path, names, textIds, ...(read.firstError ? { error: read.firstError.message } : {}) };
 }

@@ -1,4 +1,5 @@
-import { maskedCrc32c } from './crc32c';
+import { crc32c, maskCrc, maskedCrc32c } from './crc32c';
+import type { EncodedParts } from './example';
 
 /**
  * One TFRecord frame: uint64 length (little-endian), masked CRC-32C of those 8 bytes, the data,
@@ -17,4 +18,16 @@ export function tfRecordFrame(data: Uint8Array): Buffer {
 /** A whole TFRecord file from its records. */
 export function tfRecordFile(records: readonly Uint8Array[]): Buffer {
   return Buffer.concat(records.map(tfRecordFrame));
+}
+
+/** A frame around data given as pieces (encodeExampleParts), without joining them: for writev. */
+export function tfRecordFrameParts(data: EncodedParts): Uint8Array[] {
+  const header = Buffer.alloc(12);
+  header.writeBigUInt64LE(BigInt(data.length));
+  header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
+  let crc = 0;
+  for (const part of data.parts) crc = crc32c(part, crc);
+  const footer = Buffer.alloc(4);
+  footer.writeUInt32LE(maskCrc(crc));
+  return [header, ...data.parts, footer];
 }

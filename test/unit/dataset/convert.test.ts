@@ -293,6 +293,23 @@ describe('tfod data convert: every problem said, with the file and object, and w
     assert.deepEqual([back['small.png']?.width, back['small.png']?.boxes[0]?.xmax], [10, 0.5]);
   });
 
+  it('holds no annotation file over its limit in memory: a 17 MiB VOC file is a problem', async () => {
+    const dir = fresh('huge');
+    vocFixture(dir);
+    writeFileSync(join(dir, 'Annotations', 'huge.xml'), Buffer.alloc(17 * 1024 * 1024, 0x20));
+    const result = await convertAnnotations({
+      from: 'voc',
+      input: dir,
+      out: join(dir, 'out'),
+      valFraction: 0,
+    });
+    assert.deepEqual(
+      result.problems.map((p) => [p.file, p.code]),
+      [[join(dir, 'Annotations', 'huge.xml'), 'annotation-too-large']],
+    );
+    assert.equal(result.images.train, 3);
+  });
+
   it('refuses unusable input with one clear error', async () => {
     const dir = fresh('refuse');
     const csv = join(root, 'bad.csv');

@@ -201,6 +201,7 @@ describe('tfod data inspect', () => {
       [shard(0), 1, offsetOf(1), 2, 'box-zero-area'],
       [shard(0), 2, offsetOf(2), null, 'data-crc'],
       [shard(0), 3, offsetOf(3), 0, 'class-not-in-label-map'],
+      [shard(0), 3, offsetOf(3), 0, 'class-text-not-in-label-map'],
       [shard(0), 3, offsetOf(3), 1, 'class-above-num-classes'],
       [shard(0), 3, offsetOf(3), 2, 'class-id-invalid'],
       [shard(0), 3, offsetOf(3), 3, 'class-text-mismatch'],
@@ -212,10 +213,18 @@ describe('tfod data inspect', () => {
     ]);
     const messages = report.problems.map((p: { message: string }) => p.message);
     assert.match(messages[5], /class\/label 3 \('cow'\) is not in the label map/);
-    assert.match(messages[6], /class\/label 5 is above num_classes 4/);
-    assert.match(messages[9], /say 100 x 100 but the JPEG is 64 x 48/);
-    assert.match(messages[11], /tf\.SequenceExample/);
-    assert.equal(report.errors, 11);
+    assert.match(
+      messages[6],
+      /class\/text 'cow' is not a name in the label map: .* gives this one class -1/,
+    );
+    assert.match(messages[7], /class\/label 5 is above num_classes 4/);
+    assert.match(
+      messages[9],
+      /class\/text 'dog' is id 2 in the label map but class\/label is 1: the API's decoder uses the text's id \(2\)/,
+    );
+    assert.match(messages[10], /say 100 x 100 but the JPEG is 64 x 48/);
+    assert.match(messages[12], /tf\.SequenceExample/);
+    assert.equal(report.errors, 12);
     assert.equal(report.warnings, 3);
     const text = await tfod(dir, 'data', 'inspect', 'data/train.record-?????-of-00003');
     assert.equal(text.code, 1);
@@ -230,7 +239,7 @@ describe('tfod data inspect', () => {
       text.stdout,
       /: record 3, byte \d+, object 1: error: class\/label 5 is above num_classes 4/,
     );
-    assert.match(text.stdout, /^11 errors, 3 warnings$/m);
+    assert.match(text.stdout, /^12 errors, 3 warnings$/m);
   });
 
   it('falls back to label_map.pbtxt beside the records, takes --label-map over it, and says when there is none', async () => {
@@ -245,7 +254,7 @@ describe('tfod data inspect', () => {
     assert.equal(beside.labelMap.how, 'label_map.pbtxt beside the records');
     assert.deepEqual(
       beside.problems.map((p: { code: string }) => p.code),
-      ['class-not-in-label-map'],
+      ['class-not-in-label-map', 'class-text-not-in-label-map'],
     );
     writeFileSync(join(dir, 'other.pbtxt'), "item { id: 2 name: 'dog' }\n");
     const given = JSON.parse(
