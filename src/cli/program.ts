@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { errorMessage, isUserError } from '../core/errors';
+import { CancelledError, errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
 import { register as registerBuild } from './commands/build';
 import { register as registerData } from './commands/data';
@@ -86,6 +86,11 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
     if (isUserError(error)) {
       io.stderr(`tfod: error: ${errorMessage(error)}\n`);
       return 1;
+    }
+    // Ctrl+C: what was under way was stopped; 130 is the shell's code for an interrupt.
+    if (error instanceof CancelledError) {
+      io.stderr('tfod: cancelled\n');
+      return 130;
     }
     io.stderr(`tfod: internal error: ${errorMessage(error)} (please report this)\n`);
     if (process.env.TFOD_DEBUG && error instanceof Error && error.stack)

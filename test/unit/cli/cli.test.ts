@@ -57,3 +57,43 @@ describe('tfod CLI', () => {
     assert.doesNotMatch(result.stderr, /\n\s+at /);
   });
 });
+
+describe('tfod on Ctrl+C', () => {
+  it('stops what was under way and exits 130 with one line, not an internal error', async () => {
+    // A SageMaker endpoint that accepts connections and never answers: `tfod deploy` waits until Ctrl+C.
+    const { createServer } = await import('node:net');
+    const { spawn } = await import('node:child_process');
+    const sockets: import('node:net').Socket[] = [];
+    const server = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    try {
+      const child = spawn(process.execPath, [cli, 'deploy', 'some-job', '--target', 'sagemaker'], {
+        env: {
+          ...process.env,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_REGION: 'us-east-1',
+          AWS_CONFIG_FILE: '/nonexistent/config',
+          AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/credentials',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      // Interrupt once the CLI is waiting on the endpoint.
+      for (const deadline = Date.now() + 30_000; sockets.length === 0 && Date.now() < deadline;)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(sockets.length > 0, `the CLI reached the endpoint; stderr: ${stderr}`);
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 130, stderr);
+      assert.match(stderr, /^tfod: cancelled$/m);
+      assert.doesNotMatch(stderr, /internal error|\n\s+at /);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  });
+});
