@@ -34,6 +34,7 @@ const EXPECTED_MODEL_ENTRIES = [
   'saved_model/variables/variables.index',
   'tfjs/',
   'tfjs/model.json',
+  'tfjs_conversion.json',
 ];
 
 async function collect(events: AsyncIterable<LogEvent>): Promise<LogEvent[]> {
