@@ -42,8 +42,14 @@ export function register(program: Command): void {
       '-m, --model <name>',
       'zoo model, e.g. ssd_mobilenet_v2_320x320_coco17_tpu-8 (see --list)',
     )
-    .option('--label-map <file>', 'label map to copy in; num_classes follows its largest id')
-    .option('--records <glob>', 'training TFRecords, as the config should name them')
+    .option(
+      '--label-map <file>',
+      'label map to copy in; num_classes follows its largest id (default: from --records)',
+    )
+    .option(
+      '--records <glob>',
+      'training TFRecords relative to <dir>, as the config names them; without --label-map their classes give num_classes and label_map.pbtxt',
+    )
     .option('--eval-records <glob>', 'evaluation TFRecords')
     .option('--tf <1|2>', 'TensorFlow version of the training image (TF1 or TF2 zoo)', tfVersion)
     .option('--num-steps <n>', 'training steps', integer('--num-steps'))
@@ -96,6 +102,10 @@ export function register(program: Command): void {
           log: (line) => err(`${line}\n`),
         }),
       );
+      if (result.recordClasses)
+        out(
+          `label_map.pbtxt: ${[...result.recordClasses.names].map(([id, name]) => `${id} ${name}`).join(', ')} (from the records)\n`,
+        );
       for (const change of result.changes)
         out(`${change.field}: ${change.from ?? '(added)'} -> ${change.to}\n`);
       for (const line of result.remaining) err(`${line}\n`);

@@ -23,3 +23,4 @@ export {
   type InitOptions,
   type InitResult,
 } from './project';
+export { labelMapText, readRecordClasses, type RecordClasses } from './recordClasses';

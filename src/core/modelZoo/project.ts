@@ -28,6 +28,7 @@ import { extractModelArchive } from '../local/modelArchive';
 import { rewritePipelineConfig, type PipelineChange } from '../training/pipelineRewrite';
 import { findZooModel, MODEL_ZOO, type ZooModel } from './catalogue';
 import { defaultCacheDir, downloadZooArchive, type DownloadOptions } from './download';
+import { labelMapText, readRecordClasses, type RecordClasses } from './recordClasses';
 
 export interface InitOptions extends DownloadOptions {
   /** The project folder (created when missing; must not hold a pipeline.config yet). */
@@ -36,9 +37,12 @@ export interface InitOptions extends DownloadOptions {
   readonly model: string | ZooModel;
   /** The TF version the project trains with; decides the zoo when a name is in both. */
   readonly tf?: 1 | 2 | undefined;
-  /** A label map to copy into the project; num_classes follows its largest id. */
+  /**
+   * A label map to copy into the project; num_classes follows its largest id. Without one, the
+   * classes of `records` give num_classes and a label_map.pbtxt written into the project.
+   */
   readonly labelMap?: string | undefined;
-  /** The training TFRecords (a file or a glob, as the config will name them). */
+  /** The training TFRecords (a file or a glob relative to `dir`, as the config will name them). */
   readonly records?: string | undefined;
   readonly evalRecords?: string | undefined;
   readonly numSteps?: number | undefined;
@@ -56,6 +60,8 @@ export interface InitResult {
   /** As written in the config, relative to the project folder. */
   readonly checkpoint: string;
   readonly changes: readonly PipelineChange[];
+  /** The classes read from the records, when the label map was written from them. */
+  readonly recordClasses?: RecordClasses;
   /** What the final validation still says (empty on success: no error, no warning). */
   readonly remaining: readonly string[];
 }
@@ -220,7 +226,27 @@ export async function initZooProject(options: InitOptions): Promise<InitResult> 
       'Give a new or empty folder for the project, or remove its pipeline.config',
     );
   const log = options.log ?? (() => undefined);
-  const numClasses = options.labelMap ? await labelMapClasses(options.labelMap) : undefined;
+  // Without a label map, the records' own classes (read before anything is downloaded).
+  const fromRecords =
+    !options.labelMap && options.records
+      ? await readRecordClasses(options.records, { baseDir: dir, signal: options.signal })
+      : undefined;
+  const writtenLabelMap = join(dir, 'label_map.pbtxt');
+  if (fromRecords && (await exists(writtenLabelMap)))
+    throw new UserError(
+      `${writtenLabelMap} already exists, and the label map taken from the records would replace it`,
+      `Give it with --label-map ${writtenLabelMap}, or remove it`,
+    );
+  if (fromRecords)
+    log(
+      `${options.records}: ${fromRecords.names.size} classes (highest id ${fromRecords.numClasses}) in ${fromRecords.objects} objects of ${fromRecords.records} records` +
+        (fromRecords.unnamed.length
+          ? `; ids ${fromRecords.unnamed.join(', ')} have no image/object/class/text and are named class_<id>`
+          : ''),
+    );
+  const numClasses = options.labelMap
+    ? await labelMapClasses(options.labelMap)
+    : fromRecords?.numClasses;
   const cacheDir = options.cacheDir ?? defaultCacheDir();
 
   log(`${model.name}: downloading into ${cacheDir} (or reusing it)`);
@@ -237,6 +263,9 @@ export async function initZooProject(options: InitOptions): Promise<InitResult> 
     const inside = !relative(dir, from).startsWith('..');
     labelMapPath = inside ? relative(dir, from) : basename(from);
     if (!inside) await copyFile(from, join(dir, labelMapPath));
+  } else if (fromRecords) {
+    await writeFile(writtenLabelMap, labelMapText(fromRecords.names));
+    labelMapPath = 'label_map.pbtxt';
   }
 
   const original = await readFile(join(source, 'pipeline.config'), 'utf8');
@@ -287,5 +316,12 @@ export async function initZooProject(options: InitOptions): Promise<InitResult> 
   await writeFile(configPath, text);
   const remaining = check(text).map((d) => located(text, d));
   log(`${model.name}: wrote ${configPath}`);
-  return { model, configPath, checkpoint, changes: rewritten.changes, remaining };
+  return {
+    model,
+    configPath,
+    checkpoint,
+    changes: rewritten.changes,
+    remaining,
+    ...(fromRecords ? { recordClasses: fromRecords } : {}),
+  };
 }

@@ -14,6 +14,7 @@ import {
   endpointLook,
   endpointTooltip,
   jobContextValue,
+  modelContextValue,
   jobDescription,
   jobLook,
   jobTooltip,
@@ -80,7 +81,7 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
         item.description = node.uri;
         item.tooltip = `The trained model of ${node.job}\n${node.uri}`;
         item.iconPath = new vscode.ThemeIcon('package');
-        item.contextValue = `model ${node.kind}`;
+        item.contextValue = modelContextValue(node.kind);
         return item;
       }
       case 'endpoints': {

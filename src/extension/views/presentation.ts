@@ -10,7 +10,7 @@ import {
   type TrainingJobSummary,
 } from '../../core/jobs';
 import { endpointCostHint } from '../../core/sagemaker/endpointCost';
-import { describeTarget } from '../../core/target';
+import { describeTarget, type TargetKind } from '../../core/target';
 import type { TargetGroup } from './jobsModel';
 
 /**
@@ -165,6 +165,11 @@ export function jobContextValue(job: TrainingJobSummary, details?: TrainingJobDe
   if (job.status === 'Completed') flags.push('completed');
   if (details?.modelArtifacts) flags.push('hasModel');
   return flags.join(' ');
+}
+
+/** The flags of a job's model.tar.gz node (`model local`, `model sagemaker`). */
+export function modelContextValue(kind: TargetKind): string {
+  return `model ${kind}`;
 }
 
 export function endpointDescription(endpoint: EndpointSummary): string {

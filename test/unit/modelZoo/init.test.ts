@@ -20,10 +20,12 @@ import {
   findZooModel,
   initZooProject,
   instanceMemoryBytes,
+  labelMapText,
   MODEL_ZOO,
   modelZooBaseUrl,
   type ZooModel,
 } from '../../../src/core/modelZoo';
+import { encodeDetectionExample, tfRecordFile } from '../../../src/core/records';
 import { PIPELINE_CONFIG } from '../../../src/schema';
 import { NodeProjectHost, validateText } from '../../../src/schema/validate';
 
@@ -514,6 +516,196 @@ describe('model zoo: download and new project', () => {
     });
     assert.equal(again, 1);
     assert.match(stderr, /pipeline\.config already exists/);
+  });
+
+  /** A TFRecord file of one record per image, each object `[label, text]`, by the repo's writer. */
+  const writeRecords = (path: string, images: readonly (readonly [number?, string?][])[]) =>
+    writeFileSync(
+      path,
+      tfRecordFile(
+        images.map((objects, i) =>
+          encodeDetectionExample({
+            encoded: Buffer.from([0xff, 0xd8, 0xff, 0xd9]),
+            format: 'jpeg',
+            height: 10,
+            width: 10,
+            filename: `${i}.jpg`,
+            sourceId: String(i + 1),
+            objects: objects.map(([label, text]) => ({
+              xmin: 0.1,
+              ymin: 0.1,
+              xmax: 0.5,
+              ymax: 0.5,
+              ...(label !== undefined ? { label } : {}),
+              ...(text !== undefined ? { text } : {}),
+            })),
+          }),
+        ),
+      ),
+    );
+
+  it('tfod init --records without --label-map: num_classes and label_map.pbtxt from the records', async () => {
+    const dir = join(work, 'project-records');
+    mkdirSync(dir);
+    // Two shards; ids 1, 2 and 4 (3 absent), one name with a quote, one object without a name.
+    writeRecords(join(dir, 'train.record-00000-of-00002'), [
+      [
+        [1, 'cat'],
+        [4, 'hot "dog"'],
+      ],
+      [],
+    ]);
+    writeRecords(join(dir, 'train.record-00001-of-00002'), [
+      [
+        [2, 'bird'],
+        [1, 'cat'],
+        [2, ''],
+      ],
+    ]);
+    const saved = { url: process.env.TFOD_MODEL_ZOO_URL, cache: process.env.XDG_CACHE_HOME };
+    process.env.TFOD_MODEL_ZOO_URL = mirror.url;
+    process.env.XDG_CACHE_HOME = join(work, 'xdg-records');
+    let stdout = '';
+    let stderr = '';
+    try {
+      const code = await runCli(
+        ['init', dir, '--model', TF2.name, '--records', 'train.record-?????-of-00002'],
+        { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) },
+      );
+      assert.equal(code, 0, stderr);
+    } finally {
+      if (saved.url === undefined) delete process.env.TFOD_MODEL_ZOO_URL;
+      else process.env.TFOD_MODEL_ZOO_URL = saved.url;
+      if (saved.cache === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved.cache;
+    }
+    assert.equal(
+      readFileSync(join(dir, 'label_map.pbtxt'), 'utf8'),
+      'item {\n  id: 1\n  name: "cat"\n}\nitem {\n  id: 2\n  name: "bird"\n}\n' +
+        'item {\n  id: 4\n  name: "hot \\"dog\\""\n}\n',
+    );
+    assert.match(stdout, /label_map\.pbtxt: 1 cat, 2 bird, 4 hot "dog" \(from the records\)/);
+    assert.match(stdout, /model\.ssd\.num_classes: 90 -> 4/);
+    assert.match(stderr, /3 classes \(highest id 4\) in 5 objects of 3 records/);
+    const text = readFileSync(join(dir, 'pipeline.config'), 'utf8');
+    assert.match(text, /num_classes: 4\n/);
+    assert.match(text, /label_map_path: "label_map\.pbtxt"/);
+    assert.match(text, /input_path: "train\.record-\?\?\?\?\?-of-00002"/);
+    const check = validateText(text, {
+      root: PIPELINE_CONFIG,
+      path: join(dir, 'pipeline.config'),
+      host: new NodeProjectHost([dir]),
+      target: { architecture: '2.9.1-gpu' },
+    });
+    assert.deepEqual(
+      check.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message),
+      [],
+    );
+    // An id no object names is named class_<id>, and said.
+    const unnamed = join(work, 'project-unnamed');
+    mkdirSync(unnamed);
+    writeRecords(join(unnamed, 'train.record'), [[[1, 'cat'], [2]]]);
+    const lines: string[] = [];
+    const result = await initZooProject({
+      dir: unnamed,
+      model: TF2.name,
+      records: 'train.record',
+      baseUrl: mirror.url,
+      cacheDir: join(work, 'xdg-records', 'tfod-sagemaker', 'model-zoo'),
+      log: (line) => lines.push(line),
+    });
+    assert.deepEqual(
+      [...(result.recordClasses?.names ?? [])],
+      [
+        [1, 'cat'],
+        [2, 'class_2'],
+      ],
+    );
+    assert.ok(
+      lines.some((l) => /ids 2 have no image\/object\/class\/text/.test(l)),
+      lines.join('\n'),
+    );
+    assert.equal(
+      labelMapText(
+        new Map([
+          [2, 'b'],
+          [1, 'a'],
+        ]),
+      ),
+      'item {\n  id: 1\n  name: "a"\n}\nitem {\n  id: 2\n  name: "b"\n}\n',
+    );
+  });
+
+  it('refuses records whose ids and names disagree, lack ids or cannot be read, before downloading', async () => {
+    const dir = join(work, 'project-bad-records');
+    mkdirSync(dir);
+    const refuse = async (records: string, pattern: RegExp, fix: RegExp) => {
+      mirror.requests.length = 0;
+      await assert.rejects(
+        initZooProject({
+          dir,
+          model: TF2.name,
+          records,
+          baseUrl: mirror.url,
+          cacheDir: join(work, 'cache-bad'),
+        }),
+        (error: unknown) => {
+          assert.ok(error instanceof UserError, String(error));
+          assert.match(error.message, pattern);
+          assert.match(error.fix ?? '', fix);
+          return true;
+        },
+      );
+      assert.equal(mirror.requests.length, 0, 'nothing downloaded');
+      assert.ok(!existsSync(join(dir, 'pipeline.config')));
+    };
+    writeRecords(join(dir, 'two-names.record'), [[[1, 'cat']], [[1, 'dog']]]);
+    await refuse(
+      'two-names.record',
+      /class id 1 is "cat" in .*two-names\.record, record 0 but "dog" in .*two-names\.record, record 1: the records' ids and names disagree/,
+      /--label-map/,
+    );
+    writeRecords(join(dir, 'two-ids.record'), [
+      [
+        [1, 'cat'],
+        [2, 'cat'],
+      ],
+    ]);
+    await refuse(
+      'two-ids.record',
+      /class "cat" is id 1 in .*record 0 but id 2 in .*record 0/,
+      /--label-map/,
+    );
+    // The writer's default for a missing id is 0 (the background): refused, not counted.
+    writeRecords(join(dir, 'no-ids.record'), [[[1, 'cat']], [[undefined, 'dog']]]);
+    await refuse(
+      'no-ids.record',
+      /no-ids\.record, record 1, object 0 has image\/object\/class\/label 0: num_classes cannot be taken from records without class ids/,
+      /--label-map/,
+    );
+    writeFileSync(join(dir, 'garbage.record'), 'this is not a TFRecord file at all');
+    await refuse('garbage.record', /cannot read the records .*garbage\.record: /, /not a TFRecord/);
+    await refuse(
+      'missing-*.record',
+      /no file matches the records missing-\*\.record/,
+      /relative to the project folder/,
+    );
+    writeRecords(join(dir, 'shard-00000-of-00002'), [[[1, 'cat']]]);
+    await refuse(
+      'shard-?????-of-00002',
+      /lack 1 shard\(s\), first .*shard-00001-of-00002/,
+      /every shard/,
+    );
+    writeRecords(join(dir, 'empty.record'), [[], []]);
+    await refuse('empty.record', /hold no objects \(2 records in 1 file\(s\)\)/, /--label-map/);
+    // A label map already in the folder is not overwritten.
+    writeRecords(join(dir, 'good.record'), [[[1, 'cat']]]);
+    writeFileSync(join(dir, 'label_map.pbtxt'), 'item { id: 7 name: "mine" }\n');
+    await refuse('good.record', /label_map\.pbtxt already exists/, /--label-map/);
+    assert.equal(
+      readFileSync(join(dir, 'label_map.pbtxt'), 'utf8'),
+      'item { id: 7 name: "mine" }\n',
+    );
   });
 
   it('tfod init --list prints the catalogue', async () => {

@@ -12,25 +12,24 @@ import { DEFAULT_SCORE_THRESHOLD, loadDetector, ModelFolderError } from '../../.
 import type { TfodContext } from '../../context';
 import { showEvaluationReport } from '../../evaluation/reportPanel';
 import { targets } from '../../targets';
-import { isJobsNode } from '../../views/nodes';
+import {
+  evaluatedModelLabel,
+  evaluatedModelOf,
+  type EvaluatedModel,
+} from '../../evaluation/evaluatedModel';
+import { cachedS3Model } from '../../s3/modelDownload';
 import { withCancellableProgress } from '../registerCommand';
-
-/** What is evaluated: a model on this machine, or an endpoint. */
-type Evaluated =
-  | { readonly kind: 'model'; readonly path: string }
-  | { readonly kind: 'url'; readonly url: string }
-  | { readonly kind: 'sagemaker'; readonly endpoint: string };
 
 /** Images in flight at once through an endpoint (the in-process model runs one at a time). */
 const ENDPOINT_CONCURRENCY = 4;
 
 /**
- * tfod.model.evaluate: a model (a local job's or model's node, or one picked) run in the
- * extension, or an endpoint's node asked, over validation TFRecords the user picks; the COCO
- * metrics open in a report panel.
+ * tfod.model.evaluate: a model (a job's or model's node, or one picked) run in the extension, or
+ * an endpoint's node asked, over validation TFRecords the user picks; the COCO metrics open in a
+ * report panel. A SageMaker job's model is downloaded from S3 once (global storage) first.
  */
 export async function evaluateModel(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const evaluated = fromNode(arg) ?? (await pickModel());
+  const evaluated = evaluatedModelOf(arg) ?? (await pickModel());
   if (!evaluated) return;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: true,
@@ -40,20 +39,20 @@ export async function evaluateModel(ctx: TfodContext, arg?: unknown): Promise<vo
   if (!picked?.length) return;
   const files = picked.map((uri) => uri.fsPath);
   const threshold = DEFAULT_SCORE_THRESHOLD;
-  const label =
-    evaluated.kind === 'model'
-      ? evaluated.path
-      : evaluated.kind === 'url'
-        ? evaluated.url
-        : evaluated.endpoint;
+  const label = evaluatedModelLabel(evaluated);
   const report = await withCancellableProgress(`Evaluating ${label}`, async (progress, signal) => {
-    const runner = await openRunner(ctx, evaluated);
+    // A SageMaker job's model.tar.gz, downloaded once, then evaluated like a local model.
+    const local: Exclude<EvaluatedModel, { kind: 's3' }> =
+      evaluated.kind === 's3'
+        ? { kind: 'model', path: await cachedS3Model(ctx, evaluated.uri, signal, progress) }
+        : evaluated;
+    const runner = await openRunner(ctx, local);
     try {
       let reported = 0;
       const evaluation = await evaluateRecords({
         files,
         detect: runner.detect,
-        concurrency: evaluated.kind === 'model' ? 1 : ENDPOINT_CONCURRENCY,
+        concurrency: local.kind === 'model' ? 1 : ENDPOINT_CONCURRENCY,
         ...(runner.names ? { categoryIds: runner.names.keys() } : {}),
         threshold,
         signal,
@@ -88,7 +87,10 @@ interface Runner {
   readonly close: () => void;
 }
 
-async function openRunner(ctx: TfodContext, evaluated: Evaluated): Promise<Runner> {
+async function openRunner(
+  ctx: TfodContext,
+  evaluated: Exclude<EvaluatedModel, { kind: 's3' }>,
+): Promise<Runner> {
   if (evaluated.kind === 'url' || evaluated.kind === 'sagemaker') {
     // Every detection (threshold 0): AP needs the weak ones.
     const source =
@@ -132,34 +134,7 @@ async function openRunner(ctx: TfodContext, evaluated: Evaluated): Promise<Runne
   }
 }
 
-/** A local job's or model's model on this machine, or an endpoint; a model in S3 cannot run here. */
-function fromNode(arg: unknown): Evaluated | undefined {
-  if (!isJobsNode(arg)) return undefined;
-  if (arg.type === 'endpoint') {
-    if (arg.kind === 'sagemaker') return { kind: 'sagemaker', endpoint: arg.endpoint.name };
-    if (!arg.endpoint.url)
-      throw new UserError(
-        `local endpoint ${arg.endpoint.name} has no URL (it is ${arg.endpoint.status})`,
-        'Serve the model locally again, then evaluate the endpoint',
-      );
-    return { kind: 'url', url: arg.endpoint.url };
-  }
-  const uri =
-    arg.type === 'model'
-      ? arg.uri
-      : arg.type === 'job'
-        ? arg.entry.details?.modelArtifacts
-        : undefined;
-  if (!uri) return undefined;
-  if (uri.startsWith('s3://'))
-    throw new UserError(
-      `the model ${uri} is in S3, and evaluation runs models on this machine`,
-      'Deploy it and evaluate the endpoint, or download the model.tar.gz and evaluate it from the palette',
-    );
-  return { kind: 'model', path: uri.startsWith('file://') ? vscode.Uri.parse(uri).fsPath : uri };
-}
-
-async function pickModel(): Promise<Evaluated | undefined> {
+async function pickModel(): Promise<EvaluatedModel | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: true,
     canSelectFolders: true,
