@@ -1,6 +1,7 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { validateConfig } from './config/validate';
 import { convertAnnotationsCommand } from './data/convert';
 import { uploadTrainingData } from './data/upload';
 import { copyEndpointUrl } from './endpoint/copyUrl';
@@ -55,6 +56,7 @@ export const COMMANDS = {
   'tfod.preview.open': openPreview,
   'tfod.project.newFromZoo': newProjectFromZoo,
   'tfod.model.evaluate': evaluateModel,
+  'tfod.config.validate': validateConfig,
 } as const;
 
 /**
