@@ -1,6 +1,7 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { trainWithConfig } from './config/train';
 import { validateConfig } from './config/validate';
 import { convertAnnotationsCommand } from './data/convert';
 import { uploadTrainingData } from './data/upload';
@@ -57,6 +58,7 @@ export const COMMANDS = {
   'tfod.project.newFromZoo': newProjectFromZoo,
   'tfod.model.evaluate': evaluateModel,
   'tfod.config.validate': validateConfig,
+  'tfod.config.train': trainWithConfig,
 } as const;
 
 /**

@@ -12,7 +12,7 @@ import { tfodTask } from '../../tasks';
  * workspace's pipeline.config (asked when there are several).
  */
 export async function validateConfig(ctx: TfodContext, resource?: unknown): Promise<void> {
-  const uri = resource instanceof vscode.Uri ? resource : await currentConfig();
+  const uri = resource instanceof vscode.Uri ? resource : await currentConfig('Validate Config');
   // The CLI reads the file on disk: unsaved edits would be validated as they were.
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open?.isDirty) await open.save();
@@ -24,19 +24,23 @@ export async function validateConfig(ctx: TfodContext, resource?: unknown): Prom
   );
 }
 
-async function currentConfig(): Promise<vscode.Uri> {
+/**
+ * The config a command acts on when none was given: the active editor's `*.config`, else the
+ * workspace's pipeline.config (asked when there are several).
+ */
+export async function currentConfig(title: string): Promise<vscode.Uri> {
   const active = vscode.window.activeTextEditor?.document.uri;
   if (active && active.path.endsWith('.config')) return active;
   const found = await vscode.workspace.findFiles('**/pipeline.config', '**/node_modules/**', 50);
   if (found.length === 1 && found[0]) return found[0];
   if (found.length === 0)
     throw new UserError(
-      'there is no pipeline.config to validate in this workspace',
+      'there is no pipeline.config in this workspace',
       'Open a config in the editor, or create a project with Create Sample Project or New Project from Model Zoo',
     );
   const picked = await vscode.window.showQuickPick(
     found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-    { title: 'Validate Config', placeHolder: 'Which pipeline.config?' },
+    { title, placeHolder: 'Which pipeline.config?' },
   );
   if (!picked) throw new vscode.CancellationError();
   return picked.uri;
