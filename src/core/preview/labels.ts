@@ -40,17 +40,13 @@ const ORIGIN: Record<LabelMapOffer['origin'], string> = {
 function use(offer: LabelMapOffer, ids: readonly number[], note: string): LabelDecision {
   const names = new Map(offer.labels);
   const missing = idsOutside(names, ids);
-  return {
-    names,
-    from: offer,
-    note,
-    missing,
-    ...(missing.length > 0
-      ? {
-          banner: `The model returned ${listClassIds(missing)}, which ${ORIGIN[offer.origin]} ${offer.shown} lacks: those show as ids, and the names shown may be another model's. Choose the model's own label map in Labels.`,
-        }
-      : {}),
-  };
+  if (missing.length === 0) return { names, from: offer, note, missing };
+  const lacking = `The model returned ${listClassIds(missing)}, which ${ORIGIN[offer.origin]} ${offer.shown} lacks: those show as ids.`;
+  const advice =
+    offer.origin === 'model'
+      ? ' Is it the label map the model was trained with?'
+      : " The other names may be another model's: choose the model's own label map in Labels.";
+  return { names, from: offer, note, missing, banner: lacking + advice };
 }
 
 function idsOnly(note: string, banner?: string, missing: readonly number[] = []): LabelDecision {

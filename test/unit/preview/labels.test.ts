@@ -43,7 +43,7 @@ describe('preview: which label map names the classes', () => {
   it("says so when the model's own label map lacks ids it returned", () => {
     const d = chooseLabels([coco], 'auto', [1, 44, 91]);
     assert.deepEqual(d.missing, [44, 91]);
-    assert.match(d.banner ?? '', /class 44, class 91/);
+    assert.match(d.banner ?? '', /class 44, class 91.*trained with/);
   });
 
   it('borrows a workspace label map only when the model has none and every id fits, and says so', () => {
@@ -88,7 +88,7 @@ describe('preview: which label map names the classes', () => {
     const forced = chooseLabels([shapes], 'workspace', [17]);
     assert.equal(forced.from, shapes);
     assert.deepEqual(forced.missing, [17]);
-    assert.match(forced.banner ?? '', /class 17/);
+    assert.match(forced.banner ?? '', /class 17.*another model's/);
     const none = chooseLabels([shapes], 'model', [1]);
     assert.equal(none.names.size, 0);
     assert.match(none.note, /no label map of its own/);
