@@ -175,9 +175,9 @@ function labelsPicker(): HTMLElement {
   select.addEventListener('change', () => {
     const choice = select.value as LabelChoice;
     if (choice === 'file') {
-      // The host asks for the file; its session puts the choice back if the user cancels.
-      waitingFor = nextRequest++;
-      vscode.postMessage({ type: 'chooseLabelFile', requestId: waitingFor });
+      // The host asks for the file; its session puts the choice back if the user cancels. Like a
+      // drop, this replaces no earlier request: answers to a Run again still count.
+      vscode.postMessage({ type: 'chooseLabelFile', requestId: nextRequest++ });
       return;
     }
     labelChoice = choice;
@@ -191,7 +191,9 @@ function labelsPicker(): HTMLElement {
     label,
     el(
       'p',
-      decision && decision.names.size > 0 ? 'labels-note' : 'labels-note warning',
+      decision && decision.names.size === 0 && labelChoice !== 'ids'
+        ? 'labels-note warning'
+        : 'labels-note',
       decision?.note ?? '',
     ),
   );
