@@ -3,7 +3,7 @@
 // check counts as one result in the run's summary; any failure fails the run.
 //   node scripts/static-checks.mjs        (npm run check)
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,11 @@ function shellScripts(dir) {
 /** Every check: a title and the command that must exit 0. */
 export function staticChecks() {
   const webviews = readdirSync(join(root, 'media'), { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && entry.name !== 'icons')
+    // A webview is a folder with its own tsconfig.json (icons/ and walkthrough/ hold no code).
+    .filter(
+      (entry) =>
+        entry.isDirectory() && existsSync(join(root, 'media', entry.name, 'tsconfig.json')),
+    )
     .map((entry) => join('media', entry.name, 'tsconfig.json'));
   const containerBin = join(root, 'container', 'bin');
   const scripts = [

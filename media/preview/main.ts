@@ -4,11 +4,14 @@ import {
   MAX_DROPPED_FILE_BYTES,
   PREVIEW_FLOOR,
   type HostMessage,
+  type LabelChoice,
+  type LabelMapOffer,
   type PreviewImageResult,
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
 } from '../../src/core/preview/protocol';
+import { chooseLabels, type LabelDecision } from '../../src/core/preview/labels';
 import { el, type VsCodeApi } from '../common/dom';
 import './style.css';
 import { carriesDroppable, readAsBase64, readDrop, sortDroppedFiles } from './drop';
@@ -47,8 +50,12 @@ let sourceLabel = 'Loading…';
 let images: string[] = [...(saved?.images ?? [])];
 let threshold = saved?.threshold ?? DEFAULT_PREVIEW_THRESHOLD;
 const hidden = new Set<number>(saved?.hidden ?? []);
-let labels = new Map<number, string>();
-let labelsNote = '';
+/** The label maps the host offers, and the user's choice among them in Labels. */
+let labelMaps: LabelMapOffer[] = [];
+let labelChoice: LabelChoice = saved?.labels ?? 'auto';
+/** The names in use: decided again at each render, as the ids the model returned change. */
+let labels: ReadonlyMap<number, string> = new Map<number, string>();
+let labelDecision: LabelDecision | undefined;
 /** Errors of the panel as a whole (the source, refused drops); a new session clears them. */
 let panelErrors: { message: string; fix?: string }[] = [];
 /** Whether the user has moved the threshold or a class toggle since the panel loaded. */
@@ -76,6 +83,7 @@ function saveState(): void {
     images,
     threshold,
     hidden: [...hidden],
+    labels: labelChoice,
   });
 }
 
@@ -128,24 +136,68 @@ function controls(): HTMLElement {
   });
   label.append(slider, value);
   box.append(label, el('div', 'toggles'));
-  const note = el('p', labels.size ? 'labels-note' : 'labels-note warning', labelsNote);
-  box.append(note);
-  // Ids the model returned that the label map lacks: likely the label map of another model.
-  const ids = new Set(
-    [...entries.values()]
-      .flatMap((e) => (e.kind === 'result' ? e.result.predictions : []))
-      .map((p) => p[0]),
-  );
-  const missing = [...ids].filter((id) => !labels.has(id)).sort((a, b) => a - b);
-  if (labels.size > 0 && missing.length > 0)
-    box.append(
-      el(
-        'p',
-        'labels-missing warning',
-        `Not in that label map: ${missing.map((id) => `class ${id}`).join(', ')}. Is it the label map of this model?`,
-      ),
-    );
+  box.append(labelsPicker());
   return box;
+}
+
+/** The class ids the model returned, in every result the panel holds. */
+function returnedIds(): number[] {
+  return [...entries.values()].flatMap((e) =>
+    e.kind === 'result' ? e.result.predictions.map((p) => p[0]) : [],
+  );
+}
+
+const LABEL_OPTIONS: readonly { choice: LabelChoice; text: string }[] = [
+  { choice: 'auto', text: "Automatic (the model's own first)" },
+  { choice: 'model', text: "The model's label map" },
+  { choice: 'workspace', text: "The workspace's label map" },
+  { choice: 'file', text: 'A file…' },
+  { choice: 'ids', text: 'Class ids only' },
+];
+
+/** Labels: which label map names the classes, and a line on where the names come from. */
+function labelsPicker(): HTMLElement {
+  const row = el('div', 'labels');
+  const label = el('label', undefined, 'Labels ');
+  label.htmlFor = 'labels';
+  const select = el('select');
+  select.id = 'labels';
+  const has = (origin: LabelMapOffer['origin']) => labelMaps.some((o) => o.origin === origin);
+  for (const { choice, text } of LABEL_OPTIONS) {
+    const file = labelMaps.find((o) => o.origin === 'file');
+    const option = el('option', undefined, choice === 'file' && file ? `${file.shown}…` : text);
+    option.value = choice;
+    option.disabled =
+      (choice === 'model' && !has('model')) || (choice === 'workspace' && !has('workspace'));
+    option.selected = choice === labelChoice;
+    select.append(option);
+  }
+  select.addEventListener('change', () => {
+    const choice = select.value as LabelChoice;
+    if (choice === 'file') {
+      // The host asks for the file; its session puts the choice back if the user cancels. Like a
+      // drop, this replaces no earlier request: answers to a Run again still count.
+      vscode.postMessage({ type: 'chooseLabelFile', requestId: nextRequest++ });
+      return;
+    }
+    labelChoice = choice;
+    saveState();
+    vscode.postMessage({ type: 'labels', choice });
+    render();
+  });
+  label.append(select);
+  const decision = labelDecision;
+  row.append(
+    label,
+    el(
+      'p',
+      decision && decision.names.size === 0 && labelChoice !== 'ids'
+        ? 'labels-note warning'
+        : 'labels-note',
+      decision?.note ?? '',
+    ),
+  );
+  return row;
 }
 
 function renderToggles(): void {
@@ -380,8 +432,17 @@ function renderImages(): void {
 }
 
 function render(): void {
+  labelDecision = chooseLabels(labelMaps, labelChoice, returnedIds());
+  labels = labelDecision.names;
   root.replaceChildren(header());
   root.append(el('p', 'source', sourceLabel));
+  if (labelDecision.banner) {
+    // Ids that do not fit the label map: said plainly, above the pictures, not in small print.
+    const banner = el('div', 'banner labels-missing');
+    banner.setAttribute('role', 'alert');
+    banner.append(el('p', 'message', labelDecision.banner));
+    root.append(banner);
+  }
   for (const error of [...panelErrors, ...dropProblems]) {
     const alert = el('div', 'error');
     alert.setAttribute('role', 'alert');
@@ -410,8 +471,8 @@ function onMessage(message: HostMessage): void {
       source = message.source;
       sourceLabel = message.sourceLabel;
       images = [...message.images];
-      labels = new Map(message.labels);
-      labelsNote = message.labelsNote;
+      labelMaps = [...message.labelMaps];
+      labelChoice = message.labelChoice;
       // The filters are the user's once they move them: the host's copy (which may be newer than
       // this webview's saved state after a reload) applies until then, and a session on its way
       // while the user moves the slider or a toggle does not undo the move.

@@ -20,7 +20,10 @@ export function visiblePredictions(
   );
 }
 
-/** The class ids in the results, ascending, each with how many predictions pass the threshold. */
+/**
+ * The class ids with a prediction that passes the threshold, ascending, each with how many do
+ * (a class with none is not listed: there is nothing of it to show or hide).
+ */
 export function classesIn(
   lists: readonly (readonly Prediction[])[],
   threshold: number,
@@ -31,7 +34,10 @@ export function classesIn(
       const seen = counts.get(p[0]) ?? 0;
       counts.set(p[0], seen + (p[1] >= threshold ? 1 : 0));
     }
-  return [...counts].map(([id, count]) => ({ id, count })).sort((a, b) => a.id - b.id);
+  return [...counts]
+    .filter(([, count]) => count > 0)
+    .map(([id, count]) => ({ id, count }))
+    .sort((a, b) => a.id - b.id);
 }
 
 /** A class's name from the label map, or "class <id>" when there is none. */

@@ -10,28 +10,29 @@ export interface PixelBox {
 
 export type Rgb = readonly [r: number, g: number, b: number];
 
-/**
- * A fixed, high-contrast colour per class id, so a class has the same colour in every image and
- * in the preview panel.
- */
-export const CLASS_COLOURS: readonly Rgb[] = [
-  [230, 25, 75],
-  [60, 180, 75],
-  [255, 225, 25],
-  [0, 130, 200],
-  [245, 130, 48],
-  [145, 30, 180],
-  [70, 240, 240],
-  [240, 50, 230],
-  [210, 245, 60],
-  [250, 190, 212],
-  [0, 128, 128],
-  [220, 190, 255],
-];
+/** The golden angle in degrees: successive multiples of it never land on the same hue. */
+const GOLDEN_ANGLE = 137.50776405003785;
 
+/**
+ * A fixed colour per class id, the same in every image and in the preview panel. Hues step by the
+ * golden angle, so no two classes share a colour and classes with neighbouring ids (often seen
+ * together) are far apart on the colour wheel; the lightness alternates in three steps so that
+ * hues that do come close (ids 1 and 14, say) still differ.
+ */
 export function colourForClass(classId: number): Rgb {
-  const n = CLASS_COLOURS.length;
-  return CLASS_COLOURS[(((Math.round(classId) - 1) % n) + n) % n];
+  const n = Math.round(classId) - 1;
+  const hue = (((n * GOLDEN_ANGLE) % 360) + 360) % 360;
+  const lightness = [0.5, 0.62, 0.42][((n % 3) + 3) % 3];
+  return hslToRgb(hue, 0.75, lightness);
+}
+
+function hslToRgb(hue: number, saturation: number, lightness: number): Rgb {
+  const chroma = (1 - Math.abs(2 * lightness - 1)) * saturation;
+  const at = (k: number) => {
+    const h = (k + hue / 30) % 12;
+    return lightness - (chroma / 2) * Math.max(-1, Math.min(h - 3, 9 - h, 1));
+  };
+  return [Math.round(at(0) * 255), Math.round(at(8) * 255), Math.round(at(4) * 255)];
 }
 
 /**

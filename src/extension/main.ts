@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { TFOD_VERSION } from '../core/version';
 import { registerCommands } from './commands';
+import { registerConfigLens } from './configLens';
 import type { TfodContext } from './context';
 import { registerTargetContextKey } from './contextKeys';
 import { startLanguageClientOnDemand, stopLanguageClient } from './languageClient';
@@ -31,6 +32,7 @@ export function activate(extension: vscode.ExtensionContext): void {
     registerAwsStatus(ctx);
     registerConfigLanguageSwitch(extension);
     registerTaskProvider(ctx);
+    registerConfigLens(ctx);
     startLanguageClientOnDemand(extension, log, (error: unknown) => {
       log.error('the language server failed to start', error);
       void vscode.window

@@ -9,25 +9,39 @@ import {
 import type { TfodContext } from './context';
 
 /**
+ * A task that runs the CLI that ships with the extension (dist/cli.js) under the extension host's
+ * runtime, in `scope`'s folder; `tfod validate` gets the `$tfod` problem matcher.
+ */
+export function tfodTask(
+  ctx: TfodContext,
+  definition: TfodTaskDefinition,
+  scope: vscode.WorkspaceFolder | undefined,
+): vscode.Task {
+  const run = taskProcess(
+    definition,
+    ctx.extension.asAbsolutePath('dist/cli.js'),
+    process.execPath,
+  );
+  return new vscode.Task(
+    definition,
+    scope ?? vscode.TaskScope.Workspace,
+    taskLabel(definition),
+    TASK_TYPE,
+    new vscode.ProcessExecution(run.process, run.args, {
+      env: run.env,
+      ...(scope ? { cwd: scope.uri.fsPath } : {}),
+    }),
+    run.problemMatchers,
+  );
+}
+
+/**
  * The `tfod` task type: "Run Task" offers `tfod validate .` per workspace folder, and tasks.json
  * entries of type tfod run the CLI that ships with the extension (dist/cli.js).
  */
 export function registerTaskProvider(ctx: TfodContext): void {
-  const cli = ctx.extension.asAbsolutePath('dist/cli.js');
-  const toTask = (definition: TfodTaskDefinition, scope: vscode.WorkspaceFolder | undefined) => {
-    const run = taskProcess(definition, cli, process.execPath);
-    return new vscode.Task(
-      definition,
-      scope ?? vscode.TaskScope.Workspace,
-      taskLabel(definition),
-      TASK_TYPE,
-      new vscode.ProcessExecution(run.process, run.args, {
-        env: run.env,
-        ...(scope ? { cwd: scope.uri.fsPath } : {}),
-      }),
-      run.problemMatchers,
-    );
-  };
+  const toTask = (definition: TfodTaskDefinition, scope: vscode.WorkspaceFolder | undefined) =>
+    tfodTask(ctx, definition, scope);
   ctx.extension.subscriptions.push(
     vscode.tasks.registerTaskProvider(TASK_TYPE, {
       provideTasks: () =>

@@ -215,10 +215,12 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       prediction: number[][];
     };
     assert.equal(raw.prediction[0]?.[0], COCO.cat, "the raw answer is the server's");
-    // The workspace's label map is the project's, not the COCO model's: the panel says so.
+    // The workspace's label map is the project's, not the COCO model's: a banner and class ids,
+    // not the project's names.
     await frame
       .locator('.labels-missing', { hasText: `class ${COCO.cat}` })
       .waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await cat.getAttribute('data-label'), `class ${COCO.cat}`);
     assert.ok(existsSync(await workbench.screenshot('local-endpoint-preview')));
   });
 

@@ -49,6 +49,8 @@ describe('the .vsix', () => {
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
       /^extension\/media\/icons\/[\w-]+\.svg$/,
+      // The Get Started walkthrough's steps.
+      /^extension\/media\/walkthrough\/[\w-]+\.md$/,
       /^extension\/syntaxes\/[\w.-]+\.json$/,
       /^extension\/language-configuration\/[\w.-]+\.json$/,
       // The training image's build context (Build Training Image builds from it).
@@ -71,6 +73,8 @@ describe('the .vsix', () => {
       'extension/dist/languageclient.js',
       'extension/dist/cli.js',
       'extension/media/job.schema.json',
+      'extension/media/walkthrough/target.md',
+      'extension/media/walkthrough/preview.md',
       // The preview runs models in the extension host on the wasm backend.
       'extension/dist/tfjs-backend-wasm-simd.wasm',
     ]) {

@@ -113,6 +113,27 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     );
   });
 
+  it("Labels switches to class ids and back to the model's names", async () => {
+    const { page } = workbench;
+    const frame = await previewFrame(page);
+    const chelsea = frame.locator('section.image[data-path$="chelsea.png"]');
+    const labels = frame.locator('select#labels');
+    assert.equal(await labels.inputValue(), 'auto');
+    // The project's own label map is on offer too, though the model's comes first.
+    assert.equal(await labels.locator('option[value="workspace"]').isDisabled(), false);
+    await labels.selectOption('ids');
+    await chelsea
+      .locator(`li.detection[data-label="class ${COCO.cat}"]`)
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match((await frame.locator('.labels-note').textContent()) ?? '', /ids only/);
+    await labels.selectOption('auto');
+    await chelsea
+      .locator('li.detection[data-label="cat"]')
+      .first()
+      .waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
   it('adds astronaut.png to the open preview and shows a person', async () => {
     const { page } = workbench;
     await openFile(page, 'astronaut.png');

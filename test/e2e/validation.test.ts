@@ -117,4 +117,34 @@ describe('validation in a real VS Code (code-server + Chromium)', () => {
     );
     assert.ok(existsSync(await workbench.screenshot('validation-fixed')));
   });
+
+  it('offers Train with this Config and Validate on the config, and Validate saves and runs tfod validate', async () => {
+    const { page } = workbench;
+    // The editor title's actions (icons; their names in aria-label).
+    for (const name of ['Train with this Config', 'Validate Config'])
+      await page
+        .locator(`.editor-actions .action-label[aria-label^="${name}"]`)
+        .first()
+        .waitFor({ state: 'visible', timeout: 15_000 });
+    // The CodeLens above the first line.
+    const lenses = page.locator('.monaco-editor .codelens-decoration a');
+    await waitForValue(
+      'the CodeLens above line 1',
+      () => lenses.allTextContents(),
+      (texts) => texts.includes('Train with this Config') && texts.includes('Validate'),
+      30_000,
+    );
+    // The fixes above are unsaved: Validate saves the file before the CLI reads it.
+    await expectCount(page.locator('.tabs-container .tab.dirty'), 1, 'the unsaved config');
+    await lenses.filter({ hasText: /^Validate$/ }).click();
+    await expectCount(page.locator('.tabs-container .tab.dirty'), 0, 'the config saved', 15_000);
+    // The task runs in the terminal panel under its label.
+    await page
+      .locator('.terminal-tabs-entry, .single-terminal-tab, .panel .action-label', {
+        hasText: 'tfod validate pipeline.config',
+      })
+      .first()
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(existsSync(await workbench.screenshot('validation-codelens')));
+  });
 });

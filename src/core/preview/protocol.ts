@@ -24,6 +24,27 @@ export interface PreviewPanelState {
   readonly threshold: number;
   /** Class ids switched off with the per-class toggles. */
   readonly hidden: readonly number[];
+  /** The user's choice in Labels; 'auto' when absent. */
+  readonly labels?: LabelChoice;
+  /** The label map file chosen with Labels › A file… */
+  readonly labelFile?: string;
+}
+
+/**
+ * Which label map names the classes: 'auto' is the model's own, else a workspace's that every
+ * returned id fits (see labels.ts); 'ids' shows class ids only.
+ */
+export type LabelChoice = 'auto' | 'model' | 'workspace' | 'file' | 'ids';
+
+export const LABEL_CHOICES: readonly LabelChoice[] = ['auto', 'model', 'workspace', 'file', 'ids'];
+
+/** A label map the host found (or the user chose), with its names. */
+export interface LabelMapOffer {
+  readonly origin: 'model' | 'workspace' | 'file';
+  /** Its path as the user knows it (relative to the workspace where it is inside). */
+  readonly shown: string;
+  /** Class id -> name pairs. */
+  readonly labels: readonly (readonly [number, string])[];
 }
 
 export interface PreviewImageResult {
@@ -50,10 +71,9 @@ export type HostMessage =
       readonly source?: PreviewSource;
       readonly sourceLabel: string;
       readonly images: readonly string[];
-      /** Class id -> name pairs; empty when there is no label map. */
-      readonly labels: readonly (readonly [number, string])[];
-      /** Why names are missing, or where they came from. */
-      readonly labelsNote: string;
+      /** The label maps on offer: the model's own, the workspace's, the file chosen in Labels. */
+      readonly labelMaps: readonly LabelMapOffer[];
+      readonly labelChoice: LabelChoice;
       readonly threshold?: number;
       readonly hidden?: readonly number[];
     }
@@ -85,6 +105,10 @@ export type WebviewMessage =
   | { readonly type: 'addImages'; readonly requestId: number }
   | { readonly type: 'chooseSource'; readonly requestId: number }
   | { readonly type: 'rerun'; readonly requestId: number }
+  /** Labels › A file…: the host asks for a label map file. */
+  | { readonly type: 'chooseLabelFile'; readonly requestId: number }
+  /** Labels changed to another choice (not 'file', which goes through chooseLabelFile). */
+  | { readonly type: 'labels'; readonly choice: LabelChoice }
   | { readonly type: 'removeImage'; readonly requestId: number; readonly path: string }
   | {
       readonly type: 'export';
@@ -163,8 +187,15 @@ export function isPreviewPanelState(value: unknown): value is PreviewPanelState 
     Array.isArray(value.images) &&
     value.images.every((p) => typeof p === 'string' && p.length > 0) &&
     isUnitInterval(value.threshold) &&
-    isClassIds(value.hidden)
+    isClassIds(value.hidden) &&
+    (value.labels === undefined || isLabelChoice(value.labels)) &&
+    (value.labelFile === undefined ||
+      (typeof value.labelFile === 'string' && value.labelFile.length > 0))
   );
+}
+
+export function isLabelChoice(value: unknown): value is LabelChoice {
+  return typeof value === 'string' && (LABEL_CHOICES as readonly string[]).includes(value);
 }
 
 export function isWebviewMessage(value: unknown): value is WebviewMessage {
@@ -176,7 +207,10 @@ export function isWebviewMessage(value: unknown): value is WebviewMessage {
     case 'addImages':
     case 'chooseSource':
     case 'rerun':
+    case 'chooseLabelFile':
       return id;
+    case 'labels':
+      return isLabelChoice(value.choice) && value.choice !== 'file';
     case 'removeImage':
       return id && typeof value.path === 'string';
     case 'export':

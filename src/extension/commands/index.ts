@@ -1,6 +1,8 @@
 import type { TfodContext } from '../context';
 import { selectAwsProfile } from './aws/selectProfile';
 import { selectAwsRegion } from './aws/selectRegion';
+import { trainWithConfig } from './config/train';
+import { validateConfig } from './config/validate';
 import { convertAnnotationsCommand } from './data/convert';
 import { uploadTrainingData } from './data/upload';
 import { copyEndpointUrl } from './endpoint/copyUrl';
@@ -55,6 +57,8 @@ export const COMMANDS = {
   'tfod.preview.open': openPreview,
   'tfod.project.newFromZoo': newProjectFromZoo,
   'tfod.model.evaluate': evaluateModel,
+  'tfod.config.validate': validateConfig,
+  'tfod.config.train': trainWithConfig,
 } as const;
 
 /**

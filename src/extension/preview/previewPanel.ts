@@ -20,6 +20,7 @@ import {
   isPreviewPanelState,
   isWebviewMessage,
   type HostMessage,
+  type LabelMapOffer,
   type PreviewPanelState,
   type PreviewSource,
   type WebviewMessage,
@@ -241,7 +242,8 @@ class DropRefused extends UserError {
 class PreviewPanel {
   private state: PreviewPanelState;
   private model: { path: string; loaded: Promise<InProcessModel> } | undefined;
-  private labels: { names?: Map<number, string>; note: string } = { note: '' };
+  /** The label maps on offer for the current source (the webview picks with chooseLabels). */
+  private labelMaps: LabelMapOffer[] = [];
   private readonly stateFile: PanelStateFile | undefined;
   private readonly runner: PreviewRunner;
   private disposed = false;
@@ -321,6 +323,12 @@ class PreviewPanel {
             hidden: [...message.hidden],
           });
           return;
+        case 'labels':
+          this.setState({ ...this.state, labels: message.choice });
+          this.sendSession();
+          return;
+        case 'chooseLabelFile':
+          return await this.chooseLabelFile();
         case 'rerun':
           return await this.runner.restart({ requestId: message.requestId, fresh: true });
         case 'chooseSource': {
@@ -388,8 +396,8 @@ class PreviewPanel {
       ...(source ? { source } : {}),
       sourceLabel: describeSource(source),
       images,
-      labels: [...(this.labels.names ?? new Map<number, string>())],
-      labelsNote: this.labels.note,
+      labelMaps: this.labelMaps,
+      labelChoice: this.state.labels ?? 'auto',
       threshold,
       hidden,
     });
@@ -427,27 +435,52 @@ class PreviewPanel {
     } else if (source?.kind === 'url') run = urlSource(source.url);
     else if (source?.kind === 'sagemaker')
       run = sagemakerSource(targets(this.ctx).require('sagemaker'), source.endpoint);
-    this.labels = await this.findLabels(modelLabelMap);
+    this.labelMaps = await this.findLabelMaps(modelLabelMap);
     return run;
   }
 
-  private async findLabels(
-    modelLabelMap: string | undefined,
-  ): Promise<{ names?: Map<number, string>; note: string }> {
-    const candidates = modelLabelMap ? [modelLabelMap] : [];
-    const found = await vscode.workspace.findFiles('**/*label_map*.pbtxt', '**/node_modules/**', 5);
-    candidates.push(...found.map((u) => u.fsPath));
-    for (const path of candidates) {
-      const names = await labelMapNames(path).catch(() => undefined);
+  /**
+   * The label maps on offer: the model's own, up to five in the workspace, and the file chosen in
+   * Labels. Which one names the classes is the webview's call (chooseLabels), as results arrive.
+   */
+  private async findLabelMaps(modelLabelMap: string | undefined): Promise<LabelMapOffer[]> {
+    const offers: LabelMapOffer[] = [];
+    const offer = async (origin: LabelMapOffer['origin'], path: string) => {
+      const names = await labelMapNames(path).catch((error: unknown) => {
+        this.ctx.log.warn(`detection preview: label map ${path}: ${errorMessage(error)}`);
+        return undefined;
+      });
       if (names)
-        return {
-          names,
-          note: `Class names from ${path === modelLabelMap ? "the model's" : 'the workspace'} label map ${vscode.workspace.asRelativePath(path)}`,
-        };
-    }
-    return {
-      note: 'No label map found: class ids are shown instead of names. Put label_map.pbtxt beside the model or in the workspace.',
+        offers.push({ origin, shown: vscode.workspace.asRelativePath(path), labels: [...names] });
     };
+    if (modelLabelMap) await offer('model', modelLabelMap);
+    const found = await vscode.workspace.findFiles('**/*label_map*.pbtxt', '**/node_modules/**', 5);
+    for (const uri of found) if (uri.fsPath !== modelLabelMap) await offer('workspace', uri.fsPath);
+    if (this.state.labelFile) await offer('file', this.state.labelFile);
+    return offers;
+  }
+
+  /** Labels › A file…: a label map the user names, kept with the panel's state. */
+  private async chooseLabelFile(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      title: 'Label map for the preview',
+      filters: { 'Label map': ['pbtxt', 'txt'] },
+    });
+    const path = picked?.[0]?.fsPath;
+    if (!path) return this.sendSession();
+    const names = await labelMapNames(path);
+    if (!names)
+      throw new UserError(
+        `${path} names no classes`,
+        'Choose a label map with item { id: 1 name: "..." } entries',
+      );
+    this.labelMaps = [
+      ...this.labelMaps.filter((o) => o.origin !== 'file'),
+      { origin: 'file', shown: vscode.workspace.asRelativePath(path), labels: [...names] },
+    ];
+    this.setState({ ...this.state, labels: 'file', labelFile: path });
+    this.sendSession();
   }
 
   private async export(requestId: number, path: string, dataUrl: string): Promise<void> {

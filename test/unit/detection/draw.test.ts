@@ -137,7 +137,24 @@ describe('drawPredictions', () => {
   });
 
   it('gives each class a stable colour', () => {
-    assert.deepEqual(colourForClass(1), colourForClass(13));
-    assert.notDeepEqual(colourForClass(1), colourForClass(2));
+    assert.deepEqual(colourForClass(17), colourForClass(17));
+    assert.deepEqual(colourForClass(17), colourForClass(17.2), 'ids are whole numbers');
+  });
+
+  it('gives the first 100 classes 100 different colours, neighbours far apart', () => {
+    const ids = Array.from({ length: 100 }, (_, i) => i + 1);
+    const colours = ids.map((id) => colourForClass(id).join(','));
+    assert.equal(new Set(colours).size, 100, 'no colour repeats');
+    const distance = (a: number, b: number) => {
+      const [x, y] = [colourForClass(a), colourForClass(b)];
+      return Math.hypot(x[0] - y[0], x[1] - y[1], x[2] - y[2]);
+    };
+    // Classes 1 and 13 shared a colour in the old 12-colour table.
+    assert.ok(distance(1, 13) > 60, `1 vs 13: ${distance(1, 13)}`);
+    for (const id of ids.slice(0, 20)) assert.ok(distance(id, id + 1) > 100, `${id} vs ${id + 1}`);
+    // Among the first 12 classes, no two are hard to tell apart.
+    for (const a of ids.slice(0, 12))
+      for (const b of ids.slice(a, 12)) assert.ok(distance(a, b) > 40, `${a} vs ${b}`);
+    for (const id of ids) assert.ok(colourForClass(id).every((v) => v >= 0 && v <= 255));
   });
 });

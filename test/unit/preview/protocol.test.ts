@@ -16,6 +16,9 @@ describe('preview protocol guards', () => {
       { type: 'removeImage', requestId: 4, path: '/w/a.png' },
       { type: 'export', requestId: 5, path: '/w/a.png', dataUrl: 'data:image/png;base64,iVBO' },
       { type: 'view', threshold: 0.3, hidden: [1, 17] },
+      { type: 'chooseLabelFile', requestId: 6 },
+      { type: 'labels', choice: 'ids' },
+      { type: 'labels', choice: 'auto' },
     ])
       assert.ok(isWebviewMessage(message), JSON.stringify(message));
   });
@@ -34,6 +37,10 @@ describe('preview protocol guards', () => {
       { type: 'view', threshold: 1.5, hidden: [] },
       { type: 'view', threshold: 0.5, hidden: ['cat'] },
       { type: 'view', threshold: Number.NaN, hidden: [] },
+      { type: 'chooseLabelFile' },
+      { type: 'labels', choice: 'coco' },
+      // A file is only ever chosen through the host's dialog, never named by the webview.
+      { type: 'labels', choice: 'file' },
     ])
       assert.equal(isWebviewMessage(message), false, JSON.stringify(message));
   });
@@ -64,5 +71,22 @@ describe('preview protocol guards', () => {
       false,
     );
     assert.equal(isPreviewPanelState(undefined), false);
+    assert.ok(
+      isPreviewPanelState({
+        images: [],
+        threshold: 0.5,
+        hidden: [],
+        labels: 'file',
+        labelFile: '/w/mscoco_label_map.pbtxt',
+      }),
+    );
+    assert.equal(
+      isPreviewPanelState({ images: [], threshold: 0.5, hidden: [], labels: 'pets' }),
+      false,
+    );
+    assert.equal(
+      isPreviewPanelState({ images: [], threshold: 0.5, hidden: [], labelFile: 7 }),
+      false,
+    );
   });
 });

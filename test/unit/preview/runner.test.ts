@@ -42,7 +42,13 @@ function harness(prepare: () => Promise<PredictionSource | undefined>, images: s
     sourceKey: () => key,
     images: () => images,
     sendSession: () =>
-      messages.push({ type: 'session', sourceLabel: key, images, labels: [], labelsNote: '' }),
+      messages.push({
+        type: 'session',
+        sourceLabel: key,
+        images,
+        labelMaps: [],
+        labelChoice: 'auto',
+      }),
     post: (message) => messages.push(message),
     postError: (error, path) =>
       errors.push({

@@ -45,10 +45,12 @@ describe('preview: threshold and class filtering', () => {
       { id: 1, count: 1 },
       { id: 17, count: 1 },
     ]);
-    assert.deepEqual(classesIn([[cat, weak], [person]], 0.95), [
-      { id: 1, count: 0 },
-      { id: 17, count: 0 },
-    ]);
+    assert.deepEqual(classesIn([[cat, weak], [person]], 0.7), [{ id: 17, count: 1 }]);
+    assert.deepEqual(
+      classesIn([[cat, weak], [person]], 0.95),
+      [],
+      'zero-count classes are not listed',
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 
@@ -172,6 +172,46 @@ describe('package.json manifest', () => {
       assert.match(command.command, /^tfod\.[a-z]+\.[a-zA-Z]+$/);
       assert.equal(command.category, 'Object Detection');
     }
+  });
+
+  it('has a walkthrough whose steps link real commands, complete on them, and show files that ship', () => {
+    const [walkthrough, ...others] = contributes.walkthroughs as {
+      id: string;
+      steps: {
+        id: string;
+        title: string;
+        description: string;
+        media: { markdown?: string; image?: string };
+        completionEvents: string[];
+      }[];
+    }[];
+    assert.ok(walkthrough, 'contributes.walkthroughs');
+    assert.equal(others.length, 0);
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['target', 'project', 'image', 'validate', 'train', 'preview'],
+    );
+    const contributed = new Set(contributes.commands.map((c: { command: string }) => c.command));
+    const shipped = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n');
+    for (const step of walkthrough.steps) {
+      const linked = [...step.description.matchAll(/\(command:([\w.]+)\)/g)].map((m) => m[1]);
+      assert.ok(linked.length > 0, `${step.id} links a command`);
+      for (const id of linked) assert.ok(contributed.has(id), `${step.id} links unknown ${id}`);
+      assert.ok(step.completionEvents.length > 0, `${step.id} completes on something`);
+      for (const event of step.completionEvents) {
+        const command = /^onCommand:(tfod\.[\w.]+)$/.exec(event)?.[1];
+        assert.ok(command && contributed.has(command), `${step.id}: ${event}`);
+      }
+      // A step is done when the user runs the command it links (all of them, for a choice).
+      for (const id of linked)
+        assert.ok(step.completionEvents.includes(`onCommand:${id}`), `${step.id} on ${id}`);
+      const media = step.media.markdown ?? step.media.image;
+      assert.ok(media, `${step.id} has media`);
+      assert.ok(existsSync(join(root, media)), `${step.id}: ${media} exists`);
+      assert.match(media, /^media\/walkthrough\/[\w-]+\.md$/);
+      assert.ok(readFileSync(join(root, media), 'utf8').startsWith('# '), `${media} has a heading`);
+    }
+    assert.ok(shipped.includes('!media/walkthrough/*.md'), 'the .vsix carries the steps');
   });
 
   it('every menu entry refers to a contributed command', () => {

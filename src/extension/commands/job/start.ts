@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { connectDocker, describeDockerEngine } from '../../../core/docker/engine';
 import { validateTrainingJobSpec, type TrainingJobSpec } from '../../../core/jobs';
@@ -20,13 +21,17 @@ import { askLocalTrainingJobSpec } from './startFlowLocal';
 /**
  * tfod.job.start: a training job on the selected target, from the saved job profile
  * (.tfod/job.json) when the workspace has one and the user picks it, or from the guided flow.
+ * Given a config (Train with this Config, on its editor title or CodeLens), the guided flow
+ * proposes the config's folder as the local training channel.
  */
-export async function startJob(ctx: TfodContext): Promise<string | undefined> {
+export async function startJob(ctx: TfodContext, resource?: unknown): Promise<string | undefined> {
+  const config = resource instanceof vscode.Uri ? resource : undefined;
   const kind = targets(ctx).current();
   const target = targets(ctx).require(kind);
   // Before six questions, not after them: the local target needs a running Docker engine.
   if (kind === 'local') await describeDockerEngine(connectDocker());
-  const { spec, fromProfile } = await chooseSpec(ctx, kind);
+  if (config) await saveIfDirty(config);
+  const { spec, fromProfile } = await chooseSpec(ctx, kind, config);
   const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
     (p) => p.severity === 'warning',
   );
@@ -62,9 +67,16 @@ export async function startJob(ctx: TfodContext): Promise<string | undefined> {
   return job.name;
 }
 
+/** The job reads the config from disk: unsaved edits would not be trained on. */
+async function saveIfDirty(uri: vscode.Uri): Promise<void> {
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open?.isDirty) await open.save();
+}
+
 async function chooseSpec(
   ctx: TfodContext,
   kind: TargetKind,
+  config: vscode.Uri | undefined,
 ): Promise<{ spec: TrainingJobSpec; fromProfile: boolean }> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const options: ProfileOptions =
@@ -76,7 +88,8 @@ async function chooseSpec(
         }
       : { target: kind };
   const profile = folder && vscode.Uri.joinPath(folder.uri, JOB_PROFILE_PATH);
-  if (profile && (await exists(profile))) {
+  // A config named by the user wins over the saved profile's channels.
+  if (profile && !config && (await exists(profile))) {
     const choice = await vscode.window.showQuickPick(
       [
         {
@@ -101,7 +114,14 @@ async function chooseSpec(
         'the local target keeps its jobs in the workspace, and no folder is open',
         'Open your project folder first',
       );
-    return { spec: await askLocalTrainingJobSpec(ctx, folder.uri.fsPath), fromProfile: false };
+    return {
+      spec: await askLocalTrainingJobSpec(
+        ctx,
+        folder.uri.fsPath,
+        config ? dirname(config.fsPath) : undefined,
+      ),
+      fromProfile: false,
+    };
   }
   return { spec: await askTrainingJobSpec(ctx), fromProfile: false };
 }

@@ -29,11 +29,13 @@ function folderProblem(
 
 /**
  * The guided flow of tfod.job.start on the local target: Docker on this machine runs the same
- * image with the same channels, read from folders instead of S3.
+ * image with the same channels, read from folders instead of S3. `trainingFolder` (the folder of
+ * the config the user chose to train with) is the training channel proposed.
  */
 export async function askLocalTrainingJobSpec(
   ctx: TfodContext,
   workspace: string,
+  trainingFolder?: string,
 ): Promise<TrainingJobSpec> {
   const last = recall(ctx, 'job.last');
   const name = await askText(step(1), {
@@ -60,9 +62,10 @@ export async function askLocalTrainingJobSpec(
     base: workspace,
     prompt: 'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
     value:
-      last.channels?.training && !last.channels.training.startsWith('s3://')
+      trainingFolder ??
+      (last.channels?.training && !last.channels.training.startsWith('s3://')
         ? last.channels.training
-        : suggested,
+        : suggested),
     validate: (value) => folderProblem(value, workspace, 'training'),
   });
   const checkpoint = await askFolder(step(4), {
