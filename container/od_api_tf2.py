@@ -65,6 +65,14 @@ def train(args):
     # The loop logs its losses every LOG_EVERY steps (100), checked after each iteration: here
     # about four times in a short job, every 100 steps in a long one.
     model_lib_v2.LOG_EVERY = log_interval(args.num_train_steps, iteration)
+    # The API's loop restores the newest checkpoint of model_dir on its own (a spot job restarted
+    # with /opt/ml/checkpoints as its model_dir); say so with the step it goes on from.
+    resumed = tf.train.latest_checkpoint(args.model_dir)
+    if resumed:
+        print(
+            "[tfod] resuming from checkpoint %s (step %d)" % (resumed, checkpoint_step(resumed)),
+            flush=True,
+        )
     tf.config.set_soft_device_placement(True)
     strategy = tf.distribute.MirroredStrategy()
     with strategy.scope():

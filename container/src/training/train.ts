@@ -14,6 +14,7 @@ import {
   type CommandPaths,
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
+import { chooseModelDir, describeModelDir } from './checkpoints';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
 import {
@@ -39,7 +40,9 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   const inputs = await findTrainingInputs(paths, api.tfMajor);
 
   mkdirSync(paths.work, { recursive: true });
-  const modelDir = join(paths.work, 'train');
+  const modelDirChoice = chooseModelDir(paths, api.tfMajor);
+  for (const line of describeModelDir(modelDirChoice)) log(line);
+  const modelDir = modelDirChoice.modelDir;
   const commandPaths: CommandPaths = {
     pipelineConfig: join(paths.work, 'pipeline.config'),
     modelDir,

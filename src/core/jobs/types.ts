@@ -41,6 +41,19 @@ export interface TrainingJobSpec {
   readonly hyperparameters: TrainingHyperparameters;
   readonly channels: TrainingChannels;
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Managed spot training (SageMaker): the job runs on spare capacity, may be interrupted and
+   * is restarted from its newest checkpoint. The local target ignores it.
+   */
+  readonly spot?: boolean;
+  /** With `spot`: the longest the job may take, waiting for capacity included (>= maxRuntimeSeconds). */
+  readonly maxWaitSeconds?: number;
+  /**
+   * Where the job's checkpoints are kept while it runs (synced with /opt/ml/checkpoints); with
+   * `spot` and none given, `<outputPath>/<job>/checkpoints/`. SageMaker only: a local job keeps
+   * them in its own folder.
+   */
+  readonly checkpointsPath?: string;
 }
 
 /** One training job as a list shows it. */

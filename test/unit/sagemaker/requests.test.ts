@@ -79,6 +79,42 @@ describe('SageMaker request builders', () => {
     assert.equal('Tags' in request, false);
   });
 
+  it('managed spot: EnableManagedSpotTraining, MaxWaitTimeInSeconds and checkpoints under the output path', () => {
+    const request = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, maxWaitSeconds: 172_800 }),
+    );
+    assert.equal(request.EnableManagedSpotTraining, true);
+    assert.deepEqual(request.StoppingCondition, {
+      MaxRuntimeInSeconds: 86_400,
+      MaxWaitTimeInSeconds: 172_800,
+    });
+    assert.deepEqual(request.CheckpointConfig, {
+      S3Uri: 's3://my-bucket/output/tfod-20240131-235959/checkpoints/',
+      LocalPath: '/opt/ml/checkpoints',
+    });
+    // Without --max-wait: twice the runtime, within SageMaker's 28 days.
+    const defaulted = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, maxRuntimeSeconds: 20 * 24 * 3600 }),
+    );
+    assert.equal(defaulted.StoppingCondition?.MaxWaitTimeInSeconds, 28 * 24 * 3600);
+  });
+
+  it('a chosen checkpoints URI is used as given, with or without spot', () => {
+    const spot = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, checkpointsPath: 's3://ckpt-bucket/run-7/' }),
+    );
+    assert.equal(spot.CheckpointConfig?.S3Uri, 's3://ckpt-bucket/run-7/');
+    const onDemand = buildCreateTrainingJobRequest(
+      sampleSpec({ checkpointsPath: 's3://ckpt-bucket/run-7/' }),
+    );
+    assert.equal('EnableManagedSpotTraining' in onDemand, false);
+    assert.equal('MaxWaitTimeInSeconds' in (onDemand.StoppingCondition ?? {}), false);
+    assert.equal(onDemand.CheckpointConfig?.LocalPath, '/opt/ml/checkpoints');
+    const plain = buildCreateTrainingJobRequest(sampleSpec());
+    assert.equal('CheckpointConfig' in plain, false);
+    assert.equal('EnableManagedSpotTraining' in plain, false);
+  });
+
   it('CreateModel serves the job artifacts with its image and role', () => {
     assert.deepEqual(
       buildCreateModelRequest({
@@ -179,6 +215,26 @@ describe('the AWS CLI validates the built requests offline', () => {
         sampleSpec({ channels: { training: 's3://b-1/data' }, tags: {} }),
       ),
     );
+  });
+
+  it('accepts CreateTrainingJob with managed spot and a checkpoint config', () => {
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ spot: true, maxWaitSeconds: 100_000 })),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ checkpointsPath: 's3://b-1/ckpt/' })),
+    );
+    // And the check can fail on these fields: a checkpoint config without its S3Uri.
+    const bad = buildCreateTrainingJobRequest(sampleSpec({ spot: true }));
+    const verdict = validateWithAwsCli('sagemaker', 'CreateTrainingJob', {
+      ...bad,
+      CheckpointConfig: { LocalPath: '/opt/ml/checkpoints' },
+    });
+    assert.match(verdict.valid ? '' : verdict.message, /S3Uri/);
   });
 
   it('accepts CreateModel, CreateEndpointConfig, CreateEndpoint and UpdateEndpoint', () => {
