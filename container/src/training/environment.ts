@@ -20,6 +20,8 @@ export interface TrainingPaths {
    * again when it restarts an interrupted spot job; the local target mounts a job folder there.
    */
   readonly checkpoints: string;
+  /** TensorBoardOutputConfig's LocalPath: the event files are copied here. */
+  readonly tensorboard: string;
   channel(name: string): string;
 }
 
@@ -34,6 +36,7 @@ export function trainingPaths(root = process.env.TFOD_OPT_ML || '/opt/ml'): Trai
     failure: join(root, 'output', 'failure'),
     work: process.env.TFOD_WORK_DIR || join(root, 'work'),
     checkpoints: join(root, 'checkpoints'),
+    tensorboard: join(root, 'output', 'tensorboard'),
     channel: (name) => join(root, 'input', 'data', name),
   };
 }

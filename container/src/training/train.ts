@@ -15,6 +15,7 @@ import {
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
 import { chooseModelDir, describeModelDir } from './checkpoints';
+import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
 import {
@@ -53,10 +54,18 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
   checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
 
-  await runner.run(trainCommand(api, commandPaths, hyperparameters));
-  const evaluation =
-    inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;
-  if (evaluation) await runner.run(evaluation);
+  const events = startEventFileSync(modelDir, paths.tensorboard, log);
+  try {
+    await runner.run(trainCommand(api, commandPaths, hyperparameters));
+    events.sync();
+    const evaluation =
+      inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;
+    if (evaluation) await runner.run(evaluation);
+  } finally {
+    // Also after a failure or a stop: the curves up to there are what explains it.
+    events.stop();
+  }
+  log(`[tfod] TensorBoard event files: ${paths.tensorboard}`);
 
   const checkpointPrefix = api.tfMajor === 1 ? latestTf1Checkpoint(modelDir) : modelDir;
   mkdirSync(paths.model, { recursive: true });

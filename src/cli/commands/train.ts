@@ -44,6 +44,7 @@ interface TrainFlags extends TargetFlags {
   readonly spot?: boolean;
   readonly maxWait?: number;
   readonly checkpoints?: string;
+  readonly tensorboard?: string;
   readonly json?: boolean;
 }
 
@@ -84,6 +85,7 @@ function flagsProfile(flags: TrainFlags): JobProfile {
     ...(flags.spot ? { spot: true } : {}),
     ...(flags.maxWait !== undefined ? { maxWaitSeconds: flags.maxWait } : {}),
     ...(flags.checkpoints ? { checkpointsPath: flags.checkpoints } : {}),
+    ...(flags.tensorboard ? { tensorboardPath: flags.tensorboard } : {}),
   };
 }
 
@@ -126,6 +128,10 @@ export function register(program: Command): void {
     .option(
       '--checkpoints <uri>',
       'SageMaker: S3 prefix synced with /opt/ml/checkpoints (default with --spot: <output>/<job>/checkpoints/)',
+    )
+    .option(
+      '--tensorboard <uri>',
+      'SageMaker: S3 prefix for the TensorFlow event files (default <output>/<job>/tensorboard/; local: the job folder)',
     )
     .option('--json', 'print the started job as JSON');
   addAwsOptions(addTargetOption(command)).action(async (flags: TrainFlags, cmd: Command) => {

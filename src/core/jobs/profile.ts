@@ -37,6 +37,7 @@ export interface JobProfile {
   readonly spot?: boolean;
   readonly maxWaitSeconds?: number;
   readonly checkpointsPath?: string;
+  readonly tensorboardPath?: string;
 }
 
 export const KNOWN_KEYS = new Set([
@@ -55,6 +56,7 @@ export const KNOWN_KEYS = new Set([
   'spot',
   'maxWaitSeconds',
   'checkpointsPath',
+  'tensorboardPath',
 ]);
 
 /**
@@ -143,6 +145,7 @@ export function specFromProfile(
   const maxRuntimeSeconds = number('maxRuntimeSeconds');
   const maxWaitSeconds = number('maxWaitSeconds');
   const checkpointsPath = text('checkpointsPath');
+  const tensorboardPath = text('tensorboardPath');
   const spotValue = profile.spot;
   let spot: boolean | undefined;
   if (spotValue === true || spotValue === 'true') spot = true;
@@ -169,6 +172,7 @@ export function specFromProfile(
     ...(spot ? { spot } : {}),
     ...(maxWaitSeconds !== undefined ? { maxWaitSeconds } : {}),
     ...(checkpointsPath ? { checkpointsPath } : {}),
+    ...(tensorboardPath ? { tensorboardPath } : {}),
   };
 }
 
@@ -188,6 +192,7 @@ export function profileFromSpec(spec: TrainingJobSpec): JobProfile {
     ...(spec.spot ? { spot: true } : {}),
     ...(spec.maxWaitSeconds !== undefined ? { maxWaitSeconds: spec.maxWaitSeconds } : {}),
     ...(spec.checkpointsPath ? { checkpointsPath: spec.checkpointsPath } : {}),
+    ...(spec.tensorboardPath ? { tensorboardPath: spec.tensorboardPath } : {}),
   };
 }
 

@@ -138,12 +138,28 @@ function spotProblems(spec: TrainingJobSpec, target: TargetKind, add: Add): void
   if (target === 'sagemaker') {
     if (spec.checkpointsPath !== undefined)
       check(add, 'checkpointsPath', s3UriProblem(spec.checkpointsPath, 'the checkpoints path'));
+    if (spec.tensorboardPath !== undefined)
+      check(add, 'tensorboardPath', s3UriProblem(spec.tensorboardPath, 'the TensorBoard path'));
   } else if (spec.spot) {
     add(
       'spot',
       'warning',
       'managed spot training is a SageMaker option; the local job runs on this machine as usual (its checkpoints are kept in the job folder all the same)',
     );
+  }
+  if (target !== 'sagemaker') {
+    if (spec.checkpointsPath !== undefined)
+      add(
+        'checkpointsPath',
+        'warning',
+        "a checkpoints path is a SageMaker option; a local job keeps its checkpoints in its folder's checkpoints/",
+      );
+    if (spec.tensorboardPath !== undefined)
+      add(
+        'tensorboardPath',
+        'warning',
+        "a TensorBoard path is a SageMaker option; a local job keeps its event files in its folder's output/tensorboard/",
+      );
   }
 }
 

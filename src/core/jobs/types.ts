@@ -54,6 +54,12 @@ export interface TrainingJobSpec {
    * them in its own folder.
    */
   readonly checkpointsPath?: string;
+  /**
+   * Where the TensorFlow event files go (TensorBoardOutputConfig), default
+   * `<outputPath>/<job>/tensorboard/`. SageMaker only: a local job keeps them in
+   * `output/tensorboard/` of its folder.
+   */
+  readonly tensorboardPath?: string;
 }
 
 /** One training job as a list shows it. */

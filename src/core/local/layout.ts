@@ -14,7 +14,7 @@ import { toSageMakerHyperparameters } from '../training/hyperparameters';
  *     input/config/*.json           hyperparameters, inputdataconfig, resourceconfig
  *     input/data/{training,checkpoint}/   mount points; the user's folders are bound there read-only
  *     model/                        /opt/ml/model
- *     output/                       /opt/ml/output: failure, train.log, model.tar.gz
+ *     output/                       /opt/ml/output: failure, train.log, model.tar.gz, tensorboard/
  *     checkpoints/                  /opt/ml/checkpoints: the model_dir, kept (SageMaker's CheckpointConfig)
  *   <workspace>/.tfod/endpoints/<endpoint>/
  *     endpoint.json, model/         (model/ only when served from a model.tar.gz)

@@ -26,6 +26,8 @@ export const CHECKPOINT_CHANNEL = 'checkpoint';
 export const VARIANT_NAME = 'AllTraffic';
 /** Where SageMaker syncs the checkpoint S3 URI in the container (the image's default too). */
 export const CHECKPOINTS_LOCAL_PATH = '/opt/ml/checkpoints';
+/** Where `train` copies the TensorFlow event files; SageMaker uploads them as they change. */
+export const TENSORBOARD_LOCAL_PATH = '/opt/ml/output/tensorboard';
 
 /** `<outputPath>/<job>/<folder>/`: beside the job's own output folder, as SageMaker lays it. */
 export function jobOutputUri(outputPath: string, job: string, folder: string): string {
@@ -96,6 +98,10 @@ export function buildCreateTrainingJobRequest(spec: TrainingJobSpec): CreateTrai
   // `train` keeps its model_dir there, so the API's loop resumes from the newest checkpoint.
   if (checkpoints)
     request.CheckpointConfig = { S3Uri: checkpoints, LocalPath: CHECKPOINTS_LOCAL_PATH };
+  request.TensorBoardOutputConfig = {
+    S3OutputPath: spec.tensorboardPath ?? jobOutputUri(spec.outputPath, spec.name, 'tensorboard'),
+    LocalPath: TENSORBOARD_LOCAL_PATH,
+  };
   const tags = toTags(spec.tags);
   if (tags) request.Tags = tags;
   return request;

@@ -58,6 +58,10 @@ describe('SageMaker request builders', () => {
       OutputDataConfig: { S3OutputPath: 's3://my-bucket/output/' },
       ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 50 },
       StoppingCondition: { MaxRuntimeInSeconds: 86_400 },
+      TensorBoardOutputConfig: {
+        S3OutputPath: 's3://my-bucket/output/tfod-20240131-235959/tensorboard/',
+        LocalPath: '/opt/ml/output/tensorboard',
+      },
       Tags: [
         { Key: 'project', Value: 'pets' },
         { Key: 'owner', Value: 'me@example.com' },
@@ -113,6 +117,22 @@ describe('SageMaker request builders', () => {
     const plain = buildCreateTrainingJobRequest(sampleSpec());
     assert.equal('CheckpointConfig' in plain, false);
     assert.equal('EnableManagedSpotTraining' in plain, false);
+  });
+
+  it('keeps the TensorFlow event files: TensorBoardOutputConfig, under the output path or where chosen', () => {
+    const chosen = buildCreateTrainingJobRequest(
+      sampleSpec({ tensorboardPath: 's3://tb-bucket/runs/pets/', outputPath: 's3://b-1/out' }),
+    );
+    assert.deepEqual(chosen.TensorBoardOutputConfig, {
+      S3OutputPath: 's3://tb-bucket/runs/pets/',
+      LocalPath: '/opt/ml/output/tensorboard',
+    });
+    // An output path without the trailing slash gets the same layout.
+    assert.equal(
+      buildCreateTrainingJobRequest(sampleSpec({ outputPath: 's3://b-1/out' }))
+        .TensorBoardOutputConfig?.S3OutputPath,
+      's3://b-1/out/tfod-20240131-235959/tensorboard/',
+    );
   });
 
   it('CreateModel serves the job artifacts with its image and role', () => {
@@ -228,6 +248,16 @@ describe('the AWS CLI validates the built requests offline', () => {
       'CreateTrainingJob',
       buildCreateTrainingJobRequest(sampleSpec({ checkpointsPath: 's3://b-1/ckpt/' })),
     );
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ tensorboardPath: 's3://tb-bucket/runs/' })),
+    );
+    const noTensorBoardPath = validateWithAwsCli('sagemaker', 'CreateTrainingJob', {
+      ...buildCreateTrainingJobRequest(sampleSpec()),
+      TensorBoardOutputConfig: { LocalPath: '/opt/ml/output/tensorboard' },
+    });
+    assert.match(noTensorBoardPath.valid ? '' : noTensorBoardPath.message, /S3OutputPath/);
     // And the check can fail on these fields: a checkpoint config without its S3Uri.
     const bad = buildCreateTrainingJobRequest(sampleSpec({ spot: true }));
     const verdict = validateWithAwsCli('sagemaker', 'CreateTrainingJob', {

@@ -205,6 +205,10 @@ describe('training job spec validation', () => {
       errors(validateTrainingJobSpec(sampleSpec({ checkpointsPath: 'my-bucket/ckpt' })))[0] ?? '',
       /^checkpointsPath: the checkpoints path: /,
     );
+    assert.match(
+      errors(validateTrainingJobSpec(sampleSpec({ tensorboardPath: 'tb/' })))[0] ?? '',
+      /^tensorboardPath: the TensorBoard path: /,
+    );
     assert.throws(
       () => assertValidTrainingJobSpec(sampleSpec({ spot: true, maxWaitSeconds: 3600 })),
       (error: unknown) =>

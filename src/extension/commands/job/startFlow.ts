@@ -134,6 +134,8 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
     hyperparameters,
     channels: { training, ...(checkpoint ? { checkpoint } : {}) },
     ...spot,
+    // Chosen only in the saved profile (.tfod/job.json); the default is under the output path.
+    ...(last.tensorboardPath ? { tensorboardPath: last.tensorboardPath } : {}),
   };
 }
 
