@@ -92,6 +92,17 @@ export interface TrainingJobDetails extends TrainingJobSummary {
   /** `s3://.../output/model.tar.gz` once the job has completed. */
   readonly modelArtifacts?: string;
   readonly statusHistory: readonly StatusTransition[];
+  /** Managed spot training (SageMaker's EnableManagedSpotTraining). */
+  readonly spot?: boolean;
+  readonly maxWaitSeconds?: number;
+  /** CheckpointConfig.S3Uri. */
+  readonly checkpointsPath?: string;
+  /** TensorBoardOutputConfig.S3OutputPath. */
+  readonly tensorboardPath?: string;
+  /** Seconds the instances ran (SageMaker's TrainingTimeInSeconds), once the job has ended. */
+  readonly trainingSeconds?: number;
+  /** Seconds charged (BillableTimeInSeconds): less than the training time with spot. */
+  readonly billableSeconds?: number;
 }
 
 export interface StatusTransition {
