@@ -90,3 +90,14 @@ export function describeModelDir(choice: ModelDirChoice): string[] {
     );
   return lines;
 }
+
+/**
+ * A checkpoint past num_steps (a checkpoints path another, longer job used): the loop would not
+ * train and the export would ship that job's weights. TF1 only here, where the name carries the
+ * step; TF2's runner reads the step from the checkpoint and refuses the same way.
+ */
+export function resumePastNumSteps(choice: ModelDirChoice, numSteps: number): string | undefined {
+  const step = choice.resume?.step;
+  if (step === undefined || step <= numSteps) return undefined;
+  return `the checkpoints folder ${choice.modelDir} holds a checkpoint at step ${step}, past num_steps ${numSteps} (another job's checkpoints?)`;
+}

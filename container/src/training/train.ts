@@ -14,7 +14,7 @@ import {
   type CommandPaths,
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
-import { chooseModelDir, describeModelDir } from './checkpoints';
+import { chooseModelDir, describeModelDir, resumePastNumSteps } from './checkpoints';
 import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
@@ -43,6 +43,11 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   mkdirSync(paths.work, { recursive: true });
   const modelDirChoice = chooseModelDir(paths, api.tfMajor);
   for (const line of describeModelDir(modelDirChoice)) log(line);
+  const pastEnd = resumePastNumSteps(modelDirChoice, hyperparameters.numSteps);
+  if (pastEnd)
+    throw new TrainingFailure(pastEnd, [
+      'Give this job its own checkpoints path (leave --checkpoints out: the default is under the job name), or raise num_steps.',
+    ]);
   const modelDir = modelDirChoice.modelDir;
   const commandPaths: CommandPaths = {
     pipelineConfig: join(paths.work, 'pipeline.config'),

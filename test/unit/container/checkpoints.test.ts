@@ -7,6 +7,7 @@ import {
   chooseModelDir,
   describeModelDir,
   newestCheckpoint,
+  resumePastNumSteps,
 } from '../../../container/src/training/checkpoints';
 import { trainingPaths } from '../../../container/src/training/environment';
 
@@ -66,6 +67,22 @@ describe('train: the model_dir and resuming from checkpoints', () => {
       describeModelDir(choice).at(-1),
       `[tfod] resuming from checkpoint ${join(dir, 'model.ckpt-1000')} (step 1000)`,
     );
+  });
+
+  it("TF1: refuses a checkpoint past num_steps (another job's checkpoints), saying which", () => {
+    const dir = join(root, 'checkpoints');
+    touch(dir, 'model.ckpt-5000.index');
+    const choice = chooseModelDir(trainingPaths(root), 1, {});
+    assert.equal(
+      resumePastNumSteps(choice, 5000),
+      undefined,
+      'at num_steps: nothing left to train',
+    );
+    assert.equal(
+      resumePastNumSteps(choice, 1000),
+      `the checkpoints folder ${dir} holds a checkpoint at step 5000, past num_steps 1000 (another job's checkpoints?)`,
+    );
+    assert.equal(resumePastNumSteps(chooseModelDir(trainingPaths(root), 2, {}), 1), undefined);
   });
 
   it("TF2: takes the checkpoint TensorFlow's state file names; its step is the runner's to log", () => {

@@ -141,21 +141,22 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
 
 /**
  * On-demand or managed spot capacity; spot asks how long the job may wait for capacity (SageMaker
- * needs at least the runtime). Checkpoints go under the output path (`checkpointsPath` in the
- * saved profile chooses another prefix).
+ * needs at least the runtime). Checkpoints go under the output path, under the job's own name:
+ * a checkpoints path carried over from the last job would make this one resume from that job's
+ * weights, so it is not offered here (`checkpointsPath` in a profile is a deliberate choice).
  */
 async function askSpot(
   at: Step,
   maxRuntimeSeconds: number,
-  last: { spot?: boolean; maxWaitSeconds?: number; checkpointsPath?: string },
-): Promise<Pick<TrainingJobSpec, 'spot' | 'maxWaitSeconds' | 'checkpointsPath'>> {
+  last: { spot?: boolean; maxWaitSeconds?: number },
+): Promise<Pick<TrainingJobSpec, 'spot' | 'maxWaitSeconds'>> {
   const choice = await askPick(
     at,
     [
       {
         label: 'On-demand',
         spot: false,
-        description: last.spot ? '' : 'last used',
+        description: last.spot ? '' : 'default',
         detail: 'Starts at once and runs uninterrupted; full price',
       },
       {
@@ -180,11 +181,7 @@ async function askSpot(
     max: LIMITS.maxWaitSeconds.max / 3600,
     unit: 'hours',
   });
-  return {
-    spot: true,
-    maxWaitSeconds: waitHours * 3600,
-    ...(last.checkpointsPath ? { checkpointsPath: last.checkpointsPath } : {}),
-  };
+  return { spot: true, maxWaitSeconds: waitHours * 3600 };
 }
 
 /** The four hyperparameters in two steps (steps count and the optional TFLite export). */
