@@ -54,9 +54,33 @@ def checkpoint_step(path):
     return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
 
 
+def loop_settings(num_steps, resumed_step=0):
+    """(iteration, checkpoint interval, log interval) for the steps still to run. The loop counts
+    from the step it restored (a resumed job), so they must divide num_steps - resumed_step: a job
+    resumed from step 100 with num_steps 150 must not run iterations of 30 to step 160."""
+    remaining = num_steps - resumed_step
+    if remaining < 1:
+        remaining = num_steps
+    iteration = iteration_size(remaining)
+    return iteration, checkpoint_interval(remaining, iteration), log_interval(remaining, iteration)
+
+
 def train(args):
-    iteration = iteration_size(args.num_train_steps)
-    interval = checkpoint_interval(args.num_train_steps, iteration)
+    # The API's loop restores the newest checkpoint of model_dir on its own (a spot job restarted
+    # with /opt/ml/checkpoints as its model_dir); say so with the step it goes on from.
+    resumed = tf.train.latest_checkpoint(args.model_dir)
+    resumed_step = checkpoint_step(resumed) if resumed else 0
+    if resumed:
+        print("[tfod] resuming from checkpoint %s (step %d)" % (resumed, resumed_step), flush=True)
+        if resumed_step > args.num_train_steps:
+            print(
+                "error: the checkpoints folder %s holds a checkpoint at step %d, past num_steps %d"
+                " (another job's checkpoints?): give this job its own checkpoints path or raise"
+                " num_steps" % (args.model_dir, resumed_step, args.num_train_steps),
+                file=sys.stderr,
+            )
+            sys.exit(1)
+    iteration, interval, log_every = loop_settings(args.num_train_steps, resumed_step)
     print(
         "[tfod] training %d steps: %d per iteration, a checkpoint every %d steps"
         % (args.num_train_steps, iteration, interval),
@@ -64,7 +88,7 @@ def train(args):
     )
     # The loop logs its losses every LOG_EVERY steps (100), checked after each iteration: here
     # about four times in a short job, every 100 steps in a long one.
-    model_lib_v2.LOG_EVERY = log_interval(args.num_train_steps, iteration)
+    model_lib_v2.LOG_EVERY = log_every
     tf.config.set_soft_device_placement(True)
     strategy = tf.distribute.MirroredStrategy()
     with strategy.scope():

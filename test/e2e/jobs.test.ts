@@ -25,7 +25,7 @@ const IMAGE = `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-g
 /** Waits for step `n` of the guided flow, then types `text` (or keeps the default) and Enter. */
 async function answer(page: Page, n: number, text?: string): Promise<void> {
   await page
-    .locator('.quick-input-widget .quick-input-title', { hasText: `Start Training Job (${n}/12)` })
+    .locator('.quick-input-widget .quick-input-title', { hasText: `Start Training Job (${n}/13)` })
     .waitFor({ state: 'visible', timeout: 15_000 });
   const input = page.locator('.quick-input-widget input');
   if (text !== undefined) await input.fill(text);
@@ -70,11 +70,12 @@ describe('training jobs from the palette into the jobs view (code-server, moto)'
     await answer(page, 3); // the role from tfod.training.roleArn
     await answer(page, 4); // the first instance type: a GPU one
     for (const n of [5, 6, 7]) await answer(page, n);
-    await answer(page, 8); // the training channel from tfod.data.s3Prefix
-    await answer(page, 9); // no checkpoint channel
-    await answer(page, 10); // output beside the data
-    await answer(page, 11, '500');
-    await answer(page, 12); // no TensorFlow Lite export
+    await answer(page, 8); // On-demand capacity (listed first when spot was not used last)
+    await answer(page, 9); // the training channel from tfod.data.s3Prefix
+    await answer(page, 10); // no checkpoint channel
+    await answer(page, 11); // output beside the data
+    await answer(page, 12, '500');
+    await answer(page, 13); // no TensorFlow Lite export
 
     const row = page.locator('.pane-body .monaco-list-row', { hasText: job });
     await row.waitFor({ state: 'visible', timeout: 60_000 });

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -126,6 +133,94 @@ describe('training with real TensorFlow in the production image', () => {
       log,
       /Waiting for new checkpoint[^\n]*\n(?:[^\n]*\n){0,3}[^\n]*Timed-out waiting/,
     );
+  });
+
+  it('keeps its checkpoints in the job folder and its TensorBoard event files in output/tensorboard', () => {
+    const real = jobFolder(workspace, 'real');
+    assert.match(log, /\[tfod\] model_dir \/opt\/ml\/checkpoints: checkpoints are kept there/);
+    assert.ok(existsSync(join(real, 'checkpoints', 'checkpoint')), 'the TF checkpoint state file');
+    // TF2's loop writes train/ and eval/ (eval/<input name>/ when the eval input is named).
+    const eventFiles = (dir: string): string[] =>
+      existsSync(dir)
+        ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+            /(^|\/)events\.out\.tfevents\./.test(name),
+          )
+        : [];
+    const board = join(real, 'output', 'tensorboard');
+    assert.ok(eventFiles(join(board, 'train')).length > 0, "the training loop's event files");
+    assert.ok(eventFiles(join(board, 'eval')).length > 0, "the evaluation's event files");
+  });
+
+  it('resumes from /opt/ml/checkpoints as a restarted spot job does, and ends at num_steps', () => {
+    // SageMaker restarts an interrupted spot job in a fresh container with the same channels and
+    // its checkpoints restored into /opt/ml/checkpoints. Here: the completed 100-step job's
+    // checkpoints, the same training folder, and num_steps 200, so the restart trains 100 more.
+    const real = jobFolder(workspace, 'real');
+    const restart = join(workspace, '.tfod', 'restart');
+    const config = join(restart, 'input', 'config');
+    mkdirSync(config, { recursive: true });
+    for (const folder of ['checkpoints', 'model', 'output']) mkdirSync(join(restart, folder));
+    writeFileSync(
+      join(config, 'hyperparameters.json'),
+      JSON.stringify({
+        num_steps: '200',
+        quantize: 'false',
+        image_size: '300',
+        inference_type: 'FLOAT',
+      }),
+    );
+    for (const file of ['inputdataconfig.json', 'resourceconfig.json'])
+      writeFileSync(join(config, file), readFileSync(join(real, 'input', 'config', file)));
+    // The checkpoints were written as root in the container: copied in one as well.
+    const copy = spawnSync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '-v',
+        `${workspace}:/w`,
+        image,
+        'cp',
+        '-a',
+        '/w/.tfod/jobs/real/checkpoints/.',
+        '/w/.tfod/restart/checkpoints/',
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(copy.status, 0, copy.stderr);
+    const run = spawnSync(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '-v',
+        `${config}:/opt/ml/input/config:ro`,
+        '-v',
+        `${join(workspace, 'sample')}:/opt/ml/input/data/training:ro`,
+        '-v',
+        `${join(restart, 'checkpoints')}:/opt/ml/checkpoints`,
+        '-v',
+        `${join(restart, 'model')}:/opt/ml/model`,
+        '-v',
+        `${join(restart, 'output')}:/opt/ml/output`,
+        image,
+        'train',
+      ],
+      { encoding: 'utf8', timeout: 1_200_000 },
+    );
+    const output = `${run.stdout}${run.stderr}`;
+    assert.equal(run.status, 0, output.slice(-3000));
+    assert.match(
+      output,
+      new RegExp(
+        `\\[tfod\\] resuming from checkpoint /opt/ml/checkpoints/ckpt-\\d+ \\(step ${NUM_STEPS}\\)`,
+      ),
+    );
+    // It went on from step 100: its first loss line is past it, and it ends at the new num_steps.
+    assert.doesNotMatch(output, /model_lib_v2\.py:\d+\] Step (?:25|50|75|100) per-step time/);
+    assert.match(output, /model_lib_v2\.py:\d+\] Step 200 per-step time/);
+    assert.match(output, /\[tfod\] newest checkpoint: \S+ckpt-\d+ \(step 200\)/);
+    assert.ok(existsSync(join(restart, 'model', 'saved_model', 'saved_model.pb')));
   });
 
   it('reports #metric lines that match every MetricDefinition, once each, and the loss went down', () => {

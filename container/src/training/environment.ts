@@ -15,6 +15,13 @@ export interface TrainingPaths {
   readonly failure: string;
   /** Scratch space on the job's volume that SageMaker does not upload. */
   readonly work: string;
+  /**
+   * CheckpointConfig's LocalPath: SageMaker syncs it with the job's checkpoint S3 URI and fills it
+   * again when it restarts an interrupted spot job; the local target mounts a job folder there.
+   */
+  readonly checkpoints: string;
+  /** TensorBoardOutputConfig's LocalPath: the event files are copied here. */
+  readonly tensorboard: string;
   channel(name: string): string;
 }
 
@@ -28,6 +35,8 @@ export function trainingPaths(root = process.env.TFOD_OPT_ML || '/opt/ml'): Trai
     output: join(root, 'output'),
     failure: join(root, 'output', 'failure'),
     work: process.env.TFOD_WORK_DIR || join(root, 'work'),
+    checkpoints: join(root, 'checkpoints'),
+    tensorboard: join(root, 'output', 'tensorboard'),
     channel: (name) => join(root, 'input', 'data', name),
   };
 }

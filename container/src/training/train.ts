@@ -14,6 +14,8 @@ import {
   type CommandPaths,
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
+import { chooseModelDir, describeModelDir, resumePastNumSteps } from './checkpoints';
+import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
 import {
@@ -39,7 +41,14 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   const inputs = await findTrainingInputs(paths, api.tfMajor);
 
   mkdirSync(paths.work, { recursive: true });
-  const modelDir = join(paths.work, 'train');
+  const modelDirChoice = chooseModelDir(paths, api.tfMajor);
+  for (const line of describeModelDir(modelDirChoice)) log(line);
+  const pastEnd = resumePastNumSteps(modelDirChoice, hyperparameters.numSteps);
+  if (pastEnd)
+    throw new TrainingFailure(pastEnd, [
+      'Give this job its own checkpoints path (leave --checkpoints out: the default is under the job name), or raise num_steps.',
+    ]);
+  const modelDir = modelDirChoice.modelDir;
   const commandPaths: CommandPaths = {
     pipelineConfig: join(paths.work, 'pipeline.config'),
     modelDir,
@@ -50,10 +59,18 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
   checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
 
-  await runner.run(trainCommand(api, commandPaths, hyperparameters));
-  const evaluation =
-    inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;
-  if (evaluation) await runner.run(evaluation);
+  const events = startEventFileSync(modelDir, paths.tensorboard, log);
+  try {
+    await runner.run(trainCommand(api, commandPaths, hyperparameters));
+    events.sync();
+    const evaluation =
+      inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;
+    if (evaluation) await runner.run(evaluation);
+  } finally {
+    // Also after a failure or a stop: the curves up to there are what explains it.
+    events.stop();
+  }
+  log(`[tfod] TensorBoard event files: ${paths.tensorboard}`);
 
   const checkpointPrefix = api.tfMajor === 1 ? latestTf1Checkpoint(modelDir) : modelDir;
   mkdirSync(paths.model, { recursive: true });

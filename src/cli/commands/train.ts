@@ -41,6 +41,10 @@ interface TrainFlags extends TargetFlags {
   readonly imageSize?: string;
   readonly inferenceType?: string;
   readonly tag?: string[];
+  readonly spot?: boolean;
+  readonly maxWait?: number;
+  readonly checkpoints?: string;
+  readonly tensorboard?: string;
   readonly json?: boolean;
 }
 
@@ -78,6 +82,10 @@ function flagsProfile(flags: TrainFlags): JobProfile {
     ...(Object.keys(hyper).length ? { hyperparameters: hyper } : {}),
     ...(Object.keys(channels).length ? { channels } : {}),
     ...(tagged ? { tags: tagged } : {}),
+    ...(flags.spot ? { spot: true } : {}),
+    ...(flags.maxWait !== undefined ? { maxWaitSeconds: flags.maxWait } : {}),
+    ...(flags.checkpoints ? { checkpointsPath: flags.checkpoints } : {}),
+    ...(flags.tensorboard ? { tensorboardPath: flags.tensorboard } : {}),
   };
 }
 
@@ -108,6 +116,23 @@ export function register(program: Command): void {
     .option('--image-size <n>', 'hyperparameter image_size')
     .option('--inference-type <type>', 'hyperparameter inference_type (FLOAT or QUANTIZED_UINT8)')
     .option('--tag <key=value...>', 'tags for the job')
+    .option(
+      '--spot',
+      'SageMaker: managed spot training (cheaper; an interrupted job resumes from its newest checkpoint)',
+    )
+    .option(
+      '--max-wait <seconds>',
+      'with --spot: the longest the job may take, waiting for capacity included (>= --max-runtime; default twice it)',
+      integer('--max-wait', 60),
+    )
+    .option(
+      '--checkpoints <uri>',
+      'SageMaker: S3 prefix synced with /opt/ml/checkpoints (default with --spot: <output>/<job>/checkpoints/)',
+    )
+    .option(
+      '--tensorboard <uri>',
+      'SageMaker: S3 prefix for the TensorFlow event files (default <output>/<job>/tensorboard/; local: the job folder)',
+    )
     .option('--json', 'print the started job as JSON');
   addAwsOptions(addTargetOption(command)).action(async (flags: TrainFlags, cmd: Command) => {
     const { out, err } = output(cmd);
@@ -142,7 +167,7 @@ export function register(program: Command): void {
     if (flags.json) out(`${JSON.stringify(job, null, 2)}\n`);
     else
       out(
-        `Started training job ${job.name} on ${flags.target} (${spec.instanceType}): ${job.id}\n`,
+        `Started training job ${job.name} on ${flags.target} (${spec.instanceType}${spec.spot && flags.target === 'sagemaker' ? ', managed spot' : ''}): ${job.id}\n`,
       );
   });
 }

@@ -6,3 +6,4 @@ export * from './status';
 export * from './metricSeries';
 export * from './poller';
 export * from './delay';
+export * from './cost';

@@ -34,6 +34,10 @@ export interface JobProfile {
   readonly hyperparameters?: Readonly<Record<string, unknown>>;
   readonly channels?: { readonly training?: string; readonly checkpoint?: string };
   readonly tags?: Readonly<Record<string, string>>;
+  readonly spot?: boolean;
+  readonly maxWaitSeconds?: number;
+  readonly checkpointsPath?: string;
+  readonly tensorboardPath?: string;
 }
 
 export const KNOWN_KEYS = new Set([
@@ -49,6 +53,10 @@ export const KNOWN_KEYS = new Set([
   'hyperparameters',
   'channels',
   'tags',
+  'spot',
+  'maxWaitSeconds',
+  'checkpointsPath',
+  'tensorboardPath',
 ]);
 
 /**
@@ -135,6 +143,15 @@ export function specFromProfile(
   const instanceCount = number('instanceCount');
   const volumeSizeGb = number('volumeSizeGb');
   const maxRuntimeSeconds = number('maxRuntimeSeconds');
+  const maxWaitSeconds = number('maxWaitSeconds');
+  const checkpointsPath = text('checkpointsPath');
+  const tensorboardPath = text('tensorboardPath');
+  const spotValue = profile.spot;
+  let spot: boolean | undefined;
+  if (spotValue === true || spotValue === 'true') spot = true;
+  else if (spotValue === false || spotValue === 'false') spot = false;
+  else if (spotValue !== undefined && spotValue !== null)
+    problems.push("'spot' must be true or false");
   if (problems.length)
     throw new UserError(
       `${source} is not a usable job profile: ${problems.join('; ')}`,
@@ -152,6 +169,10 @@ export function specFromProfile(
     hyperparameters: hyper.value,
     channels: { training: training ?? '', ...(checkpoint ? { checkpoint } : {}) },
     ...(tags ? { tags: tags as Record<string, string> } : {}),
+    ...(spot ? { spot } : {}),
+    ...(maxWaitSeconds !== undefined ? { maxWaitSeconds } : {}),
+    ...(checkpointsPath ? { checkpointsPath } : {}),
+    ...(tensorboardPath ? { tensorboardPath } : {}),
   };
 }
 
@@ -168,6 +189,10 @@ export function profileFromSpec(spec: TrainingJobSpec): JobProfile {
     hyperparameters: toSageMakerHyperparameters(spec.hyperparameters),
     channels: spec.channels,
     ...(spec.tags && Object.keys(spec.tags).length ? { tags: spec.tags } : {}),
+    ...(spec.spot ? { spot: true } : {}),
+    ...(spec.maxWaitSeconds !== undefined ? { maxWaitSeconds: spec.maxWaitSeconds } : {}),
+    ...(spec.checkpointsPath ? { checkpointsPath: spec.checkpointsPath } : {}),
+    ...(spec.tensorboardPath ? { tensorboardPath: spec.tensorboardPath } : {}),
   };
 }
 

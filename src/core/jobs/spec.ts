@@ -29,6 +29,8 @@ export const LIMITS = {
   volumeSizeGb: { min: 1, max: 16_384 },
   /** SageMaker's ceiling for MaxRuntimeInSeconds: 28 days. */
   maxRuntimeSeconds: { min: 60, max: 28 * 24 * 3600 },
+  /** MaxWaitTimeInSeconds of a spot job: at least its MaxRuntimeInSeconds, at most 28 days. */
+  maxWaitSeconds: { min: 60, max: 28 * 24 * 3600 },
   tags: 50,
 } as const;
 
@@ -99,6 +101,71 @@ function imageProblems(image: string, target: TargetKind, add: Add): void {
 }
 
 type Add = (field: string, severity: SpecProblem['severity'], message: string) => void;
+
+/** The default max wait of a spot job: twice its runtime (time to find capacity), within limits. */
+export function defaultMaxWaitSeconds(maxRuntimeSeconds: number): number {
+  return Math.max(maxRuntimeSeconds, Math.min(2 * maxRuntimeSeconds, LIMITS.maxWaitSeconds.max));
+}
+
+/** Managed spot training: SageMaker refuses a max wait below the max runtime, so say it first. */
+function spotProblems(spec: TrainingJobSpec, target: TargetKind, add: Add): void {
+  if (spec.maxWaitSeconds !== undefined) {
+    if (!spec.spot) {
+      add(
+        'maxWaitSeconds',
+        'error',
+        'a maximum wait applies only to managed spot training; add --spot (or "spot": true in the job profile) or leave out the maximum wait',
+      );
+    } else {
+      const problem = rangeProblem(
+        spec.maxWaitSeconds,
+        LIMITS.maxWaitSeconds,
+        'maximum wait',
+        'seconds (1 minute to 28 days)',
+      );
+      if (problem) add('maxWaitSeconds', 'error', problem);
+      else if (
+        Number.isInteger(spec.maxRuntimeSeconds) &&
+        spec.maxWaitSeconds < spec.maxRuntimeSeconds
+      )
+        add(
+          'maxWaitSeconds',
+          'error',
+          `the maximum wait (${spec.maxWaitSeconds} s) is shorter than the maximum runtime (${spec.maxRuntimeSeconds} s); SageMaker needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: raise --max-wait to at least ${spec.maxRuntimeSeconds} or lower --max-runtime`,
+        );
+    }
+  }
+  if (target === 'sagemaker') {
+    if (spec.checkpointsPath !== undefined)
+      check(add, 'checkpointsPath', s3UriProblem(spec.checkpointsPath, 'the checkpoints path'));
+    if (spec.tensorboardPath !== undefined)
+      check(add, 'tensorboardPath', s3UriProblem(spec.tensorboardPath, 'the TensorBoard path'));
+  } else if (spec.spot) {
+    add(
+      'spot',
+      'warning',
+      'managed spot training is a SageMaker option; the local job runs on this machine as usual (its checkpoints are kept in the job folder all the same)',
+    );
+  }
+  if (target !== 'sagemaker') {
+    if (spec.checkpointsPath !== undefined)
+      add(
+        'checkpointsPath',
+        'warning',
+        "a checkpoints path is a SageMaker option; a local job keeps its checkpoints in its folder's checkpoints/",
+      );
+    if (spec.tensorboardPath !== undefined)
+      add(
+        'tensorboardPath',
+        'warning',
+        "a TensorBoard path is a SageMaker option; a local job keeps its event files in its folder's output/tensorboard/",
+      );
+  }
+}
+
+function check(add: Add, field: string, message: string | undefined): void {
+  if (message) add(field, 'error', message);
+}
 
 /** Every problem of the spec at once, errors and warnings; never throws. */
 export function validateTrainingJobSpec(
@@ -196,6 +263,8 @@ export function validateTrainingJobSpec(
       'seconds (1 minute to 28 days)',
     ),
   );
+
+  spotProblems(spec, target, add);
 
   for (const problem of parseHyperparameters(toSageMakerHyperparameters(spec.hyperparameters))
     .problems) {

@@ -41,6 +41,25 @@ export interface TrainingJobSpec {
   readonly hyperparameters: TrainingHyperparameters;
   readonly channels: TrainingChannels;
   readonly tags?: Readonly<Record<string, string>>;
+  /**
+   * Managed spot training (SageMaker): the job runs on spare capacity, may be interrupted and
+   * is restarted from its newest checkpoint. The local target ignores it.
+   */
+  readonly spot?: boolean;
+  /** With `spot`: the longest the job may take, waiting for capacity included (>= maxRuntimeSeconds). */
+  readonly maxWaitSeconds?: number;
+  /**
+   * Where the job's checkpoints are kept while it runs (synced with /opt/ml/checkpoints); with
+   * `spot` and none given, `<outputPath>/<job>/checkpoints/`. SageMaker only: a local job keeps
+   * them in its own folder.
+   */
+  readonly checkpointsPath?: string;
+  /**
+   * Where the TensorFlow event files go (TensorBoardOutputConfig), default
+   * `<outputPath>/<job>/tensorboard/`. SageMaker only: a local job keeps them in
+   * `output/tensorboard/` of its folder.
+   */
+  readonly tensorboardPath?: string;
 }
 
 /** One training job as a list shows it. */
@@ -73,6 +92,17 @@ export interface TrainingJobDetails extends TrainingJobSummary {
   /** `s3://.../output/model.tar.gz` once the job has completed. */
   readonly modelArtifacts?: string;
   readonly statusHistory: readonly StatusTransition[];
+  /** Managed spot training (SageMaker's EnableManagedSpotTraining). */
+  readonly spot?: boolean;
+  readonly maxWaitSeconds?: number;
+  /** CheckpointConfig.S3Uri. */
+  readonly checkpointsPath?: string;
+  /** TensorBoardOutputConfig.S3OutputPath. */
+  readonly tensorboardPath?: string;
+  /** Seconds the instances ran (SageMaker's TrainingTimeInSeconds), once the job has ended. */
+  readonly trainingSeconds?: number;
+  /** Seconds charged (BillableTimeInSeconds): less than the training time with spot. */
+  readonly billableSeconds?: number;
 }
 
 export interface StatusTransition {

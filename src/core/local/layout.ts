@@ -14,7 +14,8 @@ import { toSageMakerHyperparameters } from '../training/hyperparameters';
  *     input/config/*.json           hyperparameters, inputdataconfig, resourceconfig
  *     input/data/{training,checkpoint}/   mount points; the user's folders are bound there read-only
  *     model/                        /opt/ml/model
- *     output/                       /opt/ml/output: failure, train.log, model.tar.gz
+ *     output/                       /opt/ml/output: failure, train.log, model.tar.gz, tensorboard/
+ *     checkpoints/                  /opt/ml/checkpoints: the model_dir, kept (SageMaker's CheckpointConfig)
  *   <workspace>/.tfod/endpoints/<endpoint>/
  *     endpoint.json, model/         (model/ only when served from a model.tar.gz)
  */
@@ -56,6 +57,7 @@ export interface JobPaths {
   readonly failure: string;
   readonly log: string;
   readonly modelArchive: string;
+  readonly checkpoints: string;
   channel(name: string): string;
 }
 
@@ -95,6 +97,7 @@ export function jobPaths(workspace: string, name: string): JobPaths {
     failure: join(output, 'failure'),
     log: join(output, 'train.log'),
     modelArchive: join(output, 'model.tar.gz'),
+    checkpoints: join(root, 'checkpoints'),
     channel: (channel) => join(data, channel),
   };
 }
@@ -169,9 +172,45 @@ export async function layOutJobFolder(
     await mkdir(paths.channel(name), { recursive: true });
   await mkdir(paths.model, { recursive: true });
   await mkdir(paths.output, { recursive: true });
+  await mkdir(paths.checkpoints, { recursive: true });
   await writeFile(paths.hyperparameters, files.hyperparameters);
   await writeFile(paths.inputDataConfig, files.inputDataConfig);
   await writeFile(paths.resourceConfig, files.resourceConfig);
+}
+
+/** A bind mount as the Docker Engine API takes it (dockerode's MountSettings). */
+export interface BindMount {
+  readonly Type: 'bind';
+  readonly Source: string;
+  readonly Target: string;
+  readonly ReadOnly: boolean;
+}
+
+/**
+ * The training container's mounts: the config and the user's channels read-only, and writable
+ * model, output and checkpoints folders, at the paths SageMaker uses. The checkpoints folder is
+ * CheckpointConfig's LocalPath: `train` keeps its model_dir there, so the job folder holds the
+ * checkpoints and a job run again in it resumes from the newest, as a restarted spot job does.
+ */
+export function trainingMounts(
+  paths: JobPaths,
+  channels: Readonly<Record<string, string>>,
+): BindMount[] {
+  const bind = (source: string, target: string, readOnly: boolean): BindMount => ({
+    Type: 'bind',
+    Source: source,
+    Target: target,
+    ReadOnly: readOnly,
+  });
+  return [
+    bind(paths.config, `${OPT_ML}/input/config`, true),
+    ...Object.entries(channels).map(([name, folder]) =>
+      bind(folder, `${OPT_ML}/input/data/${name}`, true),
+    ),
+    bind(paths.model, `${OPT_ML}/model`, false),
+    bind(paths.output, `${OPT_ML}/output`, false),
+    bind(paths.checkpoints, `${OPT_ML}/checkpoints`, false),
+  ];
 }
 
 let temporaryCounter = 0;

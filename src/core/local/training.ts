@@ -46,9 +46,9 @@ import {
   layOutJobFolder,
   localInstanceType,
   localPath,
-  OPT_ML,
   specChannels,
   TRAINING_HOST,
+  trainingMounts,
   writeFileAtomic,
   type JobPaths,
 } from './layout';
@@ -180,12 +180,6 @@ export class LocalTrainingJobs {
     environment: Readonly<Record<string, string>>,
     deviceRequests: Docker.DeviceRequest[],
   ): Promise<Docker.Container> {
-    const bind = (source: string, target: string, readOnly: boolean): Docker.MountSettings => ({
-      Type: 'bind',
-      Source: source,
-      Target: target,
-      ReadOnly: readOnly,
-    });
     const options: Docker.ContainerCreateOptions = {
       name: record.containerName,
       Image: record.image,
@@ -201,14 +195,7 @@ export class LocalTrainingJobs {
         [LABELS.workspaceFolder]: resolve(this.context.workspace),
       },
       HostConfig: {
-        Mounts: [
-          bind(paths.config, `${OPT_ML}/input/config`, true),
-          ...Object.entries(record.channels).map(([name, folder]) =>
-            bind(folder, `${OPT_ML}/input/data/${name}`, true),
-          ),
-          bind(paths.model, `${OPT_ML}/model`, false),
-          bind(paths.output, `${OPT_ML}/output`, false),
-        ],
+        Mounts: trainingMounts(paths, record.channels),
         ...(deviceRequests.length ? { DeviceRequests: deviceRequests } : {}),
       },
     };

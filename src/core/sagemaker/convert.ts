@@ -72,6 +72,12 @@ export function toTrainingJobDetails(job: DescribeTrainingJobCommandOutput): Tra
     hyperparameters: { ...(job.HyperParameters ?? {}) },
     lastMetrics,
     modelArtifacts: job.ModelArtifacts?.S3ModelArtifacts,
+    spot: job.EnableManagedSpotTraining,
+    maxWaitSeconds: job.StoppingCondition?.MaxWaitTimeInSeconds,
+    checkpointsPath: job.CheckpointConfig?.S3Uri,
+    tensorboardPath: job.TensorBoardOutputConfig?.S3OutputPath,
+    trainingSeconds: job.TrainingTimeInSeconds,
+    billableSeconds: job.BillableTimeInSeconds,
     statusHistory: (job.SecondaryStatusTransitions ?? []).map((transition) =>
       defined({
         status: transition.Status ?? '',

@@ -9,6 +9,7 @@ import type {
   TrainingInstanceType,
   UpdateEndpointInput,
 } from '@aws-sdk/client-sagemaker';
+import { defaultMaxWaitSeconds } from '../jobs/spec';
 import type { TrainingJobSpec } from '../jobs/types';
 import { toSageMakerHyperparameters } from '../training/hyperparameters';
 import { METRIC_DEFINITIONS } from '../training/metrics';
@@ -23,6 +24,21 @@ export const TRAINING_CHANNEL = 'training';
 export const CHECKPOINT_CHANNEL = 'checkpoint';
 /** The one production variant each endpoint of this extension has. */
 export const VARIANT_NAME = 'AllTraffic';
+/** Where SageMaker syncs the checkpoint S3 URI in the container (the image's default too). */
+export const CHECKPOINTS_LOCAL_PATH = '/opt/ml/checkpoints';
+/** Where `train` copies the TensorFlow event files; SageMaker uploads them as they change. */
+export const TENSORBOARD_LOCAL_PATH = '/opt/ml/output/tensorboard';
+
+/** `<outputPath>/<job>/<folder>/`: beside the job's own output folder, as SageMaker lays it. */
+export function jobOutputUri(outputPath: string, job: string, folder: string): string {
+  return `${outputPath.replace(/\/+$/, '')}/${job}/${folder}/`;
+}
+
+/** The checkpoints URI of a spec: its own, or with spot the default under the output path. */
+export function checkpointsUri(spec: TrainingJobSpec): string | undefined {
+  if (spec.checkpointsPath) return spec.checkpointsPath;
+  return spec.spot ? jobOutputUri(spec.outputPath, spec.name, 'checkpoints') : undefined;
+}
 
 export function toTags(tags: Readonly<Record<string, string>> | undefined): Tag[] | undefined {
   const entries = Object.entries(tags ?? {});
@@ -66,7 +82,25 @@ export function buildCreateTrainingJobRequest(spec: TrainingJobSpec): CreateTrai
       InstanceCount: spec.instanceCount,
       VolumeSizeInGB: spec.volumeSizeGb,
     },
-    StoppingCondition: { MaxRuntimeInSeconds: spec.maxRuntimeSeconds },
+    StoppingCondition: {
+      MaxRuntimeInSeconds: spec.maxRuntimeSeconds,
+      ...(spec.spot
+        ? {
+            MaxWaitTimeInSeconds:
+              spec.maxWaitSeconds ?? defaultMaxWaitSeconds(spec.maxRuntimeSeconds),
+          }
+        : {}),
+    },
+  };
+  if (spec.spot) request.EnableManagedSpotTraining = true;
+  const checkpoints = checkpointsUri(spec);
+  // SageMaker restores this prefix into LocalPath when it restarts an interrupted spot job;
+  // `train` keeps its model_dir there, so the API's loop resumes from the newest checkpoint.
+  if (checkpoints)
+    request.CheckpointConfig = { S3Uri: checkpoints, LocalPath: CHECKPOINTS_LOCAL_PATH };
+  request.TensorBoardOutputConfig = {
+    S3OutputPath: spec.tensorboardPath ?? jobOutputUri(spec.outputPath, spec.name, 'tensorboard'),
+    LocalPath: TENSORBOARD_LOCAL_PATH,
   };
   const tags = toTags(spec.tags);
   if (tags) request.Tags = tags;

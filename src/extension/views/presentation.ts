@@ -3,6 +3,7 @@ import {
   formatDuration,
   isEndpointActive,
   isTrainingJobActive,
+  jobTimeCost,
   type EndpointStatus,
   type EndpointSummary,
   type TrainingJobDetails,
@@ -112,6 +113,8 @@ export function jobDescription(
   parts.push(formatDuration(elapsedMs(details ?? job, now)));
   const metric = details ? headlineMetric(details.lastMetrics) : undefined;
   if (metric) parts.push(`${metric[0]} ${formatMetric(metric[1])}`);
+  const cost = details ? jobTimeCost(details) : undefined;
+  if (cost?.spotSavingsPercent !== undefined) parts.push(`spot −${cost.spotSavingsPercent}%`);
   return parts.join(' · ');
 }
 
@@ -140,8 +143,19 @@ export function jobTooltip(
     );
     row('Image', details.image && `\`${details.image}\``);
     row('Role', details.roleArn && `\`${details.roleArn}\``);
+    row('Capacity', details.spot ? 'managed spot' : undefined);
+    const cost = jobTimeCost(details);
+    if (cost) {
+      row('Training time', formatDuration(cost.trainingSeconds * 1000));
+      row(
+        'Billable time',
+        `${formatDuration(cost.billableSeconds * 1000)}${cost.spotSavingsPercent !== undefined ? ` (managed spot: ${cost.spotSavingsPercent}% saved)` : ''}`,
+      );
+    }
     row('Output', details.outputPath && `\`${details.outputPath}\``);
     row('Model', details.modelArtifacts && `\`${details.modelArtifacts}\``);
+    row('Checkpoints', details.checkpointsPath && `\`${details.checkpointsPath}\``);
+    row('TensorBoard', details.tensorboardPath && `\`${details.tensorboardPath}\``);
     const hyper = Object.entries(details.hyperparameters)
       .filter(([key]) => !key.startsWith('sagemaker_'))
       .map(([key, value]) => `${key}=${value}`)

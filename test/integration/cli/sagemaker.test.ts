@@ -161,6 +161,20 @@ describe('tfod jobs and endpoints commands against moto', () => {
     );
   });
 
+  it('jobs <job> describes the job: capacity and where its TensorBoard files go', async () => {
+    const described = await tfod(env, 'jobs', job, '--target', 'sagemaker');
+    assert.equal(described.code, 0, described.stderr);
+    assert.match(described.stdout, new RegExp(`^Name:\\s+${job}$`, 'm'));
+    assert.match(described.stdout, /^Status:\s+Completed/m);
+    assert.match(described.stdout, /^Capacity:\s+on-demand$/m);
+    assert.match(
+      described.stdout,
+      new RegExp(`^TensorBoard:\\s+s3://\\S+/${job}/tensorboard/$`, 'm'),
+    );
+    const json = await tfod(env, 'jobs', job, '--target', 'sagemaker', '--json');
+    assert.equal((JSON.parse(json.stdout) as { name: string }).name, job);
+  });
+
   it("logs prints the job's CloudWatch events; --follow ends once the job has ended", async () => {
     const logs = new CloudWatchLogsClient({ region: 'us-east-1' });
     try {

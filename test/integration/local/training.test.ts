@@ -185,6 +185,8 @@ describe('local training jobs in a real Docker engine', () => {
     assert.equal(mount('/opt/ml/input/data/training')?.Source, ws.training);
     assert.equal(mount('/opt/ml/input/data/checkpoint')?.RW, false);
     assert.equal(mount('/opt/ml/model')?.RW, true);
+    assert.equal(mount('/opt/ml/checkpoints')?.RW, true);
+    assert.equal(mount('/opt/ml/checkpoints')?.Source, target.jobPaths('job-hang').checkpoints);
 
     const began = Date.now();
     await restarted.stopTrainingJob('job-hang');

@@ -101,6 +101,20 @@ describe('SageMaker target against moto', () => {
     assert.ok((await target.listTrainingJobs({ maxResults: 1 })).length <= 1);
   });
 
+  it('starts a managed spot job and reads back its max wait, checkpoints and TensorBoard paths', async () => {
+    const name = `${jobName}-spot`;
+    await target.startTrainingJob(
+      sampleSpec({ name, spot: true, maxWaitSeconds: 172_800, maxRuntimeSeconds: 86_400 }),
+    );
+    const create = calls.filter((call) => call.operation === 'CreateTrainingJob').at(-1);
+    assert.equal(create?.input.EnableManagedSpotTraining, true);
+    const job = await target.describeTrainingJob(name);
+    assert.equal(job.spot, true);
+    assert.equal(job.maxWaitSeconds, 172_800);
+    assert.equal(job.checkpointsPath, `s3://my-bucket/output/${name}/checkpoints/`);
+    assert.equal(job.tensorboardPath, `s3://my-bucket/output/${name}/tensorboard/`);
+  });
+
   it('refuses an invalid spec before calling SageMaker', async () => {
     const before = calls.length;
     await assert.rejects(

@@ -45,4 +45,35 @@ describe('od_api_tf2.py: the loop settings for a job of num_steps', () => {
     assert.deepEqual(byN.get(101), [1, 101, 25]);
     assert.deepEqual(byN.get(25_000), [100, 1000, 100]);
   });
+
+  it('a resumed job divides the steps still to run, so it still ends exactly at num_steps', () => {
+    const code = [
+      'import json, sys',
+      `sys.path.insert(0, ${JSON.stringify(script)})`,
+      'import od_api_tf2 as o',
+      'print(json.dumps([o.loop_settings(n, r) for n, r in [(150, 100), (150, 0), (25000, 3000), (25000, 24000), (100, 100), (100, 0)]]))',
+    ].join('\n');
+    const settings = JSON.parse(
+      execFileSync('python3', ['-c', code], { encoding: 'utf8' }),
+    ) as Array<[number, number, number]>;
+    const cases: Array<[number, number]> = [
+      [150, 100],
+      [150, 0],
+      [25_000, 3000],
+      [25_000, 24_000],
+      [100, 100],
+      [100, 0],
+    ];
+    cases.forEach(([n, resumed], i) => {
+      const [iteration, interval] = settings[i] ?? [0, 0];
+      const remaining = n - resumed || n;
+      assert.equal(remaining % iteration, 0, `${n} from ${resumed}: iteration ${iteration}`);
+      assert.equal(remaining % interval, 0, `${n} from ${resumed}: interval ${interval}`);
+    });
+    // From step 100 of 150 the loop runs 50 steps (not iterations of 30, to 160).
+    assert.deepEqual(settings[0]?.slice(0, 2), [10, 50]);
+    assert.deepEqual(settings[1]?.slice(0, 2), [30, 150], 'a fresh job is unchanged');
+    // A spot job restarted from a 1,000-step checkpoint keeps the API's 100 and 1,000.
+    assert.deepEqual(settings[2]?.slice(0, 2), [100, 1000]);
+  });
 });

@@ -41,6 +41,26 @@ describe('saved job profiles (.tfod/job.json)', () => {
     assert.deepEqual({ ...specFromProfile(saved, 'x'), name: spec.name }, spec);
   });
 
+  it('reads spot, maxWaitSeconds and checkpointsPath, and saves them back', () => {
+    const spec = specFromProfile(
+      { ...base, spot: true, maxWaitSeconds: '172800', checkpointsPath: 's3://my-bucket/ckpt/' },
+      'job.json',
+    );
+    assert.equal(spec.spot, true);
+    assert.equal(spec.maxWaitSeconds, 172_800);
+    assert.equal(spec.checkpointsPath, 's3://my-bucket/ckpt/');
+    const saved = profileFromSpec(spec);
+    assert.deepEqual(
+      [saved.spot, saved.maxWaitSeconds, saved.checkpointsPath],
+      [true, 172_800, 's3://my-bucket/ckpt/'],
+    );
+    assert.equal('spot' in profileFromSpec(sampleSpec()), false, 'on-demand saves no spot field');
+    assert.throws(
+      () => specFromProfile({ ...base, spot: 'yes' }, 'job.json'),
+      /'spot' must be true or false/,
+    );
+  });
+
   it('lists every problem of a broken profile at once', () => {
     assert.throws(
       () =>

@@ -10,6 +10,7 @@ import {
   layOutJobFolder,
   localPath,
   trainingConfigFiles,
+  trainingMounts,
   workspaceHash,
   writeFileAtomic,
 } from '../../../src/core/local/layout';
@@ -80,6 +81,7 @@ describe('local job folder layout', () => {
               : [`${prefix}${name}`],
           );
       assert.deepEqual(tree(paths.root), [
+        'checkpoints/',
         'input/',
         'input/config/',
         'input/config/hyperparameters.json',
@@ -102,6 +104,30 @@ describe('local job folder layout', () => {
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }
+  });
+
+  it("mounts the job's checkpoints folder at /opt/ml/checkpoints, writable, beside the others", () => {
+    const paths = jobPaths('/ws', spec.name);
+    const mounts = trainingMounts(paths, {
+      training: '/data/train',
+      checkpoint: '/data/pre trained',
+    });
+    assert.deepEqual(
+      mounts.map((m) => [m.Target, m.Source, m.ReadOnly, m.Type]),
+      [
+        ['/opt/ml/input/config', paths.config, true, 'bind'],
+        ['/opt/ml/input/data/training', '/data/train', true, 'bind'],
+        ['/opt/ml/input/data/checkpoint', '/data/pre trained', true, 'bind'],
+        ['/opt/ml/model', paths.model, false, 'bind'],
+        ['/opt/ml/output', paths.output, false, 'bind'],
+        [
+          '/opt/ml/checkpoints',
+          join('/ws', '.tfod', 'jobs', spec.name, 'checkpoints'),
+          false,
+          'bind',
+        ],
+      ],
+    );
   });
 
   it('writes atomically: no temporary file is left, the content is whole', async () => {

@@ -58,6 +58,10 @@ describe('SageMaker request builders', () => {
       OutputDataConfig: { S3OutputPath: 's3://my-bucket/output/' },
       ResourceConfig: { InstanceType: 'ml.g4dn.xlarge', InstanceCount: 1, VolumeSizeInGB: 50 },
       StoppingCondition: { MaxRuntimeInSeconds: 86_400 },
+      TensorBoardOutputConfig: {
+        S3OutputPath: 's3://my-bucket/output/tfod-20240131-235959/tensorboard/',
+        LocalPath: '/opt/ml/output/tensorboard',
+      },
       Tags: [
         { Key: 'project', Value: 'pets' },
         { Key: 'owner', Value: 'me@example.com' },
@@ -77,6 +81,58 @@ describe('SageMaker request builders', () => {
       ['training'],
     );
     assert.equal('Tags' in request, false);
+  });
+
+  it('managed spot: EnableManagedSpotTraining, MaxWaitTimeInSeconds and checkpoints under the output path', () => {
+    const request = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, maxWaitSeconds: 172_800 }),
+    );
+    assert.equal(request.EnableManagedSpotTraining, true);
+    assert.deepEqual(request.StoppingCondition, {
+      MaxRuntimeInSeconds: 86_400,
+      MaxWaitTimeInSeconds: 172_800,
+    });
+    assert.deepEqual(request.CheckpointConfig, {
+      S3Uri: 's3://my-bucket/output/tfod-20240131-235959/checkpoints/',
+      LocalPath: '/opt/ml/checkpoints',
+    });
+    // Without --max-wait: twice the runtime, within SageMaker's 28 days.
+    const defaulted = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, maxRuntimeSeconds: 20 * 24 * 3600 }),
+    );
+    assert.equal(defaulted.StoppingCondition?.MaxWaitTimeInSeconds, 28 * 24 * 3600);
+  });
+
+  it('a chosen checkpoints URI is used as given, with or without spot', () => {
+    const spot = buildCreateTrainingJobRequest(
+      sampleSpec({ spot: true, checkpointsPath: 's3://ckpt-bucket/run-7/' }),
+    );
+    assert.equal(spot.CheckpointConfig?.S3Uri, 's3://ckpt-bucket/run-7/');
+    const onDemand = buildCreateTrainingJobRequest(
+      sampleSpec({ checkpointsPath: 's3://ckpt-bucket/run-7/' }),
+    );
+    assert.equal('EnableManagedSpotTraining' in onDemand, false);
+    assert.equal('MaxWaitTimeInSeconds' in (onDemand.StoppingCondition ?? {}), false);
+    assert.equal(onDemand.CheckpointConfig?.LocalPath, '/opt/ml/checkpoints');
+    const plain = buildCreateTrainingJobRequest(sampleSpec());
+    assert.equal('CheckpointConfig' in plain, false);
+    assert.equal('EnableManagedSpotTraining' in plain, false);
+  });
+
+  it('keeps the TensorFlow event files: TensorBoardOutputConfig, under the output path or where chosen', () => {
+    const chosen = buildCreateTrainingJobRequest(
+      sampleSpec({ tensorboardPath: 's3://tb-bucket/runs/pets/', outputPath: 's3://b-1/out' }),
+    );
+    assert.deepEqual(chosen.TensorBoardOutputConfig, {
+      S3OutputPath: 's3://tb-bucket/runs/pets/',
+      LocalPath: '/opt/ml/output/tensorboard',
+    });
+    // An output path without the trailing slash gets the same layout.
+    assert.equal(
+      buildCreateTrainingJobRequest(sampleSpec({ outputPath: 's3://b-1/out' }))
+        .TensorBoardOutputConfig?.S3OutputPath,
+      's3://b-1/out/tfod-20240131-235959/tensorboard/',
+    );
   });
 
   it('CreateModel serves the job artifacts with its image and role', () => {
@@ -179,6 +235,36 @@ describe('the AWS CLI validates the built requests offline', () => {
         sampleSpec({ channels: { training: 's3://b-1/data' }, tags: {} }),
       ),
     );
+  });
+
+  it('accepts CreateTrainingJob with managed spot and a checkpoint config', () => {
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ spot: true, maxWaitSeconds: 100_000 })),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ checkpointsPath: 's3://b-1/ckpt/' })),
+    );
+    assertValidRequest(
+      'sagemaker',
+      'CreateTrainingJob',
+      buildCreateTrainingJobRequest(sampleSpec({ tensorboardPath: 's3://tb-bucket/runs/' })),
+    );
+    const noTensorBoardPath = validateWithAwsCli('sagemaker', 'CreateTrainingJob', {
+      ...buildCreateTrainingJobRequest(sampleSpec()),
+      TensorBoardOutputConfig: { LocalPath: '/opt/ml/output/tensorboard' },
+    });
+    assert.match(noTensorBoardPath.valid ? '' : noTensorBoardPath.message, /S3OutputPath/);
+    // And the check can fail on these fields: a checkpoint config without its S3Uri.
+    const bad = buildCreateTrainingJobRequest(sampleSpec({ spot: true }));
+    const verdict = validateWithAwsCli('sagemaker', 'CreateTrainingJob', {
+      ...bad,
+      CheckpointConfig: { LocalPath: '/opt/ml/checkpoints' },
+    });
+    assert.match(verdict.valid ? '' : verdict.message, /S3Uri/);
   });
 
   it('accepts CreateModel, CreateEndpointConfig, CreateEndpoint and UpdateEndpoint', () => {

@@ -181,6 +181,42 @@ describe('training job spec validation', () => {
     );
   });
 
+  it('managed spot: the max wait must cover the runtime, and only comes with spot', () => {
+    assert.deepEqual(
+      validateTrainingJobSpec(sampleSpec({ spot: true, maxWaitSeconds: 86_400 })),
+      [],
+    );
+    assert.deepEqual(
+      errors(validateTrainingJobSpec(sampleSpec({ spot: true, maxWaitSeconds: 3600 }))),
+      [
+        'maxWaitSeconds: the maximum wait (3600 s) is shorter than the maximum runtime (86400 s); SageMaker needs MaxWaitTimeInSeconds >= MaxRuntimeInSeconds: raise --max-wait to at least 86400 or lower --max-runtime',
+      ],
+    );
+    assert.match(
+      errors(validateTrainingJobSpec(sampleSpec({ maxWaitSeconds: 90_000 })))[0] ?? '',
+      /^maxWaitSeconds: a maximum wait applies only to managed spot training; add --spot/,
+    );
+    assert.match(
+      errors(validateTrainingJobSpec(sampleSpec({ spot: true, maxWaitSeconds: 30 * 86_400 })))[0] ??
+        '',
+      /maximum wait must be between 60 and 2419200 seconds/,
+    );
+    assert.match(
+      errors(validateTrainingJobSpec(sampleSpec({ checkpointsPath: 'my-bucket/ckpt' })))[0] ?? '',
+      /^checkpointsPath: the checkpoints path: /,
+    );
+    assert.match(
+      errors(validateTrainingJobSpec(sampleSpec({ tensorboardPath: 'tb/' })))[0] ?? '',
+      /^tensorboardPath: the TensorBoard path: /,
+    );
+    assert.throws(
+      () => assertValidTrainingJobSpec(sampleSpec({ spot: true, maxWaitSeconds: 3600 })),
+      (error: unknown) =>
+        error instanceof UserError &&
+        /MaxWaitTimeInSeconds >= MaxRuntimeInSeconds/.test(error.message),
+    );
+  });
+
   it('checks folders instead of S3 and skips the role for the local target', () => {
     const local = sampleSpec({
       image: 'tfod:cpu',

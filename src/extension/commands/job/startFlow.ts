@@ -1,4 +1,5 @@
 import {
+  defaultMaxWaitSeconds,
   ECR_IMAGE_PATTERN,
   generateJobName,
   INSTANCE_TYPE_PATTERN,
@@ -23,7 +24,7 @@ import { recall, setting } from '../memory';
 import { askNumber, askPick, askText, type Step } from '../prompts';
 
 const TITLE = 'Start Training Job';
-const TOTAL = 12;
+const TOTAL = 13;
 const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
 
 function hyperProblem(name: string, value: string): string | undefined {
@@ -100,26 +101,27 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
     max: LIMITS.maxRuntimeSeconds.max / 3600,
     unit: 'hours',
   });
-  const training = await askText(step(8), {
+  const spot = await askSpot(step(8), hours * 3600, last);
+  const training = await askText(step(9), {
     prompt:
       "Training channel: the S3 prefix with TFRecords, pipeline.config and label_map.pbtxt (Upload Training Data's destination)",
     value: data.training ?? last.channels?.training ?? setting('data.s3Prefix'),
     placeHolder: 's3://my-bucket/data/',
     validate: (value) => s3UriProblem(value, 'training channel'),
   });
-  const checkpoint = await askText(step(9), {
+  const checkpoint = await askText(step(10), {
     prompt: 'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
     value: data.checkpoint ?? last.channels?.checkpoint,
     placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
     validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
   });
   const bucket = parseS3Prefix(training).bucket;
-  const outputPath = await askText(step(10), {
+  const outputPath = await askText(step(11), {
     prompt: "Output path: where SageMaker writes the job's model.tar.gz",
     value: last.outputPath ?? `s3://${bucket}/output/`,
     validate: (value) => s3UriProblem(value, 'output path'),
   });
-  const hyperparameters = await askHyperparameters(step(11), step(12), last.hyperparameters);
+  const hyperparameters = await askHyperparameters(step(12), step(13), last.hyperparameters);
   return {
     name,
     image: imageUri,
@@ -131,7 +133,55 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
     outputPath,
     hyperparameters,
     channels: { training, ...(checkpoint ? { checkpoint } : {}) },
+    ...spot,
+    // Chosen only in the saved profile (.tfod/job.json); the default is under the output path.
+    ...(last.tensorboardPath ? { tensorboardPath: last.tensorboardPath } : {}),
   };
+}
+
+/**
+ * On-demand or managed spot capacity; spot asks how long the job may wait for capacity (SageMaker
+ * needs at least the runtime). Checkpoints go under the output path, under the job's own name:
+ * a checkpoints path carried over from the last job would make this one resume from that job's
+ * weights, so it is not offered here (`checkpointsPath` in a profile is a deliberate choice).
+ */
+async function askSpot(
+  at: Step,
+  maxRuntimeSeconds: number,
+  last: { spot?: boolean; maxWaitSeconds?: number },
+): Promise<Pick<TrainingJobSpec, 'spot' | 'maxWaitSeconds'>> {
+  const choice = await askPick(
+    at,
+    [
+      {
+        label: 'On-demand',
+        spot: false,
+        description: last.spot ? '' : 'default',
+        detail: 'Starts at once and runs uninterrupted; full price',
+      },
+      {
+        label: 'Managed spot training',
+        spot: true,
+        description: last.spot ? 'last used' : '',
+        detail:
+          'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
+      },
+    ].sort((a, b) => Number(b.spot === Boolean(last.spot)) - Number(a.spot === Boolean(last.spot))),
+    'Capacity: on-demand or managed spot training?',
+  );
+  if (!choice.spot) return {};
+  const runtimeHours = maxRuntimeSeconds / 3600;
+  const waitHours = await askNumber(at, {
+    prompt: `Maximum wait in hours, waiting for capacity included (at least the ${runtimeHours} h runtime)`,
+    value: Math.max(
+      runtimeHours,
+      Math.round((last.maxWaitSeconds ?? defaultMaxWaitSeconds(maxRuntimeSeconds)) / 3600),
+    ),
+    min: runtimeHours,
+    max: LIMITS.maxWaitSeconds.max / 3600,
+    unit: 'hours',
+  });
+  return { spot: true, maxWaitSeconds: waitHours * 3600 };
 }
 
 /** The four hyperparameters in two steps (steps count and the optional TFLite export). */
