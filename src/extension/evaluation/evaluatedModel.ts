@@ -14,7 +14,7 @@ export type EvaluatedModel =
   | { readonly kind: 'sagemaker'; readonly endpoint: string };
 
 /**
- * The model a jobs-view node stands for: a model node's, a completed job's (local: on disk;
+ * The model a jobs-view node stands for (what Evaluate Model and Preview Detections run): a model node's, a completed job's (local: on disk;
  * SageMaker: its S3ModelArtifacts), or an endpoint; undefined for other nodes (the command then
  * asks for a model). A local endpoint without a URL is a UserError.
  */
@@ -25,7 +25,7 @@ export function evaluatedModelOf(node: unknown): EvaluatedModel | undefined {
     if (!node.endpoint.url)
       throw new UserError(
         `local endpoint ${node.endpoint.name} has no URL (it is ${node.endpoint.status})`,
-        'Serve the model locally again, then evaluate the endpoint',
+        'Serve the model locally again (Serve Model Locally), then use its endpoint',
       );
     return { kind: 'url', url: node.endpoint.url };
   }

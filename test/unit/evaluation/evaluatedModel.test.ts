@@ -72,15 +72,15 @@ function contextValue(node: JobsNode): string {
   }
 }
 
-/** The `viewItem =~ /.../` of the Evaluate Model item in the jobs view's context menu. */
-function evaluateMenu(): RegExp {
+/** The `viewItem =~ /.../` of a command's item in the jobs view's context menu. */
+function evaluateMenu(command = 'tfod.model.evaluate'): RegExp {
   const manifest = JSON.parse(
     readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
   ) as {
     contributes: { menus: Record<string, { command: string; when?: string }[]> };
   };
   const entries = manifest.contributes.menus['view/item/context']!.filter(
-    (e) => e.command === 'tfod.model.evaluate',
+    (e) => e.command === command,
   );
   assert.equal(entries.length, 1);
   const when = entries[0]!.when ?? '';
@@ -92,6 +92,10 @@ function evaluateMenu(): RegExp {
 
 describe('Evaluate Model on the jobs view', () => {
   const menu = evaluateMenu();
+
+  it('is offered on the same nodes as Preview Detections, which runs the same model', () => {
+    assert.equal(evaluateMenu('tfod.preview.open').source, menu.source);
+  });
 
   it('offers it on SageMaker jobs and their models: the model comes from S3', () => {
     const completed = job('sagemaker', 'Completed', S3_MODEL);

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { UserError } from '../../../core/errors';
 import type { TfodContext } from '../../context';
 import {
   currentPreviewImages,
@@ -9,8 +8,8 @@ import {
   showPreviewPanel,
 } from '../../preview/previewPanel';
 import { PREVIEW_IMAGE_NAME, type PreviewSource } from '../../../core/preview/protocol';
+import { evaluatedModelOf } from '../../evaluation/evaluatedModel';
 import { cachedS3Model } from '../../s3/modelDownload';
-import { isJobsNode } from '../../views/nodes';
 import { withCancellableProgress } from '../registerCommand';
 
 /**
@@ -59,29 +58,22 @@ function activeImage(): string | undefined {
 }
 
 async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<PreviewSource | undefined> {
-  if (!isJobsNode(arg)) return undefined;
-  if (arg.type === 'endpoint') {
-    if (arg.kind === 'sagemaker') return { kind: 'sagemaker', endpoint: arg.endpoint.name };
-    if (!arg.endpoint.url)
-      throw new UserError(
-        `local endpoint ${arg.endpoint.name} has no URL (it is ${arg.endpoint.status})`,
-        'Serve the model locally again, then preview the endpoint',
+  const model = evaluatedModelOf(arg);
+  switch (model?.kind) {
+    case undefined:
+      return undefined;
+    case 'sagemaker':
+      return { kind: 'sagemaker', endpoint: model.endpoint };
+    case 'url':
+      return { kind: 'url', url: model.url };
+    case 'model':
+      return { kind: 'model', path: model.path };
+    case 's3': {
+      // The preview runs models on this machine: a SageMaker job's model is downloaded once.
+      const path = await withCancellableProgress('Preview Detections', (progress, signal) =>
+        cachedS3Model(ctx, model.uri, signal, progress),
       );
-    return { kind: 'url', url: arg.endpoint.url };
+      return { kind: 'model', path };
+    }
   }
-  const uri =
-    arg.type === 'model'
-      ? arg.uri
-      : arg.type === 'job'
-        ? arg.entry.details?.modelArtifacts
-        : undefined;
-  if (!uri) return undefined;
-  if (uri.startsWith('s3://')) {
-    // The preview runs models on this machine: a SageMaker job's model is downloaded once.
-    const path = await withCancellableProgress('Preview Detections', (progress, signal) =>
-      cachedS3Model(ctx, uri, signal, progress),
-    );
-    return { kind: 'model', path };
-  }
-  return { kind: 'model', path: uri.startsWith('file://') ? vscode.Uri.parse(uri).fsPath : uri };
 }
