@@ -134,7 +134,11 @@ describe('validation in a real VS Code (code-server + Chromium)', () => {
       (texts) => texts.includes('Train with this Config') && texts.includes('Validate'),
       30_000,
     );
-    // The fixes above are unsaved: Validate saves the file before the CLI reads it.
+    // An unsaved edit (a comment at the end): Validate saves the file before the CLI reads it.
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Enter');
+    await page.keyboard.type('# checked by Validate');
     await expectCount(page.locator('.tabs-container .tab.dirty'), 1, 'the unsaved config');
     await lenses.filter({ hasText: /^Validate$/ }).click();
     await expectCount(page.locator('.tabs-container .tab.dirty'), 0, 'the config saved', 15_000);
