@@ -164,12 +164,24 @@ describe('the local target in a real VS Code: train, serve locally, see the endp
       .filter({ hasText: 'InService' });
     await endpointRow.first().waitFor({ state: 'visible', timeout: 120_000 });
     const url = await endpointUrl(endpointRow);
-    // Its tooltip names the URL to POST to.
-    await endpointRow.first().hover();
-    await page
+    // Its tooltip names the URL to POST to. A hover can be lost (the tree refreshes under the
+    // pointer): the pointer leaves and comes back until it shows.
+    const tooltip = page
       .locator('.monaco-hover', { hasText: `URL: ${url} (POST ${url}/invocations)` })
-      .first()
-      .waitFor({ state: 'visible', timeout: 15_000 });
+      .first();
+    await waitForValue(
+      "the endpoint's tooltip with its URL",
+      async () => {
+        await page.mouse.move(0, 0);
+        await endpointRow.first().hover();
+        return tooltip.waitFor({ state: 'visible', timeout: 5_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      (shown) => shown,
+      45_000,
+    );
     assert.ok(existsSync(await workbench.screenshot('local-endpoint-in-service')));
 
     const cat = await postImage(url, fixtures().photo('chelsea'));
