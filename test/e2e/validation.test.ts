@@ -141,6 +141,8 @@ describe('validation in a real VS Code (code-server + Chromium)', () => {
     await page.keyboard.press('Control+End');
     await page.keyboard.press('Enter');
     await page.keyboard.type('# checked by Validate');
+    // Back to the top, where the CodeLens is.
+    await page.keyboard.press('Control+Home');
     assert.doesNotMatch(readFileSync(onDisk, 'utf8'), /# checked by Validate/, 'not saved yet');
     await lenses.filter({ hasText: /^Validate$/ }).click();
     await waitForValue(
