@@ -107,13 +107,20 @@ describe('serving app lifecycle', () => {
     }
   });
 
-  it('answers /ping within 2 s while every worker is stuck in synchronous work', async () => {
+  it('answers /ping while every worker is stuck in synchronous work', async () => {
     const { app } = stubApp({ workers: 2 });
     const base = await start(app);
     try {
       await app.ready;
       // Two workers, four images of 2.5 s each: both workers are busy for 5 s.
-      const images = [1, 2, 3, 4].map(() => postImage(base, stubImage('block=2500')));
+      const sent = performance.now();
+      const imageMs: number[] = [];
+      const images = [1, 2, 3, 4].map(() =>
+        postImage(base, stubImage('block=2500')).then((answer) => {
+          imageMs.push(performance.now() - sent);
+          return answer;
+        }),
+      );
       const latencies: number[] = [];
       while (latencies.length < 25) {
         const started = performance.now();
@@ -126,7 +133,14 @@ describe('serving app lifecycle', () => {
         [200, 200, 200, 200],
       );
       // SageMaker's contract is 2 s; answered by the HTTP process, a ping takes milliseconds.
-      assert.ok(Math.max(...latencies) < 2000, `slowest /ping ${Math.max(...latencies)} ms`);
+      // Measured against the images of this run, not the clock (2 noisy cores): a ping queued
+      // behind an image would take about as long as the quickest image answered.
+      const slowest = Math.max(...latencies);
+      const quickestImage = Math.min(...imageMs);
+      assert.ok(
+        slowest < quickestImage / 2,
+        `slowest /ping ${slowest.toFixed(0)} ms against ${quickestImage.toFixed(0)} ms for the quickest image`,
+      );
     } finally {
       await app.close();
     }
