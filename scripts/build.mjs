@@ -174,6 +174,13 @@ export const runtimes = {
     entryPoints: { serverWorker: 'src/server/heavyWorkerMain.ts' },
     outdir: 'dist',
   },
+  // The worker threads of a dataset conversion (src/core/dataset/imageFiles.ts starts them from
+  // datasetWorker.js beside the bundle that converts: the CLI's or the extension's).
+  'dataset worker': {
+    ...nodeDefaults,
+    entryPoints: { datasetWorker: 'src/core/dataset/imageFilesWorker.ts' },
+    outdir: 'dist',
+  },
   cli: {
     ...nodeDefaults,
     entryPoints: { cli: 'src/cli/main.ts' },

@@ -65,6 +65,8 @@ describe('the .vsix', () => {
       'extension/dist/server.js',
       // The language server's worker for large documents, started from beside server.js.
       'extension/dist/serverWorker.js',
+      // A dataset conversion's worker threads, started from beside the bundle that converts.
+      'extension/dist/datasetWorker.js',
       // The bundles extension.js loads on first use.
       'extension/dist/aws.js',
       'extension/dist/tfjs.js',

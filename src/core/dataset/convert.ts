@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +16,8 @@ import { seededRandom } from '../sample/shapes';
 import { readCoco } from './coco';
 import { readCsv } from './csv';
 import { jpegOrientation } from './exif';
-import { MAX_IMAGE_FILE_BYTES, readBounded, TooLargeError } from './files';
+import { MAX_IMAGE_FILE_BYTES } from './files';
+import { ImageFileReader, type LoadedImage } from './imageFiles';
 import { splitImages } from './split';
 import type { AnnotatedImage, AnnotationFormat, AnnotationSet, ConvertProblem } from './types';
 import { readVoc } from './voc';
@@ -269,6 +269,7 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
   const files: string[] = [];
   let done = 0;
   const total = set.images.length;
+  const reader = new ImageFileReader(MAX_IMAGE_FILE_BYTES);
   try {
     for (const split of splits) {
       const shards =
@@ -282,7 +283,7 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
         for (const [at, image] of split.images.entries()) {
           if (options.signal?.aborted) throw new CancelledError();
           while (ahead.length <= READ_AHEAD && at + ahead.length < split.images.length)
-            ahead.push(loadImage(split.images[at + ahead.length] as AnnotatedImage));
+            ahead.push(reader.read((split.images[at + ahead.length] as AnnotatedImage).candidates));
           const record = await convertImage(image, ahead.shift() as Promise<LoadedImage>, {
             ids,
             seen,
@@ -327,6 +328,7 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
         );
     for (const name of files) await rename(join(temp, name), join(options.out, name));
   } finally {
+    await reader.close();
     await rm(temp, { recursive: true, force: true });
   }
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -379,24 +381,6 @@ const OTHER_FORMATS: [string, (b: Buffer) => boolean][] = [
   ['TIFF', (b) => ['II*\0', 'MM\0*'].includes(b.subarray(0, 4).toString('latin1'))],
 ];
 
-/** One image's tf.Example, or undefined when it is skipped (with its problem said). */
-/** An image file's bytes, from the first of its candidate paths that is there. */
-type LoadedImage = { bytes: Buffer; path: string } | { missing: true } | { unreadable: string };
-
-async function loadImage(image: AnnotatedImage): Promise<LoadedImage> {
-  for (const candidate of image.candidates) {
-    try {
-      return { bytes: await readBounded(candidate, MAX_IMAGE_FILE_BYTES), path: candidate };
-    } catch (e) {
-      if (e instanceof TooLargeError) return { unreadable: e.message };
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') continue;
-      return { unreadable: `${candidate} cannot be read (${code ?? (e as Error).message})` };
-    }
-  }
-  return { missing: true };
-}
-
 /** How many images are read ahead of the one being converted (bounded memory, hidden I/O waits). */
 const READ_AHEAD = 4;
 
@@ -428,7 +412,7 @@ async function convertImage(
     ctx.objects.dropped += image.objects.length;
     return undefined;
   }
-  const { bytes, path } = loaded;
+  const { bytes, path, sha256 } = loaded;
   const skip = (code: string, message: string) => {
     problem(image.source, code, 'error', `${path}: ${message}; the image was skipped`);
     ctx.objects.dropped += image.objects.length;
@@ -450,7 +434,6 @@ async function convertImage(
   } catch (e) {
     return skip('image-unreadable', (e as Error).message);
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
   const first = ctx.seen.get(sha256);
   if (first) {
     problem(

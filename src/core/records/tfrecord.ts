@@ -1,4 +1,4 @@
-import { crc32c, maskCrc, maskedCrc32c } from './crc32c';
+import { crc32cOfParts, maskCrc, maskedCrc32c } from './crc32c';
 import type { EncodedParts } from './example';
 
 /**
@@ -25,9 +25,7 @@ export function tfRecordFrameParts(data: EncodedParts): Uint8Array[] {
   const header = Buffer.alloc(12);
   header.writeBigUInt64LE(BigInt(data.length));
   header.writeUInt32LE(maskedCrc32c(header.subarray(0, 8)), 8);
-  let crc = 0;
-  for (const part of data.parts) crc = crc32c(part, crc);
   const footer = Buffer.alloc(4);
-  footer.writeUInt32LE(maskCrc(crc));
+  footer.writeUInt32LE(maskCrc(crc32cOfParts(data.parts)));
   return [header, ...data.parts, footer];
 }

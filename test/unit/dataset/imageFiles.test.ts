@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ImageFileReader, type LoadedImage } from '../../../src/core/dataset/imageFiles';
+import { crc32c, crc32cOfParts } from '../../../src/core/records/crc32c';
+
+const dir = mkdtempSync(join(tmpdir(), 'tfod-image-files-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const files = Array.from({ length: 12 }, (_, i) => {
+  const path = join(dir, `image${i}.jpg`);
+  const bytes = Buffer.alloc(1000 + i * 4099, i);
+  bytes.writeUInt32LE((i * 2654435761) >>> 0, 0);
+  writeFileSync(path, bytes);
+  return { path, bytes };
+});
+const big = join(dir, 'big.jpg');
+writeFileSync(big, Buffer.alloc(70_000));
+mkdirSync(join(dir, 'folder.jpg'));
+
+async function readAll(reader: ImageFileReader): Promise<LoadedImage[]> {
+  try {
+    // Several at once, as the conversion reads ahead: answers must match their requests.
+    return await Promise.all([
+      ...files.map((f) => reader.read([join(dir, 'absent.jpg'), f.path])),
+      reader.read([join(dir, 'absent.jpg'), join(dir, 'folder.jpg')]),
+      reader.read([big]),
+    ]);
+  } finally {
+    await reader.close();
+  }
+}
+
+describe('ImageFileReader: images read, hashed and checksummed off the main thread', () => {
+  it('gives the same bytes, SHA-256, CRC and problems from worker threads as on the main thread', async () => {
+    const threaded = new ImageFileReader(65_536, 2);
+    assert.equal(threaded.threads, 2, 'the worker threads started (under tsx, from the .ts)');
+    const here = new ImageFileReader(65_536, 0);
+    assert.equal(here.threads, 0);
+    const [a, b] = [await readAll(threaded), await readAll(here)];
+    for (const results of [a, b]) {
+      files.forEach((f, i) => {
+        const got = results[i] as { bytes: Buffer; path: string; sha256: string };
+        assert.equal(got.path, f.path, 'the first candidate that is there');
+        assert.ok(got.bytes.equals(f.bytes), `image ${i}: its bytes`);
+        assert.equal(got.sha256, createHash('sha256').update(f.bytes).digest('hex'));
+        // The record's checksum is the same whether the CRC came from a worker or is computed.
+        const head = Buffer.from('head');
+        assert.equal(crc32cOfParts([head, got.bytes]), crc32c(Buffer.concat([head, f.bytes])));
+      });
+      assert.deepEqual(results[files.length], { missing: true }, 'a folder is not an image file');
+      const tooBig = results[files.length + 1] as { unreadable: string };
+      assert.match(tooBig.unreadable, /big\.jpg is 70000 bytes, over the limit of 65536/);
+    }
+  });
+
+  it('reads on the main thread when the workers are gone, and close() can be called twice', async () => {
+    const reader = new ImageFileReader(65_536, 1);
+    await reader.close();
+    await reader.close();
+    const got = (await reader.read([files[0]!.path])) as { bytes: Buffer };
+    assert.ok(got.bytes.equals(files[0]!.bytes));
+  });
+});
