@@ -15,6 +15,7 @@ import { register as registerPush } from './commands/push';
 import { register as registerSample } from './commands/sample';
 import { register as registerServe } from './commands/serve';
 import { register as registerStop } from './commands/stop';
+import { register as registerTensorBoard } from './commands/tensorboard';
 import { register as registerTrain } from './commands/train';
 import { register as registerUpload } from './commands/upload';
 import { register as registerValidate } from './commands/validate';
@@ -56,6 +57,7 @@ export function createProgram(io: CliIO): Command {
   registerJobs(program);
   registerStop(program);
   registerLogs(program);
+  registerTensorBoard(program);
   registerDeploy(program);
   registerEndpoints(program);
   registerPredict(program);

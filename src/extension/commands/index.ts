@@ -16,6 +16,7 @@ import { pushTrainingImageCommand } from './image/push';
 import { copyModelUri } from './job/copyModelUri';
 import { evaluateModel } from './model/evaluate';
 import { showJobLogs } from './job/showLogs';
+import { openTensorBoard } from './job/openTensorBoard';
 import { showJobMetrics } from './job/showMetrics';
 import { startJob } from './job/start';
 import { stopJob } from './job/stop';
@@ -42,6 +43,7 @@ export const COMMANDS = {
   'tfod.job.stop': stopJob,
   'tfod.job.showLogs': showJobLogs,
   'tfod.job.showMetrics': showJobMetrics,
+  'tfod.job.openTensorBoard': openTensorBoard,
   'tfod.job.copyModelUri': copyModelUri,
   'tfod.endpoint.deploy': deployEndpoint,
   'tfod.endpoint.delete': deleteEndpoint,
