@@ -12,6 +12,7 @@ import {
 import type { TrainingJobSpec } from '../../../src/core/jobs';
 import { checkTrainingData, trainingDataError } from '../../../src/core/jobs/trainingData';
 import { writeSampleProject } from '../../../src/core/sample';
+import { sampleSpec } from '../sagemaker/fixtures';
 
 // Before a training job starts, its training channel's pipeline config and label map are checked
 // as the upload checks them: a template placeholder in a field the container does not fill is an
@@ -37,18 +38,7 @@ train_input_reader {
 const LABELS = "item { id: 1 name: 'cat' }\nitem { id: 2 name: 'dog' }\n";
 
 function spec(training: string): TrainingJobSpec {
-  return {
-    name: 'placeholders',
-    image: 'tfod-sagemaker:2.9.1',
-    roleArn: '',
-    instanceType: 'local',
-    instanceCount: 1,
-    volumeSizeGb: 30,
-    maxRuntimeSeconds: 3600,
-    outputPath: '/tmp/out',
-    hyperparameters: { numSteps: 10, quantize: false, imageSize: 300, inferenceType: 'FLOAT' },
-    channels: { training },
-  } as TrainingJobSpec;
+  return sampleSpec({ name: 'placeholders', channels: { training } });
 }
 
 describe('the training data of a job about to start', () => {
@@ -156,10 +146,7 @@ function fakeS3(objects: Record<string, string>, failure?: Error): S3Client & { 
 }
 
 describe('the training data of a SageMaker job, read from S3', () => {
-  const sagemaker = (training: string) => ({
-    ...spec(training),
-    instanceType: 'ml.g4dn.xlarge',
-  });
+  const sagemaker = spec;
 
   it('refuses a placeholder in the uploaded config, naming the object and line', async () => {
     const s3 = fakeS3({
