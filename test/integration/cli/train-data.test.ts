@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { TEMPLATE_CONFIG, TWO_CLASS_LABEL_MAP } from '../../unit/training/templateFixtures';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DescribeTrainingJobCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { checkTrainingData } from '../../../src/core/jobs/trainingData';
@@ -12,22 +13,6 @@ import { motoEnv, tfod } from './harness';
 // `tfod train --target sagemaker` with data already in S3: the pipeline.config under the training
 // prefix is read (ListObjectsV2, GetObject against moto) and checked as an upload checks it, and a
 // job it would fail on is never created.
-const TEMPLATE = `model {
-  ssd {
-    num_classes: 2
-  }
-}
-train_config {
-  fine_tune_checkpoint: "PATH_TO_BE_CONFIGURED"
-}
-train_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED/label_map.pbtxt"
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED/train.record"
-  }
-}
-`;
-const LABELS = "item { id: 1 name: 'cat' }\nitem { id: 2 name: 'dog' }\n";
 
 describe('tfod train on SageMaker checks the training data in S3 (moto)', () => {
   let moto: ReturnType<typeof useMoto>;
@@ -44,10 +29,10 @@ describe('tfod train on SageMaker checks the training data in S3 (moto)', () => 
     const put = (Key: string, Body: string) =>
       s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
     // Without a label map the container has nothing to point label_map_path at.
-    await put('bad/pipeline.config', TEMPLATE);
+    await put('bad/pipeline.config', TEMPLATE_CONFIG);
     await put('bad/train.record-00000-of-00001', 'records');
-    await put('good/pipeline.config', TEMPLATE);
-    await put('good/label_map.pbtxt', LABELS);
+    await put('good/pipeline.config', TEMPLATE_CONFIG);
+    await put('good/label_map.pbtxt', TWO_CLASS_LABEL_MAP);
     await put('good/train.record-00000-of-00001', 'records');
     await put('good/ssd/checkpoint/ckpt-0.index', 'index');
     await put('good/ssd/checkpoint/ckpt-0.data-00000-of-00001', 'data');

@@ -6,6 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { TEMPLATE_CONFIG, TWO_CLASS_LABEL_MAP } from '../training/templateFixtures';
+import { offlineAwsEnv } from './offlineAws';
 
 // `tfod train` refuses a job whose pipeline.config the job would fail on (a template placeholder
 // in a field the container does not fill in) before anything starts: on the local target before
@@ -15,23 +17,6 @@ import { after, before, describe, it } from 'node:test';
 const cli = join(__dirname, '..', '..', '..', 'dist', 'cli.js');
 const ROLE = 'arn:aws:iam::123456789012:role/SageMakerExecutionRole';
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod:2.9.1-gpu';
-
-const TEMPLATE = `model {
-  ssd {
-    num_classes: 2
-  }
-}
-train_config {
-  fine_tune_checkpoint: "PATH_TO_BE_CONFIGURED"
-}
-train_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED/label_map.pbtxt"
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED/train.record"
-  }
-}
-`;
-const LABELS = "item { id: 1 name: 'cat' }\nitem { id: 2 name: 'dog' }\n";
 
 interface Run {
   readonly code: number | null;
@@ -61,7 +46,7 @@ describe('tfod train --target local: a config the job would fail on is refused',
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'tfod-train-check-'));
     mkdirSync(join(dir, 'data'));
-    writeFileSync(join(dir, 'data', 'pipeline.config'), TEMPLATE);
+    writeFileSync(join(dir, 'data', 'pipeline.config'), TEMPLATE_CONFIG);
     writeFileSync(join(dir, 'data', 'train.record'), 'records');
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -92,7 +77,7 @@ describe('tfod train --target local: a config the job would fail on is refused',
   });
 
   it('lets the job go on once the placeholder is in a field the container fills in', async () => {
-    writeFileSync(join(dir, 'data', 'label_map.pbtxt'), LABELS);
+    writeFileSync(join(dir, 'data', 'label_map.pbtxt'), TWO_CLASS_LABEL_MAP);
     const result = await train();
     assert.doesNotMatch(result.stderr, /error: .*pipeline\.config/);
     assert.match(result.stderr, /docker|no-docker\.sock/i, 'it got as far as the engine');
@@ -102,10 +87,10 @@ describe('tfod train --target local: a config the job would fail on is refused',
 
 describe('tfod train --target sagemaker: the config under the training prefix is checked', () => {
   const objects: Record<string, string> = {
-    'runs/bad/pipeline.config': TEMPLATE,
+    'runs/bad/pipeline.config': TEMPLATE_CONFIG,
     'runs/bad/train.record': 'records',
-    'runs/good/pipeline.config': TEMPLATE,
-    'runs/good/label_map.pbtxt': LABELS,
+    'runs/good/pipeline.config': TEMPLATE_CONFIG,
+    'runs/good/label_map.pbtxt': TWO_CLASS_LABEL_MAP,
     'runs/good/train.record': 'records',
   };
   /** Requests that were not S3 reads: SageMaker's (CreateTrainingJob), by their X-Amz-Target. */
@@ -158,37 +143,23 @@ describe('tfod train --target sagemaker: the config under the training prefix is
 
   function train(training: string): Promise<Run> {
     const { port } = server.address() as AddressInfo;
-    return tfod(
-      home,
-      {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: home,
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'offline',
-        AWS_SECRET_ACCESS_KEY: 'offline',
-        AWS_CONFIG_FILE: join(home, 'none'),
-        AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-        AWS_ENDPOINT_URL: `http://127.0.0.1:${port}`,
-        AWS_MAX_ATTEMPTS: '1',
-      },
-      [
-        'train',
-        '--target',
-        'sagemaker',
-        '--name',
-        'placeholder-job',
-        '--image',
-        IMAGE,
-        '--role',
-        ROLE,
-        '--training',
-        training,
-        '--output',
-        's3://bucket/output/',
-        '--instance-type',
-        'ml.g4dn.xlarge',
-      ],
-    );
+    return tfod(home, offlineAwsEnv(home, `http://127.0.0.1:${port}`), [
+      'train',
+      '--target',
+      'sagemaker',
+      '--name',
+      'placeholder-job',
+      '--image',
+      IMAGE,
+      '--role',
+      ROLE,
+      '--training',
+      training,
+      '--output',
+      's3://bucket/output/',
+      '--instance-type',
+      'ml.g4dn.xlarge',
+    ]);
   }
 
   it('refuses a placeholder in the uploaded config, naming the object and line, before CreateTrainingJob', async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { TEMPLATE_CONFIG, TWO_CLASS_LABEL_MAP } from './templateFixtures';
 import {
   GetObjectCommand,
   ListObjectsV2Command,
@@ -17,25 +18,6 @@ import { sampleSpec } from '../sagemaker/fixtures';
 // Before a training job starts, its training channel's pipeline config and label map are checked
 // as the upload checks them: a template placeholder in a field the container does not fill is an
 // error that refuses the job, naming the file, line and field.
-
-/** A model zoo template as downloaded: every path still its placeholder. */
-const TEMPLATE = `model {
-  ssd {
-    num_classes: 2
-  }
-}
-train_config {
-  batch_size: 4
-  fine_tune_checkpoint: "PATH_TO_BE_CONFIGURED"
-}
-train_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED/label_map.pbtxt"
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED/train.record"
-  }
-}
-`;
-const LABELS = "item { id: 1 name: 'cat' }\nitem { id: 2 name: 'dog' }\n";
 
 function spec(training: string): TrainingJobSpec {
   return sampleSpec({ name: 'placeholders', channels: { training } });
@@ -57,19 +39,19 @@ describe('the training data of a job about to start', () => {
 
   it('refuses a placeholder the container does not fill, naming file:line, the field and the fix', async () => {
     // No label map in the folder: nothing for the container to point label_map_path at.
-    const root = project({ 'data/pipeline.config': TEMPLATE, 'data/train.record': 'x' });
+    const root = project({ 'data/pipeline.config': TEMPLATE_CONFIG, 'data/train.record': 'x' });
     const check = await checkTrainingData(spec(join(root, 'data')), {
       target: 'local',
       base: root,
     });
     assert.deepEqual(
       check.problems.map((p) => [p.code, p.at]),
-      [['invalid-config', { file: join('data', 'pipeline.config'), line: 11, column: 19 }]],
+      [['invalid-config', { file: join('data', 'pipeline.config'), line: 10, column: 19 }]],
     );
     const error = trainingDataError(spec(join(root, 'data')), check);
     assert.match(
       error.message,
-      /^cannot start training job 'placeholders': data\/pipeline\.config has 1 error the training job would fail on: data\/pipeline\.config:11:19: `label_map_path` is still the template's placeholder "PATH_TO_BE_CONFIGURED\/label_map\.pbtxt": the training job would fail on it\. Set the real path/,
+      /^cannot start training job 'placeholders': data\/pipeline\.config has 1 error the training job would fail on: data\/pipeline\.config:10:19: `label_map_path` is still the template's placeholder "PATH_TO_BE_CONFIGURED\/label_map\.pbtxt": the training job would fail on it\. Set the real path/,
     );
     assert.match(error.fix ?? '', /tfod validate --for-training data\/pipeline\.config/);
     assert.match(error.fix ?? '', /start the job again$/);
@@ -78,8 +60,8 @@ describe('the training data of a job about to start', () => {
 
   it('accepts placeholders in the fields the container fills in from the channel', async () => {
     const root = project({
-      'pipeline.config': TEMPLATE,
-      'label_map.pbtxt': LABELS,
+      'pipeline.config': TEMPLATE_CONFIG,
+      'label_map.pbtxt': TWO_CLASS_LABEL_MAP,
       'train.record': 'x',
     });
     const check = await checkTrainingData(spec(root), { target: 'local' });
@@ -150,9 +132,9 @@ describe('the training data of a SageMaker job, read from S3', () => {
 
   it('refuses a placeholder in the uploaded config, naming the object and line', async () => {
     const s3 = fakeS3({
-      'runs/one/pipeline.config': TEMPLATE,
+      'runs/one/pipeline.config': TEMPLATE_CONFIG,
       'runs/one/train.record': 'x',
-      'runs/other/label_map.pbtxt': LABELS,
+      'runs/other/label_map.pbtxt': TWO_CLASS_LABEL_MAP,
     });
     const check = await checkTrainingData(sagemaker('s3://bucket/runs/one'), {
       target: 'sagemaker',
@@ -160,7 +142,7 @@ describe('the training data of a SageMaker job, read from S3', () => {
     });
     assert.deepEqual(
       check.problems.map((p) => [p.code, p.at]),
-      [['invalid-config', { file: 's3://bucket/runs/one/pipeline.config', line: 11, column: 19 }]],
+      [['invalid-config', { file: 's3://bucket/runs/one/pipeline.config', line: 10, column: 19 }]],
     );
     assert.match(check.problems[0]?.message ?? '', /`label_map_path` is still the template's/);
     assert.deepEqual(s3.calls, ['list bucket/runs/one/', 'get runs/one/pipeline.config']);
@@ -168,8 +150,8 @@ describe('the training data of a SageMaker job, read from S3', () => {
 
   it('accepts the same config with a label map uploaded beside it, and checks one against the other', async () => {
     const objects = {
-      'runs/one/pipeline.config': TEMPLATE,
-      'runs/one/label_map.pbtxt': LABELS,
+      'runs/one/pipeline.config': TEMPLATE_CONFIG,
+      'runs/one/label_map.pbtxt': TWO_CLASS_LABEL_MAP,
       'runs/one/train.record': 'x',
     };
     assert.deepEqual(
@@ -180,7 +162,7 @@ describe('the training data of a SageMaker job, read from S3', () => {
       { problems: [], warnings: [] },
     );
     // The label map the config names is found in the listing and read: its ids against num_classes.
-    const named = TEMPLATE.replace(
+    const named = TEMPLATE_CONFIG.replace(
       '"PATH_TO_BE_CONFIGURED/label_map.pbtxt"',
       '"label_map.pbtxt"',
     ).replace('num_classes: 2', 'num_classes: 1');
