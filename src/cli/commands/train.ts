@@ -104,7 +104,9 @@ function flagsProfile(flags: TrainFlags): JobProfile {
 export function register(program: Command): void {
   const command = program
     .command('train')
-    .description('Start a training job from a job profile (.tfod/job.json) and/or flags; flags win')
+    .description(
+      "Start a training job from a job profile (.tfod/job.json) and/or flags; flags win. Refused when the training channel's pipeline.config or label map has an error the job would fail on (a template placeholder the container does not fill in included)",
+    )
     .option('-p, --profile <file>', 'saved job profile (JSON, as .tfod/job.json)')
     .option('-n, --name <name>', 'job name (default: tfod-<yyyymmdd-hhmmss>)')
     .option('--image <uri>', 'training image (ECR URI on SageMaker, a local tag for local)')
