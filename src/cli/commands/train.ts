@@ -11,11 +11,22 @@ import {
   type ProfileOptions,
 } from '../../core/jobs/profile';
 import { defaultLocalOutputPath } from '../../core/local';
-import { validateTrainingJobSpec } from '../../core/jobs';
+import {
+  assertValidTrainingJobSpec,
+  validateTrainingJobSpec,
+  type TrainingJobSpec,
+} from '../../core/jobs';
+import {
+  checkTrainingData,
+  trainingDataError,
+  type TrainingDataCheck,
+} from '../../core/jobs/trainingData';
+import { createS3Client } from '../../core/s3/client';
 import { UserError } from '../../core/errors';
 import {
   addAwsOptions,
   addTargetOption,
+  awsSession,
   integer,
   interruptible,
   localWorkspace,
@@ -93,7 +104,9 @@ function flagsProfile(flags: TrainFlags): JobProfile {
 export function register(program: Command): void {
   const command = program
     .command('train')
-    .description('Start a training job from a job profile (.tfod/job.json) and/or flags; flags win')
+    .description(
+      "Start a training job from a job profile (.tfod/job.json) and/or flags; flags win. Refused when the training channel's pipeline.config or label map has an error the job would fail on (a template placeholder the container does not fill in included)",
+    )
     .option('-p, --profile <file>', 'saved job profile (JSON, as .tfod/job.json)')
     .option('-n, --name <name>', 'job name (default: tfod-<yyyymmdd-hhmmss>)')
     .option('--image <uri>', 'training image (ECR URI on SageMaker, a local tag for local)')
@@ -161,6 +174,11 @@ export function register(program: Command): void {
       const scratch = await fromScratchWarning(spec.channels);
       if (scratch) err(`tfod: warning: ${scratch}\n`);
     }
+    // The settings first: a job refused for them is not worth reading its training data for.
+    assertValidTrainingJobSpec(spec, { target: flags.target });
+    const data = await interruptible((signal) => checkData(flags, spec, signal));
+    for (const warning of data.warnings) err(`tfod: warning: ${warning}\n`);
+    if (data.problems.length > 0) throw trainingDataError(spec, data);
     const job = await withTarget(flags, (target) =>
       interruptible((signal) => target.startTrainingJob(spec, signal)),
     );
@@ -170,6 +188,23 @@ export function register(program: Command): void {
         `Started training job ${job.name} on ${flags.target} (${spec.instanceType}${spec.spot && flags.target === 'sagemaker' ? ', managed spot' : ''}): ${job.id}\n`,
       );
   });
+}
+
+/** The training channel's config and label map, checked before the job starts. */
+async function checkData(
+  flags: TrainFlags,
+  spec: TrainingJobSpec,
+  signal: AbortSignal,
+): Promise<TrainingDataCheck> {
+  if (flags.target === 'local')
+    return checkTrainingData(spec, { target: 'local', base: localWorkspace(), signal });
+  const session = awsSession(flags);
+  const s3 = createS3Client(session);
+  try {
+    return await checkTrainingData(spec, { target: 'sagemaker', s3, session, signal });
+  } finally {
+    s3.destroy();
+  }
 }
 
 /**

@@ -1,8 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { UserError } from '../errors';
-import { NodeProjectHost, validateBytes } from '../../schema/validate';
-import { LineIndex } from '../../textproto';
+import { configProblems, folderChannel } from '../training/configCheck';
 import {
   checkpointModelDir,
   describeTrainingFiles,
@@ -51,6 +50,8 @@ export interface UploadProblem {
   readonly code: UploadProblemCode;
   readonly message: string;
   readonly fix: string;
+  /** Where the first error of an invalid config or label map is. */
+  readonly at?: { readonly file: string; readonly line: number; readonly column: number };
 }
 
 export interface UploadPlan {
@@ -336,48 +337,15 @@ export function planProblemsError(plan: Pick<UploadPlan, 'folder' | 'problems'>)
   );
 }
 
-const MAX_LISTED_ERRORS = 5;
-
 /**
  * The pipeline config and label map checked with the same validator as the editor: an error here
  * is one the training job would fail on, so uploading is pointless until it is fixed.
  */
-async function contentProblems(folder: string, training: TrainingFolder): Promise<UploadProblem[]> {
-  const host = new NodeProjectHost([folder]);
-  const checks: Array<[string | undefined, 'invalid-config' | 'invalid-label-map']> = [
-    [training.pipelineConfigs[0], 'invalid-config'],
-    [training.labelMaps[0], 'invalid-label-map'],
-  ];
-  const problems: UploadProblem[] = [];
-  for (const [relative, code] of checks) {
-    if (!relative) continue;
-    const path = join(folder, relative);
-    // About to be trained: a template placeholder is an error, except in the paths the training
-    // container points at this folder's files itself (label map, records, checkpoint).
-    const filledByContainer = [
-      ...(training.labelMaps.length > 0 ? ['label_map_path'] : []),
-      ...(training.records.length > 0 ? ['input_path'] : []),
-      ...(training.checkpoints.length > 0 ? ['fine_tune_checkpoint'] : []),
-    ];
-    const result = validateBytes(await readFile(path), {
-      path,
-      host,
-      target: { purpose: 'train', filledByContainer },
-    });
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
-    if (errors.length === 0) continue;
-    const lines = new LineIndex(result.doc.text);
-    const listed = errors.slice(0, MAX_LISTED_ERRORS).map((d) => {
-      const at = lines.positionAt(d.offset);
-      return `${relative}:${at.line + 1}:${at.character + 1}: ${d.message}`;
-    });
-    const more =
-      errors.length > MAX_LISTED_ERRORS ? ` (and ${errors.length - MAX_LISTED_ERRORS} more)` : '';
-    problems.push({
-      code,
-      message: `${relative} has ${errors.length} error${errors.length === 1 ? '' : 's'} the training job would fail on: ${listed.join('; ')}${more}`,
-      fix: `Fix ${relative} (the editor underlines the errors; \`tfod validate ${relative}\` lists them) and upload again`,
-    });
-  }
-  return problems;
+function contentProblems(folder: string, training: TrainingFolder): Promise<UploadProblem[]> {
+  return configProblems(
+    folderChannel(folder),
+    training,
+    (file) =>
+      `Fix ${file} (the editor underlines the errors; \`tfod validate ${file}\` lists them) and upload again`,
+  );
 }

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { offlineAwsEnv } from './offlineAws';
 
 // `tfod train --spot` on SageMaker: a maximum wait below the maximum runtime is refused with the
 // numbers to change, before any request. The endpoint is a port where nothing listens, so a spec
@@ -43,17 +44,7 @@ describe('tfod train --spot --max-wait --checkpoints', () => {
         cwd: home,
         encoding: 'utf8',
         timeout: 60_000,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: home,
-          AWS_REGION: 'us-east-1',
-          AWS_ACCESS_KEY_ID: 'offline',
-          AWS_SECRET_ACCESS_KEY: 'offline',
-          AWS_CONFIG_FILE: join(home, 'none'),
-          AWS_SHARED_CREDENTIALS_FILE: join(home, 'none'),
-          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
-          AWS_MAX_ATTEMPTS: '1',
-        },
+        env: offlineAwsEnv(home),
       },
     );
     return { code: result.status, stderr: result.stderr, stdout: result.stdout };

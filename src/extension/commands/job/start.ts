@@ -15,6 +15,7 @@ import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { remember } from '../memory';
 import { withCancellableProgress } from '../registerCommand';
+import { checkJobTrainingData } from './checkData';
 import { askTrainingJobSpec } from './startFlow';
 import { askLocalTrainingJobSpec } from './startFlowLocal';
 
@@ -32,6 +33,8 @@ export async function startJob(ctx: TfodContext, resource?: unknown): Promise<st
   if (kind === 'local') await describeDockerEngine(connectDocker());
   if (config) await saveIfDirty(config);
   const { spec, fromProfile } = await chooseSpec(ctx, kind, config);
+  // A job whose config or label map it would fail on is refused before it starts.
+  if (!(await checkJobTrainingData(ctx, kind, spec))) return undefined;
   const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
     (p) => p.severity === 'warning',
   );
