@@ -10,7 +10,7 @@ import {
 } from '../../src/core/evaluation/compare';
 import { SUMMARY_NAMES, type EvaluationReport } from '../../src/core/evaluation/report';
 import { el } from '../common/dom';
-import { button, prPlot, select, svg } from './controls';
+import { barChart, button, prPlot, select, svg } from './controls';
 import {
   classLabel,
   comparisonRows,
@@ -25,6 +25,17 @@ export interface ComparisonView {
   /** Index in comparison.classes of the class whose curves are drawn. */
   readonly curveClass: number | undefined;
   readonly iou: '50' | '75';
+}
+
+/** What the section is drawn from: the two reports, their comparison and the reader's choices. */
+export interface ComparisonDrawing {
+  readonly a: EvaluationReport;
+  readonly b: EvaluationReport;
+  readonly comparison: EvaluationComparison;
+  readonly view: ComparisonView;
+  /** The report's class filter (a class id), which the comparison follows too. */
+  readonly only: number | undefined;
+  readonly actions: ComparisonActions;
 }
 
 export interface ComparisonActions {
@@ -116,12 +127,7 @@ function metricsTable(comparison: EvaluationComparison): HTMLElement {
   return table;
 }
 
-function classBars(
-  comparison: EvaluationComparison,
-  view: ComparisonView,
-  only: number | undefined,
-  actions: ComparisonActions,
-): HTMLElement {
+function classBars({ comparison, view, only, actions }: ComparisonDrawing): HTMLElement {
   const section = el('section', 'compare-classes');
   section.append(el('h3', undefined, 'AP per class, A and B'));
   section.append(
@@ -144,17 +150,11 @@ function classBars(
     section.append(el('p', 'empty', 'No class has ground truth in either evaluation.'));
     return section;
   }
-  const width = 560;
   const barHeight = 9;
   const rowHeight = 2 * barHeight + 12;
   const labelWidth = 150;
-  const barWidth = width - labelWidth - 170;
-  const graphic = svg('svg', {
-    viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
-    role: 'img',
-    'aria-label': 'AP per class of A and B',
-    class: 'bars',
-  });
+  const barWidth = 560 - labelWidth - 170;
+  const graphic = barChart('AP per class of A and B', rows.length, rowHeight);
   rows.forEach((c, i) => {
     const y = i * rowHeight + 2;
     const group = svg('g', {
@@ -225,14 +225,7 @@ function comparedText(
   return `A ${value(a)}, B ${value(b)}, B − A ${signedDelta(delta)}, better: ${verdict}`;
 }
 
-function curves(
-  a: EvaluationReport,
-  b: EvaluationReport,
-  comparison: EvaluationComparison,
-  view: ComparisonView,
-  only: number | undefined,
-  actions: ComparisonActions,
-): HTMLElement {
+function curves({ a, b, comparison, view, only, actions }: ComparisonDrawing): HTMLElement {
   const section = el('section', 'compare-curves');
   section.append(el('h3', undefined, 'Precision / recall of one class, A and B'));
   const rows = comparisonRows(comparison, view.sort, only);
@@ -299,14 +292,8 @@ function curves(
 }
 
 /** The whole comparison section, drawn from the two reports and the view's choices. */
-export function comparisonSection(
-  a: EvaluationReport,
-  b: EvaluationReport,
-  comparison: EvaluationComparison,
-  view: ComparisonView,
-  only: number | undefined,
-  actions: ComparisonActions,
-): HTMLElement {
+export function comparisonSection(drawing: ComparisonDrawing): HTMLElement {
+  const { b, comparison, actions } = drawing;
   const section = el('section', 'comparison');
   section.id = 'comparison';
   section.setAttribute('aria-labelledby', 'comparison-title');
@@ -324,11 +311,7 @@ export function comparisonSection(
   const caution = cautions(comparison);
   if (caution) section.append(caution);
   const grid = el('div', 'grid');
-  grid.append(
-    metricsTable(comparison),
-    classBars(comparison, view, only, actions),
-    curves(a, b, comparison, view, only, actions),
-  );
+  grid.append(metricsTable(comparison), classBars(drawing), curves(drawing));
   section.append(
     grid,
     el(

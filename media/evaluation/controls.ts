@@ -73,3 +73,13 @@ export function prPlot(label: string): { graphic: SVGElement; box: PlotBox } {
   }
   return { graphic, box };
 }
+
+/** An empty bar chart, one row of `rowHeight` per item, 560 wide (labels, bars, values). */
+export function barChart(label: string, rows: number, rowHeight: number): SVGElement {
+  return svg('svg', {
+    viewBox: `0 0 560 ${rows * rowHeight + 4}`,
+    role: 'img',
+    'aria-label': label,
+    class: 'bars',
+  });
+}

@@ -8,7 +8,7 @@ import type {
 } from '../../src/extension/evaluation/protocol';
 import { el, type VsCodeApi } from '../common/dom';
 import { comparisonSection, type ComparisonView } from './comparison';
-import { button, prPlot, select, svg } from './controls';
+import { barChart, button, prPlot, select, svg } from './controls';
 import {
   classLabel,
   classRows,
@@ -64,16 +64,10 @@ function classBars(r: EvaluationReport): HTMLElement {
     section.append(el('p', 'empty', 'No class has ground truth in these records.'));
     return section;
   }
-  const width = 560;
   const rowHeight = 22;
   const labelWidth = 160;
-  const barWidth = width - labelWidth - 110;
-  const graphic = svg('svg', {
-    viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
-    role: 'img',
-    'aria-label': 'AP per class',
-    class: 'bars',
-  });
+  const barWidth = 560 - labelWidth - 110;
+  const graphic = barChart('AP per class', rows.length, rowHeight);
   rows.forEach((c, i) => {
     const y = i * rowHeight + 2;
     graphic.append(
@@ -374,13 +368,20 @@ function draw(): void {
   root.append(header, meta, controls);
   if (other && comparison)
     root.append(
-      comparisonSection(r, other, comparison, comparisonView, only, {
-        change: (view) => {
-          comparisonView = view;
-          render();
+      comparisonSection({
+        a: r,
+        b: other,
+        comparison,
+        view: comparisonView,
+        only,
+        actions: {
+          change: (view) => {
+            comparisonView = view;
+            render();
+          },
+          stop: () => vscode.postMessage({ type: 'stopComparing' }),
+          exportCsv: () => vscode.postMessage({ type: 'exportComparison' }),
         },
-        stop: () => vscode.postMessage({ type: 'stopComparing' }),
-        exportCsv: () => vscode.postMessage({ type: 'exportComparison' }),
       }),
     );
   root.append(grid, gallery(r));

@@ -1,4 +1,4 @@
-import { SUMMARY_KEYS, type CocoSummary } from '../../detection/evaluation';
+import { SUMMARY_KEYS, type ClassEvaluation, type CocoSummary } from '../../detection/evaluation';
 import { csvText, type EvaluationReport } from './report';
 
 /**
@@ -35,14 +35,7 @@ export interface MetricComparison {
   readonly better: Better;
 }
 
-export interface ClassScores {
-  readonly groundTruth: number;
-  readonly detections: number;
-  readonly AP: number;
-  readonly AP50: number;
-  readonly AP75: number;
-  readonly AR100: number;
-}
+export type ClassScores = Omit<ClassEvaluation, 'categoryId'>;
 
 export interface ClassComparison {
   readonly categoryId: number;

@@ -13,6 +13,11 @@ import {
 } from '../../../src/core/evaluation';
 import { UserError } from '../../../src/core/errors';
 import { SUMMARY_KEYS } from '../../../src/detection/evaluation';
+import { comparisonRows, curveOf } from '../../../media/evaluation/view';
+import {
+  isEvaluationPanelState,
+  isWebviewMessage,
+} from '../../../src/extension/evaluation/protocol';
 import { sampleReport } from './sampleReport';
 
 // Two evaluations side by side: B − A, which is better, classes matched by id and name, and a
@@ -210,5 +215,48 @@ describe('reading an evaluation back from its JSON', () => {
       readReportFile(join(dir, 'nope.json')),
       /cannot read the evaluation .*nope\.json: no such file/,
     );
+  });
+});
+
+describe('the comparison in the report webview', () => {
+  const a = sampleReport();
+  const b = sampleReport({ model: '/models/ssd-v2', findsTheLoneDog: true, withBird: true });
+
+  it('keeps the other report in the panel state, and checks it as it checks the first', () => {
+    assert.ok(isEvaluationPanelState({ report: a }));
+    assert.ok(isEvaluationPanelState({ report: a, other: b }));
+    const fromFile = parseReportJson(reportJson(b), 'b.json');
+    assert.ok(isEvaluationPanelState(structuredClone({ report: a, other: fromFile })));
+    assert.ok(!isEvaluationPanelState({ report: a, other: { model: '/models/x' } }));
+    assert.ok(!isEvaluationPanelState({ report: a, other: null }));
+    const { curves: _curves, ...withoutCurves } = b;
+    assert.ok(!isEvaluationPanelState({ report: a, other: withoutCurves }));
+  });
+
+  it('knows the comparison messages and nothing else', () => {
+    for (const type of ['compare', 'stopComparing', 'exportComparison', 'ready'])
+      assert.ok(isWebviewMessage({ type }), type);
+    assert.ok(!isWebviewMessage({ type: 'compareWith' }));
+    assert.ok(!isWebviewMessage({ type: 'export' }));
+    assert.ok(!isWebviewMessage(undefined));
+  });
+
+  it('sorts the compared classes by B − A, either side, objects or name, and filters one', () => {
+    const c = compareReports(a, b);
+    const ids = (rows: ReturnType<typeof comparisonRows>) =>
+      rows.map((r) => `${r.categoryId}${r.presence}`);
+    assert.deepEqual(ids(comparisonRows(c, 'delta', undefined)), ['2both', '1both', '4b']);
+    assert.deepEqual(ids(comparisonRows(c, 'a', undefined)), ['1both', '2both', '4b']);
+    assert.deepEqual(ids(comparisonRows(c, 'b', undefined)), ['1both', '2both', '4b']);
+    assert.deepEqual(ids(comparisonRows(c, 'objects', undefined)), ['2both', '1both', '4b']);
+    assert.deepEqual(ids(comparisonRows(c, 'name', undefined)), ['1both', '4b', '2both']);
+    assert.deepEqual(ids(comparisonRows(c, 'delta', 4)), ['4b']);
+    assert.equal(c.classes.length, 3, 'sorting leaves the comparison as it was');
+  });
+
+  it("finds each report's curve of a class at IoU .50 and .75", () => {
+    assert.equal(curveOf(b, 2, 0.5)?.iouThreshold, 0.5);
+    assert.equal(curveOf(b, 2, 0.75)?.categoryId, 2);
+    assert.equal(curveOf(a, 4, 0.5), undefined, 'A has no bird');
   });
 });
