@@ -67,6 +67,9 @@ function webviewOptions(ctx: TfodContext): vscode.WebviewOptions & vscode.Webvie
 }
 
 class EvaluationPanel {
+  /** Closed while a quick pick, dialog or read was open: nothing more to show. */
+  private disposed = false;
+
   constructor(
     private readonly ctx: TfodContext,
     readonly panel: vscode.WebviewPanel,
@@ -80,7 +83,10 @@ class EvaluationPanel {
       'Model evaluation',
     );
     openPanels.add(this);
-    panel.onDidDispose(() => openPanels.delete(this));
+    panel.onDidDispose(() => {
+      openPanels.delete(this);
+      this.disposed = true;
+    });
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!isWebviewMessage(message)) return;
       switch (message.type) {
@@ -108,6 +114,7 @@ class EvaluationPanel {
   }
 
   private post(message: HostMessage): void {
+    if (this.disposed) return;
     void this.panel.webview.postMessage(message);
   }
 
@@ -117,6 +124,7 @@ class EvaluationPanel {
   }
 
   private compareWith(other: EvaluationReport | undefined): void {
+    if (this.disposed) return;
     this.state = other ? { report: this.state.report, other } : { report: this.state.report };
     this.panel.title = title(this.state);
     this.postReport();
