@@ -1,10 +1,14 @@
-import type { EvaluationReport } from '../../src/core/evaluation/report';
+import { compareReports, type EvaluationComparison } from '../../src/core/evaluation/compare';
+import { SUMMARY_NAMES, type EvaluationReport } from '../../src/core/evaluation/report';
+import { SUMMARY_KEYS } from '../../src/detection/evaluation/cocoEvaluator';
 import type {
   EvaluationPanelState,
   HostMessage,
   WebviewMessage,
 } from '../../src/extension/evaluation/protocol';
 import { el, type VsCodeApi } from '../common/dom';
+import { comparisonSection, type ComparisonView } from './comparison';
+import { barChart, button, prPlot, select, svg } from './controls';
 import {
   classLabel,
   classRows,
@@ -26,68 +30,25 @@ declare function acquireVsCodeApi(): VsCodeApi<WebviewMessage, EvaluationPanelSt
 
 const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
-const SVG = 'http://www.w3.org/2000/svg';
-const SUMMARY: [keyof EvaluationReport['summary'], string][] = [
-  ['AP', 'AP @ IoU .50:.95'],
-  ['AP50', 'AP @ IoU .50'],
-  ['AP75', 'AP @ IoU .75'],
-  ['APs', 'AP small (< 32²)'],
-  ['APm', 'AP medium'],
-  ['APl', 'AP large (> 96²)'],
-  ['AR1', 'AR, 1 detection'],
-  ['AR10', 'AR, 10 detections'],
-  ['AR100', 'AR, 100 detections'],
-  ['ARs', 'AR small'],
-  ['ARm', 'AR medium'],
-  ['ARl', 'AR large'],
-];
-
 let report: EvaluationReport | undefined = vscode.getState()?.report;
+/** The evaluation this one is compared with (B), while comparing; kept with the report. */
+let other: EvaluationReport | undefined = vscode.getState()?.other;
+let comparison: EvaluationComparison | undefined =
+  report && other ? compareReports(report, other) : undefined;
+let comparisonView: ComparisonView = { sort: 'delta', curveClass: undefined, iou: '50' };
 /** The gallery's images by image id (data: URLs); sent by the host, never kept in the state. */
 let images: Readonly<Record<number, string>> = {};
 let sort: SortKey = 'AP';
 let only: number | undefined;
 
-function svg(tag: string, attributes: Record<string, string | number>, text?: string): SVGElement {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function button(text: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', undefined, text);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function select<T extends string>(
-  label: string,
-  options: readonly [T, string][],
-  value: T,
-  onChange: (value: T) => void,
-): HTMLLabelElement {
-  const wrapper = el('label', 'control', `${label} `);
-  const input = el('select');
-  for (const [v, text] of options) {
-    const option = el('option', undefined, text);
-    option.value = v;
-    option.selected = v === value;
-    input.append(option);
-  }
-  input.addEventListener('change', () => onChange(input.value as T));
-  wrapper.append(input);
-  return wrapper;
-}
-
 function summaryTable(r: EvaluationReport): HTMLElement {
   const table = el('table', 'summary');
   table.append(el('caption', undefined, 'COCO metrics (as pycocotools computes them)'));
-  for (const [key, text] of SUMMARY) {
+  for (const key of SUMMARY_KEYS) {
     const row = el('tr');
     row.append(
       el('th', undefined, key),
-      el('td', 'what', text),
+      el('td', 'what', SUMMARY_NAMES[key]),
       el('td', 'value', metric(r.summary[key])),
     );
     table.append(row);
@@ -103,16 +64,10 @@ function classBars(r: EvaluationReport): HTMLElement {
     section.append(el('p', 'empty', 'No class has ground truth in these records.'));
     return section;
   }
-  const width = 560;
   const rowHeight = 22;
   const labelWidth = 160;
-  const barWidth = width - labelWidth - 110;
-  const graphic = svg('svg', {
-    viewBox: `0 0 ${width} ${rows.length * rowHeight + 4}`,
-    role: 'img',
-    'aria-label': 'AP per class',
-    class: 'bars',
-  });
+  const barWidth = 560 - labelWidth - 110;
+  const graphic = barChart('AP per class', rows.length, rowHeight);
   rows.forEach((c, i) => {
     const y = i * rowHeight + 2;
     graphic.append(
@@ -158,24 +113,7 @@ function classBars(r: EvaluationReport): HTMLElement {
 function curves(r: EvaluationReport): HTMLElement {
   const section = el('section', 'curves');
   section.append(el('h2', undefined, 'Precision / recall'));
-  const width = 420;
-  const height = 300;
-  const box = { left: 40, top: 10, width: width - 60, height: height - 40 };
-  const graphic = svg('svg', {
-    viewBox: `0 0 ${width} ${height}`,
-    role: 'img',
-    'aria-label': 'precision over recall',
-    class: 'plot',
-  });
-  for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
-    const y = box.top + (1 - tick) * box.height;
-    const x = box.left + tick * box.width;
-    graphic.append(
-      svg('line', { x1: box.left, x2: box.left + box.width, y1: y, y2: y, class: 'gridline' }),
-    );
-    graphic.append(svg('text', { x: box.left - 6, y: y + 4, class: 'tick y' }, String(tick)));
-    graphic.append(svg('text', { x, y: box.top + box.height + 16, class: 'tick x' }, String(tick)));
-  }
+  const { graphic, box } = prPlot('precision over recall');
   const shown = new Set(
     classRows(r, sort, only)
       .slice(0, 8)
@@ -364,6 +302,13 @@ function gallery(r: EvaluationReport): HTMLElement {
 }
 
 function render(): void {
+  // Redrawing replaces every element: give the focus back to the control that had it.
+  const focused = document.activeElement?.id;
+  draw();
+  if (focused) document.getElementById(focused)?.focus();
+}
+
+function draw(): void {
   root.replaceChildren();
   if (!report) {
     root.append(el('p', 'empty', 'Loading the evaluation…'));
@@ -373,8 +318,13 @@ function render(): void {
   const header = el('header');
   header.append(
     el('h1', undefined, r.model),
-    button('Export JSON', () => vscode.postMessage({ type: 'export', format: 'json' })),
-    button('Export CSV', () => vscode.postMessage({ type: 'export', format: 'csv' })),
+    button(other ? 'Compare with Another…' : 'Compare with…', 'compare', () =>
+      vscode.postMessage({ type: 'compare' }),
+    ),
+    button('Export JSON', 'export-json', () =>
+      vscode.postMessage({ type: 'export', format: 'json' }),
+    ),
+    button('Export CSV', 'export-csv', () => vscode.postMessage({ type: 'export', format: 'csv' })),
   );
   const meta = el(
     'p',
@@ -386,6 +336,7 @@ function render(): void {
   controls.append(
     select(
       'Class',
+      'class-filter',
       [
         ['', 'All classes'],
         ...withTruth.map((c): [string, string] => [String(c.categoryId), classLabel(c)]),
@@ -398,6 +349,7 @@ function render(): void {
     ),
     select<SortKey>(
       'Sort by',
+      'class-sort',
       [
         ['AP', 'AP'],
         ['AP50', 'AP50'],
@@ -413,14 +365,44 @@ function render(): void {
   );
   const grid = el('div', 'grid');
   grid.append(summaryTable(r), classBars(r), curves(r), confusionMatrix(r), worstImages(r));
-  root.append(header, meta, controls, grid, gallery(r));
+  root.append(header, meta, controls);
+  if (other && comparison)
+    root.append(
+      comparisonSection({
+        a: r,
+        b: other,
+        comparison,
+        view: comparisonView,
+        only,
+        actions: {
+          change: (view) => {
+            comparisonView = view;
+            render();
+          },
+          stop: () => vscode.postMessage({ type: 'stopComparing' }),
+          exportCsv: () => vscode.postMessage({ type: 'exportComparison' }),
+        },
+      }),
+    );
+  root.append(grid, gallery(r));
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => {
   if (event.data.type === 'images') images = event.data.images;
   else {
+    const key = (r: EvaluationReport | undefined) => r && `${r.model}@${r.createdAt}`;
+    const started = event.data.other !== undefined && key(event.data.other) !== key(other);
+    const stopped = other !== undefined && event.data.other === undefined;
     report = event.data.report;
-    vscode.setState({ report });
+    other = event.data.other;
+    comparison = other ? compareReports(report, other) : undefined;
+    if (started) comparisonView = { ...comparisonView, curveClass: undefined };
+    vscode.setState(other ? { report, other } : { report });
+    render();
+    // A new comparison takes the reader (and a screen reader) to it; stopping, back to its button.
+    if (started) document.getElementById('comparison-title')?.focus();
+    if (stopped) document.getElementById('compare')?.focus();
+    return;
   }
   render();
 });

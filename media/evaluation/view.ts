@@ -1,5 +1,6 @@
 // Pure helpers of the evaluation report webview (no DOM): what to list, in which order, and the
 // shapes to draw. Kept apart from main.ts so unit tests can check them.
+import type { ClassComparison, EvaluationComparison } from '../../src/core/evaluation/compare';
 import type { EvaluationReport } from '../../src/core/evaluation/report';
 
 export type ClassRow = EvaluationReport['classes'][number];
@@ -89,5 +90,46 @@ export function galleryFor(report: EvaluationReport, only: number | undefined): 
     (g) =>
       g.truths.some((t) => t.categoryId === only) ||
       g.detections.some((d) => d.categoryId === only),
+  );
+}
+
+export type CompareSortKey = 'delta' | 'a' | 'b' | 'objects' | 'name';
+
+/**
+ * The compared classes to draw, sorted and filtered to one class id when asked: by B − A (largest
+ * gain first; classes in one evaluation only last), by either side's AP, by objects or by name.
+ */
+export function comparisonRows(
+  comparison: EvaluationComparison,
+  sort: CompareSortKey,
+  only: number | undefined,
+): ClassComparison[] {
+  const rows = comparison.classes.filter((c) => only === undefined || c.categoryId === only);
+  const objects = (c: ClassComparison) => Math.max(c.a?.groundTruth ?? 0, c.b?.groundTruth ?? 0);
+  const by: Record<CompareSortKey, (x: ClassComparison, y: ClassComparison) => number> = {
+    delta: (x, y) => (y.delta ?? -Infinity) - (x.delta ?? -Infinity),
+    a: (x, y) => (y.a?.AP ?? -2) - (x.a?.AP ?? -2),
+    b: (x, y) => (y.b?.AP ?? -2) - (x.b?.AP ?? -2),
+    objects: (x, y) => objects(y) - objects(x),
+    name: (x, y) => classLabel(x).localeCompare(classLabel(y)),
+  };
+  // Infinity − Infinity is NaN: two classes without a difference tie.
+  const order = (x: ClassComparison, y: ClassComparison) => by[sort](x, y) || 0;
+  return [...rows].sort(
+    (x, y) =>
+      order(x, y) ||
+      x.categoryId - y.categoryId ||
+      Number(x.presence === 'b') - Number(y.presence === 'b'),
+  );
+}
+
+/** A report's PR curve for a class at an IoU threshold (.5 or .75), if it has one. */
+export function curveOf(
+  report: EvaluationReport,
+  categoryId: number,
+  iouThreshold: number,
+): EvaluationReport['curves']['classes'][number] | undefined {
+  return report.curves.classes.find(
+    (c) => c.categoryId === categoryId && c.iouThreshold === iouThreshold,
   );
 }

@@ -24,6 +24,7 @@ import {
   type RgbaImage,
 } from '../../detection';
 import { SUMMARY_KEYS } from '../../detection/evaluation';
+import { register as registerCompare } from './evaluateCompare';
 import { backendOption, loadModelArgument } from './predict';
 import { integer, interruptible, openTarget, output, table } from './targetOptions';
 
@@ -34,7 +35,7 @@ interface EvaluateOptions {
   readonly awsProfile?: string;
   readonly region?: string;
   readonly concurrency?: number;
-  readonly data: string[];
+  readonly data?: string[];
   readonly json?: boolean;
   readonly detectionsOut?: string;
   readonly threshold: number;
@@ -67,7 +68,7 @@ const MAX_PROBLEM_LINES = 20;
  * confusion matrix at --threshold.
  */
 export function register(program: Command): void {
-  program
+  const evaluate = program
     .command('evaluate')
     .description(
       'Run a model (here, or through an endpoint) over validation TFRecords and print the COCO metrics (as pycocotools computes them), per class, and a confusion matrix',
@@ -76,7 +77,9 @@ export function register(program: Command): void {
       '-m, --model <dir|model.tar.gz|job|s3-uri>',
       "model folder (model.json or tfjs/model.json for TensorFlow.js, saved_model.pb), a training job's model.tar.gz or its s3:// URI (downloaded), or a training job's name on --target",
     )
-    .requiredOption(
+    // Required, but checked in the action: commander checks an ancestor's required options for
+    // its subcommands too, and `evaluate compare` reads no records.
+    .option(
       '-d, --data <records...>',
       'TFRecord files of tf.Example records with the Object Detection API keys; shard names and globs are expanded',
     )
@@ -111,6 +114,10 @@ export function register(program: Command): void {
     .addOption(backendOption(program))
     .action(async (options: EvaluateOptions, command: Command) => {
       const { out, err } = output(command);
+      if (!options.data)
+        command.error("error: required option '-d, --data <records...>' not specified", {
+          code: 'commander.missingMandatoryOptionValue',
+        });
       if (Boolean(options.model) === Boolean(options.endpoint))
         throw new UserError(
           'give either --model <dir|model.tar.gz> or --endpoint <name|url>',
@@ -194,6 +201,7 @@ export function register(program: Command): void {
         throw error;
       }
     });
+  registerCompare(evaluate);
 }
 
 /** What evaluation runs: detections for a decoded image (or its file, for an endpoint). */

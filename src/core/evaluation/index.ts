@@ -12,10 +12,24 @@ export { detectionOf, groundTruthOf, imageIdOf, pixelBox } from './groundTruth';
 export { CocoResultsFile } from './resultsFile';
 export {
   buildReport,
+  csvText,
   reportCsv,
   reportJson,
+  SUMMARY_NAMES,
   type EvaluationReport,
   type GalleryImage,
 } from './report';
 export { readGalleryImages } from './galleryImages';
 export { WORST_KEPT, type WorstImage } from './evaluateRecords';
+export {
+  betterText,
+  classVerdict,
+  compareReports,
+  comparisonCsv,
+  signedDelta,
+  type Better,
+  type ClassComparison,
+  type EvaluationComparison,
+  type MetricComparison,
+} from './compare';
+export { parseReportJson, readReportFile, reportProblem } from './reportFile';

@@ -59,6 +59,22 @@ export interface GalleryImage {
 
 const WORST_IMAGES = 50;
 
+/** The twelve numbers in a few words each, for tables narrower than pycocotools' lines. */
+export const SUMMARY_NAMES: Readonly<Record<keyof CocoSummary, string>> = {
+  AP: 'AP @ IoU .50:.95',
+  AP50: 'AP @ IoU .50',
+  AP75: 'AP @ IoU .75',
+  APs: 'AP small (< 32²)',
+  APm: 'AP medium',
+  APl: 'AP large (> 96²)',
+  AR1: 'AR, 1 detection',
+  AR10: 'AR, 10 detections',
+  AR100: 'AR, 100 detections',
+  ARs: 'AR small',
+  ARm: 'AR medium',
+  ARl: 'AR large',
+};
+
 export function buildReport(
   evaluation: RecordsEvaluation,
   meta: {
@@ -155,5 +171,10 @@ export function reportCsv(report: EvaluationReport): string {
     ...confusion.counts.map((_, i) => label(i)),
   ]);
   confusion.counts.forEach((row, i) => rows.push([label(i), ...row]));
+  return csvText(rows);
+}
+
+/** Rows as CSV text, CRLF line ends (RFC 4180); an empty row is a blank line between tables. */
+export function csvText(rows: readonly (readonly (string | number)[])[]): string {
   return `${rows.map((row) => row.map(csvField).join(',')).join('\r\n')}\r\n`;
 }

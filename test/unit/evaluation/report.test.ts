@@ -7,54 +7,15 @@ import {
   heatLevel,
   metric,
 } from '../../../media/evaluation/view';
-import { buildReport, reportCsv, reportJson } from '../../../src/core/evaluation';
-import {
-  CocoEvaluator,
-  ConfusionAccumulator,
-  SUMMARY_KEYS,
-} from '../../../src/detection/evaluation';
+import { reportCsv, reportJson } from '../../../src/core/evaluation';
+import { SUMMARY_KEYS } from '../../../src/detection/evaluation';
 import {
   isEvaluationPanelState,
   isWebviewMessage,
 } from '../../../src/extension/evaluation/protocol';
+import { sampleReport } from './sampleReport';
 
 // The report the CLI prints with --json and the webview shows and exports.
-
-function sampleReport() {
-  const coco = new CocoEvaluator([1, 2, 3]);
-  const confusion = new ConfusionAccumulator(0.5, 0.5, [1, 2, 3]);
-  const images = [
-    {
-      id: 4,
-      truths: [
-        { categoryId: 1, bbox: [0, 0, 100, 100] as const },
-        { categoryId: 2, bbox: [200, 200, 50, 50] as const },
-      ],
-      detections: [
-        { categoryId: 1, bbox: [0, 0, 100, 90] as const, score: 0.9 },
-        { categoryId: 1, bbox: [200, 200, 50, 50] as const, score: 0.8 }, // wrong class
-        { categoryId: 2, bbox: [400, 400, 30, 30] as const, score: 0.6 }, // false
-      ],
-    },
-    { id: 9, truths: [{ categoryId: 2, bbox: [10, 10, 40, 40] as const }], detections: [] },
-  ];
-  for (const image of images) {
-    coco.addImage(image.id, image.truths, image.detections);
-    confusion.addImage(image.id, image.truths, image.detections);
-  }
-  return buildReport(
-    { coco: coco.evaluate(), confusion: confusion.result(), images: 2, skipped: 0, worst: [] },
-    {
-      model: '/models/ssd',
-      records: ['val.record'],
-      threshold: 0.5,
-      names: new Map([
-        [1, 'cat, "big"'],
-        [2, 'dog'],
-      ]),
-    },
-  );
-}
 
 describe('the evaluation report', () => {
   it("prints pycocotools' twelve keys first in --json, then the rest", () => {
