@@ -6,7 +6,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { convertAnnotations } from '../../src/core/dataset';
@@ -56,9 +56,9 @@ async function main(): Promise<void> {
     );
 
     const ours: number[] = [];
+    const oneThread: number[] = [];
     const theirs: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      const out = join(dir, `ours-${run}`);
+    const convert = async (out: string, threads?: number) => {
       const start = performance.now();
       const result = await convertAnnotations({
         from: 'csv',
@@ -66,10 +66,18 @@ async function main(): Promise<void> {
         out,
         valFraction: 0,
         shards: 1,
+        ...(threads !== undefined ? { threads } : {}),
       });
-      ours.push((performance.now() - start) / 1000);
       if (result.images.train !== IMAGES)
         throw new Error(`ours wrote ${result.images.train} images`);
+      return (performance.now() - start) / 1000;
+    };
+    for (let run = 0; run < RUNS; run++) {
+      const out = join(dir, `ours-${run}`);
+      ours.push(await convert(out));
+      // The same with the images read on the main thread (no worker threads).
+      oneThread.push(await convert(join(dir, `main-thread-${run}`), 0));
+      rmSync(join(dir, `main-thread-${run}`), { recursive: true, force: true });
       const record = join(dir, `tf-${run}.record`);
       const tf = spawnSync(python, [join(__dirname, 'tf_write_records.py'), csv, images, record], {
         encoding: 'utf8',
@@ -86,7 +94,13 @@ async function main(): Promise<void> {
     }
     const line = (name: string, seconds: number) =>
       `${name.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${(IMAGES / seconds).toFixed(0).padStart(6)} images/s`;
-    console.log(line('tfod data convert (in-process)', median(ours)));
+    console.log(
+      line(
+        `tfod data convert (${Math.min(4, availableParallelism())} reading threads)`,
+        median(ours),
+      ),
+    );
+    console.log(line('tfod data convert (main thread only)', median(oneThread)));
     console.log(line("TensorFlow's Python writer (import excluded)", median(theirs)));
     console.log(`ratio: ${(median(theirs) / median(ours)).toFixed(2)}x TensorFlow's speed`);
   } finally {

@@ -38,6 +38,11 @@ export interface ConvertOptions {
   readonly seed?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: { readonly images: number; readonly total: number }) => void;
+  /**
+   * Worker threads reading the images (default: env TFOD_CONVERT_THREADS, else one per CPU up to
+   * four); 0 reads them on the calling thread.
+   */
+  readonly threads?: number;
 }
 
 export interface ConvertedClass {
@@ -269,7 +274,7 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
   const files: string[] = [];
   let done = 0;
   const total = set.images.length;
-  const reader = new ImageFileReader(MAX_IMAGE_FILE_BYTES);
+  const reader = new ImageFileReader(MAX_IMAGE_FILE_BYTES, options.threads ?? envThreads());
   try {
     for (const split of splits) {
       const shards =
@@ -380,6 +385,19 @@ const OTHER_FORMATS: [string, (b: Buffer) => boolean][] = [
   ['BMP', (b) => b.subarray(0, 2).toString('latin1') === 'BM'],
   ['TIFF', (b) => ['II*\0', 'MM\0*'].includes(b.subarray(0, 4).toString('latin1'))],
 ];
+
+/** TFOD_CONVERT_THREADS when it is a whole number, else undefined (the reader's default). */
+function envThreads(): number | undefined {
+  const value = process.env.TFOD_CONVERT_THREADS?.trim();
+  if (!value) return undefined;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 0 || threads > 64)
+    throw new UserError(
+      `TFOD_CONVERT_THREADS=${value} is not a number of threads from 0 to 64`,
+      'Set it to 0 (no worker threads) or a small whole number, or unset it',
+    );
+  return threads;
+}
 
 /** How many images are read ahead of the one being converted (bounded memory, hidden I/O waits). */
 const READ_AHEAD = 4;

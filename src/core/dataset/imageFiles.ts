@@ -113,11 +113,12 @@ export class ImageFileReader {
 
   constructor(
     private readonly max: number,
-    threads = Math.min(4, availableParallelism()),
+    threads: number | undefined = undefined,
   ) {
-    const script = threads > 0 ? workerScript() : undefined;
+    const count = threads ?? Math.min(4, availableParallelism());
+    const script = count > 0 ? workerScript() : undefined;
     if (!script) return;
-    for (let i = 0; i < threads; i++) {
+    for (let i = 0; i < count; i++) {
       let worker: Worker;
       try {
         worker = new Worker(script);
