@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 
 /**
@@ -201,4 +202,18 @@ export function resolvePath(base: string, value: string): string {
 /** Where Browse… opens: at what is typed, else at `base`. */
 export function browseStart(typed: string, base: string): string {
   return typed.trim() ? resolvePath(base, typed.trim()) : base;
+}
+
+/** Why a typed folder will not do (relative to `base`); empty is fine when `optional`. */
+export function folderProblem(
+  value: string,
+  base: string,
+  what: string,
+  optional = false,
+): string | undefined {
+  if (!value.trim()) return optional ? undefined : `Give the ${what} folder`;
+  const path = resolvePath(base, value);
+  if (!existsSync(path)) return `${path} does not exist`;
+  if (!statSync(path).isDirectory()) return `${path} is not a folder`;
+  return undefined;
 }
