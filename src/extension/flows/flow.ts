@@ -12,7 +12,8 @@ import { isAbsolute, resolve } from 'node:path';
  *   counted in the "(n/total)" titles and stays skipped when going back past it.
  * - Going back restores the state as it was before the step gone back to, so answers of steps
  *   that are no longer on the way (a spot wait after choosing on-demand) do not leak into the
- *   result; a step asked again still sees its own last answer.
+ *   result; a step asked again still sees its own last answer, unless a step since answered
+ *   the same key (that is how a step resets a default derived from it).
  */
 
 /** Where a question stands in its flow: "title (step/total)", and whether Back is offered. */
@@ -126,6 +127,15 @@ export async function runFlow<S extends object>(ui: FlowUi, flow: Flow<S>, start
     };
     try {
       const answer = await step.ask({ ...state, ...answers.get(index) }, askWith(ui, frame));
+      // An answer also stands for what other steps remember under its keys: a step that
+      // resets a derived answer (the image name of another architecture) makes it derived again.
+      for (const [other, remembered] of answers)
+        answers.set(
+          other,
+          Object.fromEntries(
+            Object.entries(remembered).filter(([key]) => !(key in answer)),
+          ) as Partial<S>,
+        );
       answers.set(index, answer);
       asked.push({ index, before: state });
       state = { ...state, ...answer };

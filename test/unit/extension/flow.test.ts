@@ -201,3 +201,80 @@ describe('guided flows (runner)', () => {
     );
   });
 });
+
+describe('guided flows (derived defaults)', () => {
+  interface Image {
+    architecture: string;
+    /** Empty: derived from the architecture. */
+    image: string;
+    push: boolean;
+  }
+  const IMAGE: Flow<Image> = {
+    title: 'Image',
+    steps: [
+      {
+        ask: async (s, ask) => {
+          const items = [{ label: 'cpu' }, { label: 'gpu' }];
+          const { label } = await ask.pick({
+            items,
+            placeHolder: 'Architecture',
+            active: items.find((i) => i.label === s.architecture),
+          });
+          // Another architecture, another image name.
+          return label === s.architecture
+            ? { architecture: label }
+            : { architecture: label, image: '' };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          image: await ask.text({ prompt: 'Image', value: s.image || `tfod:${s.architecture}` }),
+        }),
+      },
+      {
+        ask: async (_s, ask) => ({
+          push:
+            (await ask.pick({ items: [{ label: 'Push' }, { label: 'Keep' }], placeHolder: '' }))
+              .label === 'Push',
+        }),
+      },
+    ],
+  };
+  const START: Image = { architecture: 'cpu', image: '', push: false };
+
+  it('keeps a typed answer when the answer it derives from stays', async () => {
+    const ui = new ScriptedUi([
+      ENTER,
+      { type: 'mine' },
+      BACK_BUTTON,
+      BACK_BUTTON,
+      ENTER,
+      ENTER,
+      ENTER,
+    ]);
+    const result = await runFlow(ui, IMAGE, START);
+    assert.deepEqual(
+      ui.shown.map((s) => s.value),
+      ['cpu', 'tfod:cpu', 'Push', 'mine', 'cpu', 'mine', 'Push'],
+    );
+    assert.equal(result.image, 'mine');
+  });
+
+  it('derives the default again when a step resets it (another architecture)', async () => {
+    const ui = new ScriptedUi([
+      ENTER,
+      { type: 'mine' },
+      BACK_BUTTON,
+      BACK_BUTTON,
+      { pick: 'gpu' },
+      ENTER,
+      ENTER,
+    ]);
+    const result = await runFlow(ui, IMAGE, START);
+    assert.deepEqual(
+      ui.shown.map((s) => s.value),
+      ['cpu', 'tfod:cpu', 'Push', 'mine', 'cpu', 'tfod:gpu', 'Push'],
+    );
+    assert.equal(result.image, 'tfod:gpu');
+  });
+});
