@@ -204,6 +204,11 @@ export function numberProblem(
   return undefined;
 }
 
+/** The items with those that satisfy `first` ahead (the last used), otherwise in their order. */
+export function firstWhere<T>(items: readonly T[], first: (item: T) => boolean): T[] {
+  return [...items.filter(first), ...items.filter((item) => !first(item))];
+}
+
 /** A typed path as an absolute one: relative paths are relative to `base`. */
 export function resolvePath(base: string, value: string): string {
   return isAbsolute(value) ? value : resolve(base, value);

@@ -5,7 +5,7 @@ import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { recall, remember } from '../memory';
 import { jobFromArgument } from '../pick';
-import type { Flow } from '../../flows/flow';
+import { firstWhere, type Flow } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
@@ -32,9 +32,9 @@ function deployFlow(existing: readonly string[], preferred?: string): Flow<Deplo
       },
       {
         ask: async (s, ask) => {
-          const items = [...ENDPOINT_INSTANCE_TYPES]
-            .sort((a, b) => Number(b.name === preferred) - Number(a.name === preferred))
-            .map((t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail }));
+          const items = firstWhere(ENDPOINT_INSTANCE_TYPES, (t) => t.name === preferred).map(
+            (t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail }),
+          );
           const picked = await ask.pick({
             items,
             placeHolder: 'Instance type of the endpoint (billed per instance-hour while InService)',

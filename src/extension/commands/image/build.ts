@@ -11,7 +11,7 @@ import {
 import { getTarget } from '../../config';
 import type { TfodContext } from '../../context';
 import { recall, remember } from '../memory';
-import type { Flow } from '../../flows/flow';
+import { firstWhere, type Flow } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
@@ -27,13 +27,11 @@ function buildFlow(first: string): Flow<BuildAnswers> {
     steps: [
       {
         ask: async (s, ask) => {
-          const items = [...ARCHITECTURES]
-            .sort((a, b) => Number(b.tag === first) - Number(a.tag === first))
-            .map((a) => ({
-              label: a.tag,
-              description: a.gpu ? 'GPU' : 'CPU',
-              detail: a.description,
-            }));
+          const items = firstWhere(ARCHITECTURES, (a) => a.tag === first).map((a) => ({
+            label: a.tag,
+            description: a.gpu ? 'GPU' : 'CPU',
+            detail: a.description,
+          }));
           const picked = await ask.pick({
             items,
             placeHolder:

@@ -11,7 +11,7 @@ import {
 } from '../../../core/jobs';
 import { JOB_DEFAULTS, type JobProfile } from '../../../core/jobs/profile';
 import { parseS3Prefix } from '../../../core/s3/uri';
-import type { Flow } from '../../flows/flow';
+import { firstWhere, type Flow } from '../../flows/flow';
 import {
   HYPERPARAMETER_STEPS,
   hyperparameterDefaults,
@@ -22,13 +22,13 @@ import {
 export const SAGEMAKER_JOB_TITLE = 'Start Training Job';
 
 /** What the guided flow of tfod.job.start asks on the SageMaker target. */
-export interface SageMakerJobAnswers extends HyperparameterAnswers {
-  readonly name: string;
-  readonly image: string;
-  readonly roleArn: string;
-  readonly instanceType: string;
-  readonly instanceCount: number;
-  readonly volumeSizeGb: number;
+export interface SageMakerJobAnswers
+  extends
+    HyperparameterAnswers,
+    Pick<
+      TrainingJobSpec,
+      'name' | 'image' | 'roleArn' | 'instanceType' | 'instanceCount' | 'volumeSizeGb'
+    > {
   readonly hours: number;
   readonly spot: boolean;
   /** Unset until asked: it defaults from the runtime. */
@@ -118,15 +118,14 @@ export function sagemakerJobFlow(last: {
       },
       {
         ask: async (s, ask) => {
-          const items = [...TRAINING_INSTANCE_TYPES]
-            .sort(
-              (a, b) => Number(b.name === last.instanceType) - Number(a.name === last.instanceType),
-            )
-            .map((type) => ({
-              label: type.name,
-              description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === last.instanceType ? ' · last used' : ''}`,
-              detail: type.detail,
-            }));
+          const items = firstWhere(
+            TRAINING_INSTANCE_TYPES,
+            (t) => t.name === last.instanceType,
+          ).map((type) => ({
+            label: type.name,
+            description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === last.instanceType ? ' · last used' : ''}`,
+            detail: type.detail,
+          }));
           const picked = await ask.pick({
             items,
             placeHolder:
@@ -169,7 +168,7 @@ export function sagemakerJobFlow(last: {
       },
       {
         ask: async (s, ask) => {
-          const items = [
+          const capacities = [
             {
               label: 'On-demand',
               spot: false,
@@ -183,7 +182,8 @@ export function sagemakerJobFlow(last: {
               detail:
                 'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
             },
-          ].sort((a, b) => Number(b.spot === last.spot) - Number(a.spot === last.spot));
+          ];
+          const items = firstWhere(capacities, (c) => c.spot === last.spot);
           const picked = await ask.pick({
             items,
             placeHolder: 'Capacity: on-demand or managed spot training?',
