@@ -30,10 +30,12 @@ export function runQuickInputFlow<S extends object>(flow: Flow<S>, start: S): Pr
   return runFlow(quickInputUi, flow, start);
 }
 
-const BROWSE: vscode.QuickInputButton = {
-  iconPath: new vscode.ThemeIcon('folder-opened'),
-  tooltip: 'Browse…',
-};
+/** Browse…, made when first shown: nothing of `vscode` is touched at activation. */
+let browseButton: vscode.QuickInputButton | undefined;
+function browse(): vscode.QuickInputButton {
+  browseButton ??= { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: 'Browse…' };
+  return browseButton;
+}
 
 function titleOf(frame: Frame): string {
   return `${frame.title} (${frame.step}/${frame.total})`;
@@ -50,7 +52,7 @@ async function askText(frame: Frame, question: TextQuestion): Promise<string | B
   input.ignoreFocusOut = true;
   input.buttons = [
     ...(frame.canGoBack ? [vscode.QuickInputButtons.Back] : []),
-    ...(question.browse ? [BROWSE] : []),
+    ...(question.browse ? [browse()] : []),
   ];
   const check = (value: string) => {
     input.validationMessage = question.validate?.(value.trim());
