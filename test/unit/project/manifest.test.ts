@@ -223,6 +223,33 @@ describe('package.json manifest', () => {
     }
   });
 
+  it('offers the Explorer folder actions where they apply, together in a group of their own', () => {
+    const explorer = contributes.menus['explorer/context'] as {
+      command: string;
+      when: string;
+      group: string;
+    }[];
+    const shows = (id: string, state: Parameters<typeof evaluateWhen>[1]) => {
+      const entry = explorer.find((e) => e.command === id);
+      assert.ok(entry, `${id} is in the Explorer's context menu`);
+      return entry.when.split('||').some((when) => evaluateWhen(when, state));
+    };
+    const folder = { trusted: true, folder: true };
+    for (const id of ['tfod.data.upload', 'tfod.job.start', 'tfod.data.convert']) {
+      assert.ok(shows(id, { ...folder, target: 'sagemaker' }), `${id} on a folder`);
+      assert.ok(!shows(id, { ...folder, trusted: false }), `${id} not in Restricted Mode`);
+      assert.ok(!shows(id, { trusted: true, folder: false, extname: '.png' }), `${id} on a file`);
+    }
+    assert.ok(!shows('tfod.data.upload', { ...folder, target: 'local' }), 'no S3 on local');
+    assert.ok(shows('tfod.data.upload', folder), 'upload before activation');
+    assert.ok(shows('tfod.job.start', { ...folder, target: 'local' }), 'a local job too');
+    assert.ok(shows('tfod.data.convert', { trusted: true, folder: false, extname: '.json' }));
+    assert.deepEqual(new Set(explorer.map((e) => e.group.split('@')[0])), new Set(['tfod']));
+    // The palette's entries know nothing of the Explorer.
+    const palette = contributes.menus.commandPalette as { when: string }[];
+    assert.ok(palette.every((e) => !/explorerResource/.test(e.when)));
+  });
+
   it('has the target, jobs view and AWS settings with safe defaults', () => {
     const properties = contributes.configuration.properties;
     assert.deepEqual(properties['tfod.target'].enum, ['local', 'sagemaker']);
@@ -281,19 +308,29 @@ describe('package.json manifest', () => {
 
 /**
  * The `when` clauses this manifest uses, evaluated as VS Code does for the keys involved: `&&`,
- * `!key`, `key == value`, `key != value` (an unset key equals nothing).
+ * `!key`, `key == value`, `key != value` (an unset key equals nothing), `resourceExtname =~ /re/`.
  */
 function evaluateWhen(
   when: string,
-  state: { trusted: boolean; target?: string | undefined; docker?: string | undefined },
+  state: {
+    trusted: boolean;
+    target?: string | undefined;
+    docker?: string | undefined;
+    /** The Explorer's resource: a folder, or a file with this extension. */
+    folder?: boolean;
+    extname?: string;
+  },
 ): boolean {
   const keys: Record<string, string | boolean | undefined> = {
     isWorkspaceTrusted: state.trusted,
     'tfod:target': state.target,
     'tfod:docker': state.docker,
+    explorerResourceIsFolder: state.folder,
   };
   return when.split('&&').every((part) => {
     const clause = part.trim();
+    const match = /^resourceExtname =~ \/(.+)\/(i?)$/.exec(clause);
+    if (match) return new RegExp(match[1]!, match[2]).test(state.extname ?? '');
     const comparison = /^([\w:]+)\s*(==|!=)\s*(\w+)$/.exec(clause);
     if (comparison) {
       const [, key, op, value] = comparison;

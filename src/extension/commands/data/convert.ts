@@ -1,60 +1,34 @@
 import * as vscode from 'vscode';
-import { statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import {
-  ANNOTATION_FORMATS,
-  convertAnnotations,
-  detectAnnotationFormat,
-  type AnnotationFormat,
-} from '../../../core/dataset';
-import { CancelledError } from '../../../core/errors';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { convertAnnotations } from '../../../core/dataset';
 import type { TfodContext } from '../../context';
-import { askPick, askText } from '../prompts';
+import { resolvePath } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
-
-const FORMAT_NAMES: Record<AnnotationFormat, string> = {
-  voc: 'Pascal VOC XML (LabelImg, CVAT)',
-  coco: 'COCO JSON (instances)',
-  csv: 'CSV (filename,width,height,class,xmin,ymin,xmax,ymax)',
-  yolo: 'YOLO txt (classes.txt, obj.names or data.yaml)',
-};
+import { CONVERT_TITLE, convertFlow, sourceOf } from './convertFlow';
 
 /**
- * tfod.data.convert: pick the annotations (a folder, or a COCO/CSV file), confirm the detected
- * format and the output folder, convert with cancellable progress; every problem goes to the log.
+ * tfod.data.convert: the annotations (the Explorer's folder or file, or asked), the detected
+ * format confirmed and the output folder, converted with cancellable progress; every problem
+ * goes to the log.
  */
 export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const input = arg instanceof vscode.Uri ? arg : await pickInput();
-  const detected = detectAnnotationFormat(input.fsPath);
-  const title = 'Convert Annotations to TFRecords';
-  const order = detected
-    ? [detected.format, ...ANNOTATION_FORMATS.filter((f) => f !== detected.format)]
-    : ANNOTATION_FORMATS;
-  const format = await askPick(
-    { title, step: 1, total: 2 },
-    order.map((f) => ({
-      label: FORMAT_NAMES[f],
-      description: f === detected?.format ? 'detected' : '',
-      format: f,
-    })),
-    detected
-      ? `The annotations look like ${FORMAT_NAMES[detected.format]}: confirm or pick another format`
-      : 'Which format are the annotations in?',
-  );
-  const source = detected && format.format === detected.format ? detected.input : input.fsPath;
-  const base = statSync(source).isFile() ? dirname(source) : source;
-  const out = await askText(
-    { title, step: 2, total: 2 },
-    {
-      prompt: 'Folder for train/validation records and label_map.pbtxt',
-      value: join(base, 'records'),
-      validate: (v) => (v ? undefined : 'Give a folder'),
-    },
-  );
-  const result = await withCancellableProgress(title, (progress, signal) => {
+  const given = arg instanceof vscode.Uri ? arg.fsPath : undefined;
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  const answers = await runQuickInputFlow(convertFlow(base, given !== undefined), {
+    input: given ?? '',
+    format: undefined,
+    out: '',
+  });
+  const format = answers.format;
+  if (!format) throw new Error('convert: no format chosen');
+  const source = sourceOf(resolvePath(base, answers.input), format);
+  const out = resolvePath(base, answers.out);
+  const result = await withCancellableProgress(CONVERT_TITLE, (progress, signal) => {
     let reported = 0;
     return convertAnnotations({
-      from: format.format,
+      from: format,
       input: source,
       out,
       signal,
@@ -85,19 +59,4 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
       'revealInExplorer',
       vscode.Uri.file(join(out, result.files[0] ?? '')),
     );
-}
-
-async function pickInput(): Promise<vscode.Uri> {
-  const picked = await vscode.window.showOpenDialog({
-    title: 'Convert Annotations: the annotation folder (VOC, YOLO) or file (COCO JSON, CSV)',
-    canSelectFolders: true,
-    canSelectFiles: true,
-    canSelectMany: false,
-    filters: { Annotations: ['json', 'csv', 'xml', 'txt', 'yaml'] },
-    openLabel: 'Convert',
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  const input = picked?.[0];
-  if (!input) throw new CancelledError();
-  return input;
 }

@@ -1,3 +1,4 @@
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { CancelledError, UserError } from '../../../core/errors';
 import { s3UriProblem } from '../../../core/jobs';
@@ -12,28 +13,84 @@ import {
 import { getAwsSessionOptions } from '../../config';
 import type { TfodContext } from '../../context';
 import { recall, remember, setting } from '../memory';
-import { askText } from '../prompts';
+import { folderProblem, resolvePath, type Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
+interface UploadAnswers {
+  readonly folder: string;
+  readonly prefix: string;
+}
+
+/** The folder (unless the Explorer gave it) and the S3 prefix; folders relative to `base`. */
+function uploadFlow(base: string, folderGiven: boolean): Flow<UploadAnswers> {
+  return {
+    title: 'Upload Training Data',
+    steps: [
+      {
+        when: () => !folderGiven,
+        ask: async (s, ask) => ({
+          folder: await ask.text({
+            prompt:
+              'The training folder: TFRecords, pipeline.config, label map and checkpoint (relative to the workspace folder, or absolute)',
+            value: s.folder,
+            browse: { base, folders: true, files: false, openLabel: 'Upload This Folder' },
+            validate: (value) => folderProblem(value, base, 'training'),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          prefix: await ask.text({
+            prompt: `S3 prefix for ${s.folder} (TFRecords, pipeline.config and label_map.pbtxt go to its root)`,
+            value: s.prefix,
+            placeHolder: 's3://my-bucket/data/',
+            validate: (value) => s3UriProblem(value, 'S3 prefix'),
+          }),
+        }),
+      },
+    ],
+  };
+}
+
 /**
- * tfod.data.upload: checks a training folder, refuses it with the list of what is missing, then
- * uploads it to S3 in the seed's layout with byte progress; a re-run sends only what is missing.
+ * tfod.data.upload: checks a training folder (the Explorer's, or asked), refuses it with the list
+ * of what is missing, then uploads it to S3 in the seed's layout with byte progress; a re-run
+ * sends only what is missing.
  */
-export async function uploadTrainingData(
+export function uploadTrainingData(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
+  return uploadFolder(ctx, arg instanceof vscode.Uri ? arg : undefined, { offerStart: true });
+}
+
+/**
+ * Start Training Job on an Explorer folder, on SageMaker: true when the folder was the last one
+ * uploaded (its channels are the flow's defaults), else after uploading it, if the user agrees.
+ */
+export async function ensureUploaded(ctx: TfodContext, folder: vscode.Uri): Promise<boolean> {
+  if (recall(ctx, 'data.last').folder === folder.fsPath) return true;
+  const upload = 'Upload, Then Start';
+  const answer = await vscode.window.showInformationMessage(
+    `${vscode.workspace.asRelativePath(folder)} is not in S3 yet`,
+    { modal: true, detail: 'A SageMaker training job reads its data from S3.' },
+    upload,
+  );
+  if (answer !== upload) throw new CancelledError();
+  return (await uploadFolder(ctx, folder, { offerStart: false })) !== undefined;
+}
+
+async function uploadFolder(
   ctx: TfodContext,
-  arg?: unknown,
+  given: vscode.Uri | undefined,
+  options: { readonly offerStart: boolean },
 ): Promise<string | undefined> {
   const last = recall(ctx, 'data.last');
-  const folder = arg instanceof vscode.Uri ? arg : await pickFolder(last.folder);
-  const prefix = await askText(
-    { title: 'Upload Training Data', step: 1, total: 1 },
-    {
-      prompt: `S3 prefix for ${vscode.workspace.asRelativePath(folder)} (TFRecords, pipeline.config and label_map.pbtxt go to its root)`,
-      value: last.prefix ?? setting('data.s3Prefix'),
-      placeHolder: 's3://my-bucket/data/',
-      validate: (value) => s3UriProblem(value, 'S3 prefix'),
-    },
-  );
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  const answers = await runQuickInputFlow(uploadFlow(base, given !== undefined), {
+    folder: given?.fsPath ?? last.folder ?? base,
+    prefix: last.prefix ?? setting('data.s3Prefix') ?? '',
+  });
+  const folder = vscode.Uri.file(resolvePath(base, answers.folder));
+  const { prefix } = answers;
   const plan = await planUpload(folder.fsPath, prefix);
   if (plan.problems.length) return refuse(ctx, plan);
   for (const note of plan.notes) ctx.log.info(`upload: ${note}`);
@@ -76,28 +133,13 @@ export async function uploadTrainingData(
     void vscode.window
       .showInformationMessage(
         `Uploaded ${result.uploaded.length} files (${result.skipped.length} already in S3) to ${plan.channels.training}.`,
-        start,
+        ...(options.offerStart ? [start] : []),
       )
       .then((choice) => choice === start && vscode.commands.executeCommand('tfod.job.start'));
     return plan.channels.training;
   } finally {
     client.destroy();
   }
-}
-
-async function pickFolder(last: string | undefined): Promise<vscode.Uri> {
-  const picked = await vscode.window.showOpenDialog({
-    title:
-      'Upload Training Data: the folder with TFRecords, pipeline.config, label map and checkpoint',
-    canSelectFolders: true,
-    canSelectFiles: false,
-    canSelectMany: false,
-    openLabel: 'Upload This Folder',
-    defaultUri: last ? vscode.Uri.file(last) : vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  const folder = picked?.[0];
-  if (!folder) throw new CancelledError();
-  return folder;
 }
 
 async function refuse(ctx: TfodContext, plan: UploadPlan): Promise<undefined> {

@@ -5,10 +5,58 @@ import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { recall, remember } from '../memory';
 import { jobFromArgument } from '../pick';
-import { askNumber, askPick, askText, type Step } from '../prompts';
+import { firstWhere, type Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-const step = (n: number): Step => ({ title: 'Deploy Model to Endpoint', step: n, total: 3 });
+interface DeployAnswers {
+  readonly endpointName: string;
+  readonly instanceType: string;
+  readonly instanceCount: number;
+}
+
+function deployFlow(existing: readonly string[], preferred?: string): Flow<DeployAnswers> {
+  return {
+    title: 'Deploy Model to Endpoint',
+    steps: [
+      {
+        ask: async (s, ask) => ({
+          endpointName: await ask.text({
+            prompt: `Endpoint name (an existing endpoint is updated in place: ${
+              existing.slice(0, 5).join(', ') || 'none yet'
+            })`,
+            value: s.endpointName,
+            validate: (value) => resourceNameProblem(value, 'endpoint name'),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => {
+          const items = firstWhere(ENDPOINT_INSTANCE_TYPES, (t) => t.name === preferred).map(
+            (t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail }),
+          );
+          const picked = await ask.pick({
+            items,
+            placeHolder: 'Instance type of the endpoint (billed per instance-hour while InService)',
+            active: items.find((i) => i.label === s.instanceType),
+          });
+          return { instanceType: picked.label };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          instanceCount: await ask.number({
+            prompt: 'Instance count',
+            value: s.instanceCount,
+            min: 1,
+            max: 100,
+            unit: 'instances',
+          }),
+        }),
+      },
+    ],
+  };
+}
 
 /**
  * tfod.endpoint.deploy: serves a completed job's model on an endpoint (created, or updated in
@@ -20,35 +68,19 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   ]);
   if (!job) return undefined;
   const existing = await job.target.listEndpoints().catch(() => []);
-  const endpointName = await askText(step(1), {
-    prompt: `Endpoint name (an existing endpoint is updated in place: ${
-      existing
-        .map((e) => e.name)
-        .slice(0, 5)
-        .join(', ') || 'none yet'
-    })`,
-    value: withSuffix(job.name, 'endpoint'),
-    validate: (value) => resourceNameProblem(value, 'endpoint name'),
-  });
   const last = recall(ctx, 'endpoint.last');
   const preferred = last.instanceType ?? ENDPOINT_INSTANCE_TYPES[0]?.name;
-  const types = [...ENDPOINT_INSTANCE_TYPES].sort(
-    (a, b) => Number(b.name === preferred) - Number(a.name === preferred),
+  const { endpointName, instanceType, instanceCount } = await runQuickInputFlow(
+    deployFlow(
+      existing.map((e) => e.name),
+      preferred,
+    ),
+    {
+      endpointName: withSuffix(job.name, 'endpoint'),
+      instanceType: preferred ?? '',
+      instanceCount: last.instanceCount ?? 1,
+    },
   );
-  const instanceType = (
-    await askPick(
-      step(2),
-      types.map((t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail })),
-      'Instance type of the endpoint (billed per instance-hour while InService)',
-    )
-  ).label;
-  const instanceCount = await askNumber(step(3), {
-    prompt: 'Instance count',
-    value: last.instanceCount ?? 1,
-    min: 1,
-    max: 100,
-    unit: 'instances',
-  });
   await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
   const verb = existing.some((e) => e.name === endpointName) ? 'Updating' : 'Deploying';
   const result = await withCancellableProgress(

@@ -1,5 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { UserError } from '../../../core/errors';
@@ -18,15 +18,20 @@ import { targets } from '../../targets';
 import { asJobNode, isJobsNode } from '../../views/nodes';
 import { DEFAULT_LOCAL_IMAGE } from '../job/startFlowLocal';
 import { recall, remember } from '../memory';
-import { askPick, askText, type Step } from '../prompts';
+import type { Ask, Flow, PickItem } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
 const TITLE = 'Serve Model Locally';
 
 /** What to serve: a source the local target takes, or a model.tar.gz in S3 to download first. */
-type Source =
+type Source = (
   | { readonly kind: 'local'; readonly model: LocalModelSource; readonly image?: string }
-  | { readonly kind: 's3'; readonly uri: string; readonly job?: string };
+  | { readonly kind: 's3'; readonly uri: string; readonly job?: string }
+) & {
+  /** The pick item it came from, active again going back. */
+  readonly label?: string;
+};
 
 /** The `tfod.local.*` serving settings; 0 workers means the image's default (one per GPU on a GPU host, else one per CPU). */
 export interface LocalServingSettings {
@@ -63,33 +68,17 @@ function localTarget(ctx: TfodContext): LocalTarget {
 export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
   const target = localTarget(ctx);
   const fromNode = await sourceFromNode(ctx, arg);
-  const total = fromNode ? 2 : 3;
-  const step = (n: number): Step => ({ title: TITLE, step: n, total });
-  const source = fromNode ?? (await pickSource(ctx, target, step(1)));
-  const offset = fromNode ? 0 : 1;
-
+  const items = fromNode ? [] : await sourceItems(ctx, target);
   const endpoints = await target.listEndpoints().catch(() => []);
-  const endpointName = await askText(step(1 + offset), {
-    prompt: `Local endpoint name (an existing one is replaced: ${
-      endpoints
-        .map((e) => e.name)
-        .slice(0, 5)
-        .join(', ') || 'none yet'
-    })`,
-    value: localEndpointName(
-      source.kind === 's3' ? (source.job ?? source.uri) : (source.model as LocalModelSource),
+  const { source, endpointName, image } = await runQuickInputFlow(
+    serveFlow(
+      items,
+      endpoints.map((e) => e.name),
+      recall(ctx, 'serve.last').image,
     ),
-    validate: (value) => resourceNameProblem(value, 'endpoint name'),
-  });
-  const last = recall(ctx, 'serve.last').image;
-  const image = await askText(step(2 + offset), {
-    prompt: 'Serving image on this Docker engine (the training image serves too)',
-    value: (source.kind === 'local' ? source.image : undefined) ?? last ?? DEFAULT_LOCAL_IMAGE,
-    validate: (value) =>
-      /^[\w.\-/:@]+$/.test(value)
-        ? undefined
-        : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
-  });
+    { source: fromNode, s3: false, endpointName: '', image: '' },
+  );
+  if (!source) throw new Error('serve locally: no model source');
   await remember(ctx, 'serve.last', { image });
 
   const settings = localServingSettings();
@@ -178,9 +167,100 @@ async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<Source | 
   return undefined;
 }
 
-type SourceItem = vscode.QuickPickItem & { readonly pick: () => Promise<Source> };
+interface ServeAnswers {
+  readonly source: Source | undefined;
+  /** The source is a model.tar.gz in S3 whose URI the next step asks. */
+  readonly s3: boolean;
+  /** Empty until asked: derived from the source. */
+  readonly endpointName: string;
+  readonly image: string;
+}
 
-async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Promise<Source> {
+/** A source to pick: `pick` makes it (undefined: its dialog was closed), or asks for an S3 URI. */
+type SourceItem = PickItem & {
+  readonly pick: (ask: Ask) => Promise<Source | 's3' | undefined>;
+};
+
+function serveFlow(
+  items: readonly SourceItem[],
+  endpoints: readonly string[],
+  lastImage: string | undefined,
+): Flow<ServeAnswers> {
+  // A new source, a new endpoint name and image.
+  const derived = { endpointName: '', image: '' };
+  return {
+    title: TITLE,
+    steps: [
+      {
+        when: () => items.length > 0,
+        ask: async (s, ask) => {
+          for (;;) {
+            const item = await ask.pick({
+              items,
+              placeHolder: 'The model to serve in Docker on this machine',
+              active: items.find((i) => i.label === s.source?.label),
+            });
+            const picked = await item.pick(ask);
+            if (picked === 's3') return { source: undefined, s3: true, ...derived };
+            if (picked) return { source: { ...picked, label: item.label }, s3: false, ...derived };
+          }
+        },
+      },
+      {
+        when: (s) => s.s3,
+        ask: async (s, ask) => {
+          const uri = await ask.text({
+            prompt: 'S3 URI of the model.tar.gz (the training job’s model artifact)',
+            value: s.source?.kind === 's3' ? s.source.uri : '',
+            placeHolder: 's3://bucket/prefix/job/output/model.tar.gz',
+            validate: (value) => {
+              try {
+                const { key } = parseS3Uri(value);
+                return key && !key.endsWith('/') ? undefined : 'The full S3 URI of the object';
+              } catch (error) {
+                return error instanceof Error ? error.message : String(error);
+              }
+            },
+          });
+          return { source: { kind: 's3', uri }, ...derived };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          endpointName: await ask.text({
+            prompt: `Local endpoint name (an existing one is replaced: ${
+              endpoints.slice(0, 5).join(', ') || 'none yet'
+            })`,
+            value: s.endpointName || (s.source ? defaultEndpointName(s.source) : ''),
+            validate: (value) => resourceNameProblem(value, 'endpoint name'),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          image: await ask.text({
+            prompt: 'Serving image on this Docker engine (the training image serves too)',
+            value:
+              s.image ||
+              ((s.source?.kind === 'local' ? s.source.image : undefined) ??
+                lastImage ??
+                DEFAULT_LOCAL_IMAGE),
+            validate: (value) =>
+              /^[\w.\-/:@]+$/.test(value)
+                ? undefined
+                : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
+          }),
+        }),
+      },
+    ],
+  };
+}
+
+function defaultEndpointName(source: Source): string {
+  return localEndpointName(source.kind === 's3' ? (source.job ?? source.uri) : source.model);
+}
+
+async function sourceItems(ctx: TfodContext, target: LocalTarget): Promise<SourceItem[]> {
   const items: SourceItem[] = [];
   const local = await target.listTrainingJobs({ maxResults: 50 }).catch((error: unknown) => {
     ctx.log.warn(`serve locally: cannot list local jobs: ${String(error)}`);
@@ -215,59 +295,34 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
         },
       });
   }
-  const base = vscode.workspace.workspaceFolders?.[0]?.uri;
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
   items.push(
     {
       label: '$(folder) Model folder…',
       detail: 'A folder with model.json (TensorFlow.js) or saved_model.pb',
-      pick: async () => {
-        const [folder] =
-          (await vscode.window.showOpenDialog({
-            canSelectFolders: true,
-            canSelectFiles: false,
-            title: 'Model folder to serve',
-            ...(base ? { defaultUri: base } : {}),
-          })) ?? [];
-        if (!folder) throw new vscode.CancellationError();
-        return { kind: 'local', model: { kind: 'folder', path: folder.fsPath } };
+      pick: async (ask) => {
+        const path = await ask.browse({ base, folders: true, files: false });
+        return path ? { kind: 'local', model: { kind: 'folder', path } } : undefined;
       },
     },
     {
       label: '$(file-zip) model.tar.gz…',
       detail: 'A model archive as a training job writes it',
-      pick: async () => {
-        const [file] =
-          (await vscode.window.showOpenDialog({
-            canSelectFiles: true,
-            canSelectFolders: false,
-            title: 'model.tar.gz to serve',
-            filters: { 'Model archive': ['gz', 'tgz'] },
-            ...(base ? { defaultUri: base } : {}),
-          })) ?? [];
-        if (!file) throw new vscode.CancellationError();
-        return { kind: 'local', model: { kind: 'archive', path: file.fsPath } };
+      pick: async (ask) => {
+        const path = await ask.browse({
+          base,
+          folders: false,
+          files: true,
+          filters: { 'Model archive': ['gz', 'tgz'] },
+        });
+        return path ? { kind: 'local', model: { kind: 'archive', path } } : undefined;
       },
     },
     {
       label: '$(cloud) model.tar.gz in S3…',
       detail: 'A model trained on SageMaker: downloaded, then served here',
-      pick: async () => {
-        const uri = await askText(step, {
-          prompt: 'S3 URI of the model.tar.gz (the training job’s model artifact)',
-          placeHolder: 's3://bucket/prefix/job/output/model.tar.gz',
-          validate: (value) => {
-            try {
-              const { key } = parseS3Uri(value);
-              return key && !key.endsWith('/') ? undefined : 'The full S3 URI of the object';
-            } catch (error) {
-              return error instanceof Error ? error.message : String(error);
-            }
-          },
-        });
-        return { kind: 's3', uri };
-      },
+      pick: async () => 's3',
     },
   );
-  const picked = await askPick(step, items, 'The model to serve in Docker on this machine');
-  return picked.pick();
+  return items;
 }

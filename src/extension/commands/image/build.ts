@@ -11,10 +11,51 @@ import {
 import { getTarget } from '../../config';
 import type { TfodContext } from '../../context';
 import { recall, remember } from '../memory';
-import { askPick, askText, type Step } from '../prompts';
+import { firstWhere, type Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-const step = (n: number): Step => ({ title: 'Build Training Image', step: n, total: 2 });
+interface BuildAnswers {
+  readonly architecture: string;
+  /** Empty until asked: it defaults from the architecture. */
+  readonly image: string;
+}
+
+function buildFlow(first: string): Flow<BuildAnswers> {
+  return {
+    title: 'Build Training Image',
+    steps: [
+      {
+        ask: async (s, ask) => {
+          const items = firstWhere(ARCHITECTURES, (a) => a.tag === first).map((a) => ({
+            label: a.tag,
+            description: a.gpu ? 'GPU' : 'CPU',
+            detail: a.description,
+          }));
+          const picked = await ask.pick({
+            items,
+            placeHolder:
+              'ARCHITECTURE: the tensorflow/tensorflow base image (GPU only where Docker has a GPU)',
+            active: items.find((i) => i.label === s.architecture),
+          });
+          // Another architecture, another image name.
+          return picked.label === s.architecture
+            ? { architecture: picked.label }
+            : { architecture: picked.label, image: '' };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          image: await ask.text({
+            prompt: 'Image name on this Docker engine',
+            value: s.image || localImageName(s.architecture),
+            validate: imageReferenceProblem,
+          }),
+        }),
+      },
+    ],
+  };
+}
 
 /**
  * tfod.image.build: builds the training image on this machine's Docker engine from container/
@@ -38,19 +79,9 @@ export async function buildTrainingImageCommand(ctx: TfodContext): Promise<strin
 export async function buildLocalImage(ctx: TfodContext): Promise<string> {
   const last = recall(ctx, 'image.built');
   const first = last.architecture ?? defaultArchitecture(getTarget());
-  const architecture = (
-    await askPick(
-      step(1),
-      [...ARCHITECTURES]
-        .sort((a, b) => Number(b.tag === first) - Number(a.tag === first))
-        .map((a) => ({ label: a.tag, description: a.gpu ? 'GPU' : 'CPU', detail: a.description })),
-      'ARCHITECTURE: the tensorflow/tensorflow base image (GPU only where Docker has a GPU)',
-    )
-  ).label;
-  const image = await askText(step(2), {
-    prompt: 'Image name on this Docker engine',
-    value: localImageName(architecture),
-    validate: imageReferenceProblem,
+  const { architecture, image } = await runQuickInputFlow(buildFlow(first), {
+    architecture: first,
+    image: '',
   });
   const candidates = [
     ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),

@@ -19,8 +19,56 @@ import {
 import { getAwsSessionOptions } from '../../config';
 import type { TfodContext } from '../../context';
 import { recall, remember, setting } from '../memory';
-import { askText, type Step } from '../prompts';
+import type { Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
+
+interface PushAnswers {
+  readonly local: string;
+  readonly repository: string;
+  /** Empty until asked: the local image's tag, else the last one pushed. */
+  readonly tag: string;
+  readonly lastTag: string | undefined;
+}
+
+/** The local image (unless just built), the ECR repository and the tag. */
+function pushFlow(built: boolean): Flow<PushAnswers> {
+  return {
+    title: 'Push Training Image to ECR',
+    steps: [
+      {
+        when: () => !built,
+        ask: async (s, ask) => {
+          const local = await ask.text({
+            prompt: 'Image on this Docker engine to push (Build Training Image makes one)',
+            value: s.local,
+            validate: imageReferenceProblem,
+          });
+          // Another image, its own tag.
+          return local === s.local ? { local } : { local, tag: '' };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          repository: await ask.text({
+            prompt: 'ECR repository (created when missing; setting tfod.image.repository)',
+            value: s.repository,
+            validate: repositoryNameProblem,
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          tag: await ask.text({
+            prompt: 'Image tag in ECR',
+            value: s.tag || (s.local.split('/').pop()?.split(':')[1] ?? s.lastTag ?? 'latest'),
+            validate: imageTagProblem,
+          }),
+        }),
+      },
+    ],
+  };
+}
 
 /** tfod.image.push: pushes a training image built on this machine to Amazon ECR. */
 export function pushTrainingImageCommand(ctx: TfodContext): Promise<string> {
@@ -33,25 +81,12 @@ export function pushTrainingImageCommand(ctx: TfodContext): Promise<string> {
  * per-layer progress. Remembers repository and tag per workspace.
  */
 export async function pushToEcr(ctx: TfodContext, built?: string): Promise<string> {
-  const total = built ? 2 : 3;
-  const step = (n: number): Step => ({ title: 'Push Training Image to ECR', step: n, total });
   const last = recall(ctx, 'image.last');
-  const local =
-    built ??
-    (await askText(step(1), {
-      prompt: 'Image on this Docker engine to push (Build Training Image makes one)',
-      value: recall(ctx, 'image.built').image ?? localImageName(DEFAULT_ARCHITECTURE),
-      validate: imageReferenceProblem,
-    }));
-  const repository = await askText(step(total - 1), {
-    prompt: 'ECR repository (created when missing; setting tfod.image.repository)',
-    value: last.repository ?? setting('image.repository') ?? LOCAL_IMAGE_REPOSITORY,
-    validate: repositoryNameProblem,
-  });
-  const tag = await askText(step(total), {
-    prompt: 'Image tag in ECR',
-    value: local.split('/').pop()?.split(':')[1] ?? last.tag ?? 'latest',
-    validate: imageTagProblem,
+  const { local, repository, tag } = await runQuickInputFlow(pushFlow(built !== undefined), {
+    local: built ?? recall(ctx, 'image.built').image ?? localImageName(DEFAULT_ARCHITECTURE),
+    repository: last.repository ?? setting('image.repository') ?? LOCAL_IMAGE_REPOSITORY,
+    tag: '',
+    lastTag: last.tag,
   });
   const session = getAwsSessionOptions();
   const uri = await withCancellableProgress(

@@ -15,24 +15,28 @@ import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { remember } from '../memory';
 import { withCancellableProgress } from '../registerCommand';
+import { ensureUploaded } from '../data/upload';
+import { askLocalTrainingJobSpec, askTrainingJobSpec } from './askSpec';
 import { checkJobTrainingData } from './checkData';
-import { askTrainingJobSpec } from './startFlow';
-import { askLocalTrainingJobSpec } from './startFlowLocal';
 
 /**
  * tfod.job.start: a training job on the selected target, from the saved job profile
  * (.tfod/job.json) when the workspace has one and the user picks it, or from the guided flow.
- * Given a config (Train with this Config, on its editor title or CodeLens), the guided flow
- * proposes the config's folder as the local training channel.
+ * Given a config (Train with this Config, on its editor title or CodeLens) or a folder (the
+ * Explorer's Start Training Job), the local flow proposes that folder as the training channel;
+ * on SageMaker an Explorer folder is uploaded first, unless it was the last upload.
  */
 export async function startJob(ctx: TfodContext, resource?: unknown): Promise<string | undefined> {
-  const config = resource instanceof vscode.Uri ? resource : undefined;
+  const given = resource instanceof vscode.Uri ? await trainingFolderOf(resource) : undefined;
   const kind = targets(ctx).current();
   const target = targets(ctx).require(kind);
   // Before six questions, not after them: the local target needs a running Docker engine.
   if (kind === 'local') await describeDockerEngine(connectDocker());
-  if (config) await saveIfDirty(config);
-  const { spec, fromProfile } = await chooseSpec(ctx, kind, config);
+  if (given?.config) await saveIfDirty(given.config);
+  // An Explorer folder on SageMaker: the job trains from S3, so from that folder's upload.
+  if (given && !given.config && kind === 'sagemaker' && !(await ensureUploaded(ctx, given.folder)))
+    return undefined;
+  const { spec, fromProfile } = await chooseSpec(ctx, kind, given?.folder);
   // A job whose config or label map it would fail on is refused before it starts.
   if (!(await checkJobTrainingData(ctx, kind, spec))) return undefined;
   const warnings = validateTrainingJobSpec(spec, { target: kind }).filter(
@@ -70,6 +74,16 @@ export async function startJob(ctx: TfodContext, resource?: unknown): Promise<st
   return job.name;
 }
 
+/** A config's folder, or the folder itself. */
+async function trainingFolderOf(
+  uri: vscode.Uri,
+): Promise<{ folder: vscode.Uri; config?: vscode.Uri }> {
+  const { type } = await vscode.workspace.fs.stat(uri);
+  return type & vscode.FileType.Directory
+    ? { folder: uri }
+    : { folder: vscode.Uri.file(dirname(uri.fsPath)), config: uri };
+}
+
 /** The job reads the config from disk: unsaved edits would not be trained on. */
 async function saveIfDirty(uri: vscode.Uri): Promise<void> {
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -79,7 +93,7 @@ async function saveIfDirty(uri: vscode.Uri): Promise<void> {
 async function chooseSpec(
   ctx: TfodContext,
   kind: TargetKind,
-  config: vscode.Uri | undefined,
+  trainingFolder: vscode.Uri | undefined,
 ): Promise<{ spec: TrainingJobSpec; fromProfile: boolean }> {
   const folder = vscode.workspace.workspaceFolders?.[0];
   const options: ProfileOptions =
@@ -91,8 +105,8 @@ async function chooseSpec(
         }
       : { target: kind };
   const profile = folder && vscode.Uri.joinPath(folder.uri, JOB_PROFILE_PATH);
-  // A config named by the user wins over the saved profile's channels.
-  if (profile && !config && (await exists(profile))) {
+  // A config or folder named by the user wins over the saved profile's channels.
+  if (profile && !trainingFolder && (await exists(profile))) {
     const choice = await vscode.window.showQuickPick(
       [
         {
@@ -118,11 +132,7 @@ async function chooseSpec(
         'Open your project folder first',
       );
     return {
-      spec: await askLocalTrainingJobSpec(
-        ctx,
-        folder.uri.fsPath,
-        config ? dirname(config.fsPath) : undefined,
-      ),
+      spec: await askLocalTrainingJobSpec(ctx, folder.uri.fsPath, trainingFolder?.fsPath),
       fromProfile: false,
     };
   }

@@ -2,7 +2,6 @@ import {
   defaultMaxWaitSeconds,
   ECR_IMAGE_PATTERN,
   generateJobName,
-  INSTANCE_TYPE_PATTERN,
   LIMITS,
   resourceNameProblem,
   roleArnProblem,
@@ -10,223 +9,275 @@ import {
   TRAINING_INSTANCE_TYPES,
   type TrainingJobSpec,
 } from '../../../core/jobs';
-import { JOB_DEFAULTS } from '../../../core/jobs/profile';
+import { JOB_DEFAULTS, type JobProfile } from '../../../core/jobs/profile';
 import { parseS3Prefix } from '../../../core/s3/uri';
+import { firstWhere, type Flow } from '../../flows/flow';
 import {
-  DEFAULT_HYPERPARAMETERS,
-  INFERENCE_TYPES,
-  parseHyperparameters,
-  type InferenceType,
-  type TrainingHyperparameters,
-} from '../../../core/training/hyperparameters';
-import type { TfodContext } from '../../context';
-import { recall, setting } from '../memory';
-import { askNumber, askPick, askText, type Step } from '../prompts';
+  HYPERPARAMETER_STEPS,
+  hyperparameterDefaults,
+  hyperparametersOf,
+  type HyperparameterAnswers,
+} from './hyperparameterSteps';
 
-const TITLE = 'Start Training Job';
-const TOTAL = 13;
-const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
+export const SAGEMAKER_JOB_TITLE = 'Start Training Job';
 
-function hyperProblem(name: string, value: string): string | undefined {
-  const problem = parseHyperparameters({ [name]: value }).problems.find(
-    (p) => p.severity === 'error',
-  );
-  return problem?.message;
+/** What the guided flow of tfod.job.start asks on the SageMaker target. */
+export interface SageMakerJobAnswers
+  extends
+    HyperparameterAnswers,
+    Pick<
+      TrainingJobSpec,
+      'name' | 'image' | 'roleArn' | 'instanceType' | 'instanceCount' | 'volumeSizeGb'
+    > {
+  readonly hours: number;
+  readonly spot: boolean;
+  /** Unset until asked: it defaults from the runtime. */
+  readonly waitHours: number | undefined;
+  readonly training: string;
+  readonly checkpoint: string;
+  /** Empty until asked: it defaults to output/ beside the training channel. */
+  readonly outputPath: string;
 }
 
-/**
- * The guided flow of tfod.job.start: every answer validated as it is typed, defaults from the
- * last run in this workspace, then the settings, then the last upload's channels.
- */
-export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobSpec> {
-  const last = recall(ctx, 'job.last');
-  const image = recall(ctx, 'image.last');
-  const data = recall(ctx, 'data.last');
+/** Where the defaults come from: the last job, image push and upload, and the settings. */
+export interface SageMakerJobMemory {
+  readonly last: Partial<JobProfile>;
+  readonly pushedImage?: string | undefined;
+  readonly uploaded?: { readonly training?: string; readonly checkpoint?: string } | undefined;
+  readonly settings: {
+    readonly roleArn?: string | undefined;
+    readonly instanceType?: string | undefined;
+    readonly s3Prefix?: string | undefined;
+  };
+}
 
-  const name = await askText(step(1), {
-    prompt: 'Training job name (letters, digits and hyphens; unique in the account and region)',
-    value: generateJobName(new Date()),
-    validate: (value) => resourceNameProblem(value),
-  });
-  const imageUri = await askText(step(2), {
-    prompt: 'Training image in Amazon ECR (Build and Push Image creates one)',
-    value: last.image ?? image.uri,
-    placeHolder: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-gpu',
-    validate: (value) =>
-      ECR_IMAGE_PATTERN.test(value)
-        ? undefined
-        : 'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
-  });
-  const roleArn = await askText(step(3), {
-    prompt: 'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
-    value: last.roleArn ?? setting('training.roleArn'),
-    placeHolder: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
-    validate: (value) => roleArnProblem(value),
-  });
-  const preferred =
-    last.instanceType ?? setting('training.instanceType') ?? JOB_DEFAULTS.instanceType;
-  const types = [...TRAINING_INSTANCE_TYPES].sort(
-    (a, b) => Number(b.name === preferred) - Number(a.name === preferred),
-  );
-  const instanceType = (
-    await askPick(
-      step(4),
-      types.map((type) => ({
-        label: type.name,
-        description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === preferred ? ' · last used' : ''}`,
-        detail: type.detail,
-      })),
-      'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
-    )
-  ).label;
-  if (!INSTANCE_TYPE_PATTERN.test(instanceType)) throw new Error(`bad type ${instanceType}`);
-  const instanceCount = await askNumber(step(5), {
-    prompt: 'Instance count (the image trains on one instance)',
-    value: last.instanceCount ?? JOB_DEFAULTS.instanceCount,
-    ...LIMITS.instanceCount,
-    unit: 'instances',
-  });
-  const volumeSizeGb = await askNumber(step(6), {
-    prompt: 'Volume size in GB (TFRecords, checkpoint and model must fit)',
-    value: last.volumeSizeGb ?? JOB_DEFAULTS.volumeSizeGb,
-    ...LIMITS.volumeSizeGb,
-    unit: 'GB',
-  });
-  const hours = await askNumber(step(7), {
-    prompt: 'Maximum runtime in hours (SageMaker stops the job after it)',
-    value: last.maxRuntimeSeconds
+export function sagemakerJobDefaults(memory: SageMakerJobMemory, now: Date): SageMakerJobAnswers {
+  const { last, uploaded, settings } = memory;
+  return {
+    name: generateJobName(now),
+    image: last.image ?? memory.pushedImage ?? '',
+    roleArn: last.roleArn ?? settings.roleArn ?? '',
+    instanceType: last.instanceType ?? settings.instanceType ?? JOB_DEFAULTS.instanceType,
+    instanceCount: last.instanceCount ?? JOB_DEFAULTS.instanceCount,
+    volumeSizeGb: last.volumeSizeGb ?? JOB_DEFAULTS.volumeSizeGb,
+    hours: last.maxRuntimeSeconds
       ? Math.max(1, Math.round(last.maxRuntimeSeconds / 3600))
       : JOB_DEFAULTS.maxRuntimeSeconds / 3600,
-    min: 1,
-    max: LIMITS.maxRuntimeSeconds.max / 3600,
-    unit: 'hours',
-  });
-  const spot = await askSpot(step(8), hours * 3600, last);
-  const training = await askText(step(9), {
-    prompt:
-      "Training channel: the S3 prefix with TFRecords, pipeline.config and label_map.pbtxt (Upload Training Data's destination)",
-    value: data.training ?? last.channels?.training ?? setting('data.s3Prefix'),
-    placeHolder: 's3://my-bucket/data/',
-    validate: (value) => s3UriProblem(value, 'training channel'),
-  });
-  const checkpoint = await askText(step(10), {
-    prompt: 'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
-    value: data.checkpoint ?? last.channels?.checkpoint,
-    placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
-    validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
-  });
-  const bucket = parseS3Prefix(training).bucket;
-  const outputPath = await askText(step(11), {
-    prompt: "Output path: where SageMaker writes the job's model.tar.gz",
-    value: last.outputPath ?? `s3://${bucket}/output/`,
-    validate: (value) => s3UriProblem(value, 'output path'),
-  });
-  const hyperparameters = await askHyperparameters(step(12), step(13), last.hyperparameters);
-  return {
-    name,
-    image: imageUri,
-    roleArn,
-    instanceType,
-    instanceCount,
-    volumeSizeGb,
-    maxRuntimeSeconds: hours * 3600,
-    outputPath,
-    hyperparameters,
-    channels: { training, ...(checkpoint ? { checkpoint } : {}) },
-    ...spot,
-    // Chosen only in the saved profile (.tfod/job.json); the default is under the output path.
-    ...(last.tensorboardPath ? { tensorboardPath: last.tensorboardPath } : {}),
+    spot: Boolean(last.spot),
+    waitHours: last.maxWaitSeconds ? Math.round(last.maxWaitSeconds / 3600) : undefined,
+    training: uploaded?.training ?? last.channels?.training ?? settings.s3Prefix ?? '',
+    checkpoint: uploaded?.checkpoint ?? last.channels?.checkpoint ?? '',
+    outputPath: last.outputPath ?? '',
+    ...hyperparameterDefaults(last.hyperparameters),
   };
 }
 
 /**
- * On-demand or managed spot capacity; spot asks how long the job may wait for capacity (SageMaker
- * needs at least the runtime). Checkpoints go under the output path, under the job's own name:
+ * The guided flow of tfod.job.start on SageMaker: every answer validated as it is typed; the
+ * instance type and capacity last used are listed first (`last`: the run before this one).
+ */
+export function sagemakerJobFlow(last: {
+  readonly instanceType: string;
+  readonly spot: boolean;
+}): Flow<SageMakerJobAnswers> {
+  return {
+    title: SAGEMAKER_JOB_TITLE,
+    steps: [
+      {
+        ask: async (s, ask) => ({
+          name: await ask.text({
+            prompt:
+              'Training job name (letters, digits and hyphens; unique in the account and region)',
+            value: s.name,
+            validate: (value) => resourceNameProblem(value),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          image: await ask.text({
+            prompt: 'Training image in Amazon ECR (Build and Push Image creates one)',
+            value: s.image,
+            placeHolder: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-gpu',
+            validate: (value) =>
+              ECR_IMAGE_PATTERN.test(value)
+                ? undefined
+                : 'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          roleArn: await ask.text({
+            prompt: 'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
+            value: s.roleArn,
+            placeHolder: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
+            validate: (value) => roleArnProblem(value),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => {
+          const items = firstWhere(
+            TRAINING_INSTANCE_TYPES,
+            (t) => t.name === last.instanceType,
+          ).map((type) => ({
+            label: type.name,
+            description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === last.instanceType ? ' · last used' : ''}`,
+            detail: type.detail,
+          }));
+          const picked = await ask.pick({
+            items,
+            placeHolder:
+              'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
+            active: items.find((i) => i.label === s.instanceType),
+          });
+          return { instanceType: picked.label };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          instanceCount: await ask.number({
+            prompt: 'Instance count (the image trains on one instance)',
+            value: s.instanceCount,
+            ...LIMITS.instanceCount,
+            unit: 'instances',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          volumeSizeGb: await ask.number({
+            prompt: 'Volume size in GB (TFRecords, checkpoint and model must fit)',
+            value: s.volumeSizeGb,
+            ...LIMITS.volumeSizeGb,
+            unit: 'GB',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          hours: await ask.number({
+            prompt: 'Maximum runtime in hours (SageMaker stops the job after it)',
+            value: s.hours,
+            min: 1,
+            max: LIMITS.maxRuntimeSeconds.max / 3600,
+            unit: 'hours',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => {
+          const capacities = [
+            {
+              label: 'On-demand',
+              spot: false,
+              description: last.spot ? '' : 'default',
+              detail: 'Starts at once and runs uninterrupted; full price',
+            },
+            {
+              label: 'Managed spot training',
+              spot: true,
+              description: last.spot ? 'last used' : '',
+              detail:
+                'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
+            },
+          ];
+          const items = firstWhere(capacities, (c) => c.spot === last.spot);
+          const picked = await ask.pick({
+            items,
+            placeHolder: 'Capacity: on-demand or managed spot training?',
+            active: items.find((i) => i.spot === s.spot),
+          });
+          return { spot: picked.spot };
+        },
+      },
+      {
+        // How long a spot job may wait for capacity: SageMaker needs at least the runtime.
+        when: (s) => s.spot,
+        ask: async (s, ask) => ({
+          waitHours: await ask.number({
+            prompt: `Maximum wait in hours, waiting for capacity included (at least the ${s.hours} h runtime)`,
+            value: Math.max(
+              s.hours,
+              s.waitHours ?? Math.round(defaultMaxWaitSeconds(s.hours * 3600) / 3600),
+            ),
+            min: s.hours,
+            max: LIMITS.maxWaitSeconds.max / 3600,
+            unit: 'hours',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          training: await ask.text({
+            prompt:
+              "Training channel: the S3 prefix with TFRecords, pipeline.config and label_map.pbtxt (Upload Training Data's destination)",
+            value: s.training,
+            placeHolder: 's3://my-bucket/data/',
+            validate: (value) => s3UriProblem(value, 'training channel'),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          checkpoint: await ask.text({
+            prompt:
+              'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
+            value: s.checkpoint,
+            placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
+            validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          outputPath: await ask.text({
+            prompt: "Output path: where SageMaker writes the job's model.tar.gz",
+            value: s.outputPath || `s3://${parseS3Prefix(s.training).bucket}/output/`,
+            validate: (value) => s3UriProblem(value, 'output path'),
+          }),
+        }),
+      },
+      ...HYPERPARAMETER_STEPS,
+    ],
+  };
+}
+
+/**
+ * The job the answers describe. Checkpoints go under the output path, under the job's own name:
  * a checkpoints path carried over from the last job would make this one resume from that job's
  * weights, so it is not offered here (`checkpointsPath` in a profile is a deliberate choice).
  */
-async function askSpot(
-  at: Step,
-  maxRuntimeSeconds: number,
-  last: { spot?: boolean; maxWaitSeconds?: number },
-): Promise<Pick<TrainingJobSpec, 'spot' | 'maxWaitSeconds'>> {
-  const choice = await askPick(
-    at,
-    [
-      {
-        label: 'On-demand',
-        spot: false,
-        description: last.spot ? '' : 'default',
-        detail: 'Starts at once and runs uninterrupted; full price',
-      },
-      {
-        label: 'Managed spot training',
-        spot: true,
-        description: last.spot ? 'last used' : '',
-        detail:
-          'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
-      },
-    ].sort((a, b) => Number(b.spot === Boolean(last.spot)) - Number(a.spot === Boolean(last.spot))),
-    'Capacity: on-demand or managed spot training?',
-  );
-  if (!choice.spot) return {};
-  const runtimeHours = maxRuntimeSeconds / 3600;
-  const waitHours = await askNumber(at, {
-    prompt: `Maximum wait in hours, waiting for capacity included (at least the ${runtimeHours} h runtime)`,
-    value: Math.max(
-      runtimeHours,
-      Math.round((last.maxWaitSeconds ?? defaultMaxWaitSeconds(maxRuntimeSeconds)) / 3600),
-    ),
-    min: runtimeHours,
-    max: LIMITS.maxWaitSeconds.max / 3600,
-    unit: 'hours',
-  });
-  return { spot: true, maxWaitSeconds: waitHours * 3600 };
-}
-
-/** The four hyperparameters in two steps (steps count and the optional TFLite export). */
-export async function askHyperparameters(
-  stepsStep: Step,
-  exportStep: Step,
-  lastValues: unknown,
-): Promise<TrainingHyperparameters> {
-  const lastHyper = parseHyperparameters(lastValues ?? {}).value;
-  const numSteps = Number(
-    await askText(stepsStep, {
-      prompt: 'num_steps: training steps to run',
-      value: String(lastHyper.numSteps ?? DEFAULT_HYPERPARAMETERS.numSteps),
-      validate: (value) => hyperProblem('num_steps', value),
-    }),
-  );
-  const exportChoice = await askPick(
-    exportStep,
-    [
-      {
-        label: 'No TensorFlow Lite export',
-        quantize: false,
-        inferenceType: 'FLOAT' as InferenceType,
-      },
-      ...INFERENCE_TYPES.map((type) => ({
-        label: `Also export TensorFlow Lite (${type})`,
-        quantize: true,
-        inferenceType: type,
-      })),
-    ],
-    'quantize / inference_type: export a TensorFlow Lite model as well?',
-  );
-  let imageSize = lastHyper.imageSize ?? DEFAULT_HYPERPARAMETERS.imageSize;
-  if (exportChoice.quantize)
-    imageSize = Number(
-      await askText(exportStep, {
-        prompt: 'image_size: the square input size of the TensorFlow Lite model',
-        value: String(imageSize),
-        validate: (value) => hyperProblem('image_size', value),
-      }),
-    );
+export function sagemakerJobSpec(
+  answers: SageMakerJobAnswers,
+  last: Partial<JobProfile>,
+): TrainingJobSpec {
+  const maxRuntimeSeconds = answers.hours * 3600;
   return {
-    numSteps,
-    quantize: exportChoice.quantize,
-    imageSize,
-    inferenceType: exportChoice.inferenceType,
+    name: answers.name,
+    image: answers.image,
+    roleArn: answers.roleArn,
+    instanceType: answers.instanceType,
+    instanceCount: answers.instanceCount,
+    volumeSizeGb: answers.volumeSizeGb,
+    maxRuntimeSeconds,
+    outputPath: answers.outputPath,
+    hyperparameters: hyperparametersOf(answers),
+    channels: {
+      training: answers.training,
+      ...(answers.checkpoint ? { checkpoint: answers.checkpoint } : {}),
+    },
+    ...(answers.spot
+      ? {
+          spot: true,
+          maxWaitSeconds:
+            answers.waitHours !== undefined
+              ? answers.waitHours * 3600
+              : defaultMaxWaitSeconds(maxRuntimeSeconds),
+        }
+      : {}),
+    // Chosen only in the saved profile (.tfod/job.json); the default is under the output path.
+    ...(last.tensorboardPath ? { tensorboardPath: last.tensorboardPath } : {}),
   };
 }

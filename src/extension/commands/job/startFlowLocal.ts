@@ -1,99 +1,125 @@
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
-import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { generateJobName, resourceNameProblem, type TrainingJobSpec } from '../../../core/jobs';
-import { JOB_DEFAULTS } from '../../../core/jobs/profile';
+import { JOB_DEFAULTS, type JobProfile } from '../../../core/jobs/profile';
 import { defaultLocalOutputPath } from '../../../core/local';
-import type { TfodContext } from '../../context';
-import { recall } from '../memory';
-import { askFolder, askText, type Step } from '../prompts';
-import { askHyperparameters } from './startFlow';
+import { folderProblem, resolvePath, type Flow } from '../../flows/flow';
+import {
+  HYPERPARAMETER_STEPS,
+  hyperparameterDefaults,
+  hyperparametersOf,
+  type HyperparameterAnswers,
+} from './hyperparameterSteps';
 
-const TITLE = 'Start Local Training Job';
-const TOTAL = 6;
-const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
+export const LOCAL_JOB_TITLE = 'Start Local Training Job';
 export const DEFAULT_LOCAL_IMAGE = 'tfod-sagemaker:2.9.1';
 
-function folderProblem(
-  value: string,
-  base: string,
-  what: string,
-  optional = false,
-): string | undefined {
-  if (!value.trim()) return optional ? undefined : `Give the ${what} folder`;
-  const path = isAbsolute(value) ? value : resolve(base, value);
-  if (!existsSync(path)) return `${path} does not exist`;
-  if (!statSync(path).isDirectory()) return `${path} is not a folder`;
-  return undefined;
+/** What the guided flow of tfod.job.start asks on the local target. */
+export interface LocalJobAnswers extends HyperparameterAnswers {
+  readonly name: string;
+  readonly image: string;
+  /** Folders as typed: relative to the workspace folder, or absolute. */
+  readonly training: string;
+  /** Empty: no checkpoint channel. Unset: the training folder's checkpoint/ when it has one. */
+  readonly checkpoint: string | undefined;
+}
+
+/**
+ * The defaults: the last job's answers that fit this target (no ECR image, no S3 channel).
+ * `trainingFolder` (the Explorer folder or the config's folder the user started from) wins over
+ * the last training channel, and `suggested` (a folder with a pipeline.config) comes after it.
+ */
+export function localJobDefaults(
+  last: Partial<JobProfile>,
+  folders: { readonly workspace: string; readonly training?: string; readonly suggested?: string },
+  now: Date,
+): LocalJobAnswers {
+  const local = (path: string | undefined) => (path && !path.startsWith('s3://') ? path : '');
+  const lastTraining = local(last.channels?.training);
+  return {
+    name: generateJobName(now),
+    image: last.image && !last.image.includes('.dkr.ecr.') ? last.image : DEFAULT_LOCAL_IMAGE,
+    training: folders.training ?? (lastTraining || folders.suggested || folders.workspace),
+    checkpoint: local(last.channels?.checkpoint) || undefined,
+    ...hyperparameterDefaults(last.hyperparameters),
+  };
 }
 
 /**
  * The guided flow of tfod.job.start on the local target: Docker on this machine runs the same
- * image with the same channels, read from folders instead of S3. `trainingFolder` (the folder of
- * the config the user chose to train with) is the training channel proposed.
+ * image with the same channels, read from folders instead of S3; folders are typed (relative to
+ * `workspace`) or browsed.
  */
-export async function askLocalTrainingJobSpec(
-  ctx: TfodContext,
-  workspace: string,
-  trainingFolder?: string,
-): Promise<TrainingJobSpec> {
-  const last = recall(ctx, 'job.last');
-  const name = await askText(step(1), {
-    prompt: 'Training job name (letters, digits and hyphens)',
-    value: generateJobName(new Date()),
-    validate: (value) => resourceNameProblem(value),
-  });
-  const image = await askText(step(2), {
-    prompt:
-      'Training image on this Docker engine (Build Training Image creates one, e.g. tfod-sagemaker:2.9.1)',
-    value: last.image && !last.image.includes('.dkr.ecr.') ? last.image : DEFAULT_LOCAL_IMAGE,
-    validate: (value) =>
-      /^[\w.\-/:@]+$/.test(value)
-        ? undefined
-        : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
-  });
-  const configs = await vscode.workspace.findFiles(
-    '**/pipeline.config',
-    '**/{.tfod,node_modules}/**',
-    1,
-  );
-  const suggested = configs[0] ? vscode.Uri.joinPath(configs[0], '..').fsPath : workspace;
-  const training = await askFolder(step(3), {
-    base: workspace,
-    prompt: 'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
-    value:
-      trainingFolder ??
-      (last.channels?.training && !last.channels.training.startsWith('s3://')
-        ? last.channels.training
-        : suggested),
-    validate: (value) => folderProblem(value, workspace, 'training'),
-  });
-  const checkpoint = await askFolder(step(4), {
-    base: workspace,
-    prompt: 'Checkpoint channel: the pre-trained model folder (empty: none)',
-    value:
-      last.channels?.checkpoint && !last.channels.checkpoint.startsWith('s3://')
-        ? last.channels.checkpoint
-        : existsSync(join(training, 'checkpoint'))
-          ? join(training, 'checkpoint')
-          : '',
-    validate: (value) => folderProblem(value, workspace, 'checkpoint', true),
-  });
-  const hyperparameters = await askHyperparameters(step(5), step(6), last.hyperparameters);
-  const absolute = (value: string) => (isAbsolute(value) ? value : resolve(workspace, value));
+export function localJobFlow(workspace: string): Flow<LocalJobAnswers> {
+  const browse = { base: workspace, folders: true, files: false };
   return {
-    name,
-    image,
+    title: LOCAL_JOB_TITLE,
+    steps: [
+      {
+        ask: async (s, ask) => ({
+          name: await ask.text({
+            prompt: 'Training job name (letters, digits and hyphens)',
+            value: s.name,
+            validate: (value) => resourceNameProblem(value),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          image: await ask.text({
+            prompt:
+              'Training image on this Docker engine (Build Training Image creates one, e.g. tfod-sagemaker:2.9.1)',
+            value: s.image,
+            validate: (value) =>
+              /^[\w.\-/:@]+$/.test(value)
+                ? undefined
+                : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          training: await ask.text({
+            prompt:
+              'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
+            value: s.training,
+            browse,
+            validate: (value) => folderProblem(value, workspace, 'training'),
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => {
+          const inTraining = join(resolvePath(workspace, s.training), 'checkpoint');
+          return {
+            checkpoint: await ask.text({
+              prompt: 'Checkpoint channel: the pre-trained model folder (empty: none)',
+              value: s.checkpoint ?? (existsSync(inTraining) ? inTraining : ''),
+              browse,
+              validate: (value) => folderProblem(value, workspace, 'checkpoint', true),
+            }),
+          };
+        },
+      },
+      ...HYPERPARAMETER_STEPS,
+    ],
+  };
+}
+
+export function localJobSpec(answers: LocalJobAnswers, workspace: string): TrainingJobSpec {
+  return {
+    name: answers.name,
+    image: answers.image,
     roleArn: '',
     instanceType: 'local',
     instanceCount: 1,
     volumeSizeGb: JOB_DEFAULTS.volumeSizeGb,
     maxRuntimeSeconds: JOB_DEFAULTS.maxRuntimeSeconds,
     outputPath: defaultLocalOutputPath(workspace),
-    hyperparameters,
+    hyperparameters: hyperparametersOf(answers),
     channels: {
-      training: absolute(training),
-      ...(checkpoint.trim() ? { checkpoint: absolute(checkpoint) } : {}),
+      training: resolvePath(workspace, answers.training),
+      ...(answers.checkpoint ? { checkpoint: resolvePath(workspace, answers.checkpoint) } : {}),
     },
   };
 }

@@ -1,5 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { CancelledError } from '../../../core/errors';
 import { formatBytes } from '../../../core/image/build';
 import { TRAINING_INSTANCE_TYPES } from '../../../core/jobs';
 import {
@@ -11,10 +12,103 @@ import {
 } from '../../../core/modelZoo';
 import type { TfodContext } from '../../context';
 import { recall, setting } from '../memory';
-import { askPick } from '../prompts';
+import { resolvePath, type Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
 const TITLE = 'New Project from Model Zoo';
+
+interface ZooAnswers {
+  readonly tf: 1 | 2;
+  readonly model: ZooModel | undefined;
+  /** Relative to the workspace folder, or absolute; created when missing. */
+  readonly folder: string;
+  /** Empty: set it later. */
+  readonly labelMap: string;
+}
+
+/** TensorFlow version (unless the image's is known), model, project folder and label map. */
+function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
+  return {
+    title: TITLE,
+    steps: [
+      {
+        when: () => askVersion,
+        ask: async (s, ask) => {
+          const items = [
+            {
+              label: 'TF2',
+              description: 'TensorFlow 2 images (2.9.1): the TF2 zoo',
+              tf: 2 as const,
+            },
+            { label: 'TF1', description: 'TensorFlow 1.15 images: the TF1 zoo', tf: 1 as const },
+          ];
+          const { tf } = await ask.pick({
+            items,
+            placeHolder: 'The TensorFlow version of the training image',
+            active: items.find((i) => i.tf === s.tf),
+          });
+          return { tf };
+        },
+      },
+      {
+        ask: async (s, ask) => {
+          const items = MODEL_ZOO.filter((m) => m.tf === s.tf).map((m) => ({
+            label: m.title,
+            description: describeZooModel(m),
+            detail: m.name,
+            model: m,
+          }));
+          const { model } = await ask.pick({
+            items,
+            placeHolder: 'A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them',
+            active: items.find((i) => i.model === s.model),
+          });
+          return { model };
+        },
+      },
+      {
+        ask: async (s, ask) => ({
+          folder: await ask.text({
+            prompt: 'The project folder (created when missing)',
+            value: s.folder,
+            browse: { base, folders: true, files: false, openLabel: 'Create the project here' },
+            validate: (value) => {
+              if (!value) return 'Give the project folder';
+              const path = resolvePath(base, value);
+              return existsSync(path) && !statSync(path).isDirectory()
+                ? `${path} is not a folder`
+                : undefined;
+            },
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          labelMap: await ask.text({
+            prompt: 'The label map (empty: set it later)',
+            value: s.labelMap,
+            placeHolder: 'label_map.pbtxt',
+            browse: {
+              base,
+              folders: false,
+              files: true,
+              filters: { 'Label map': ['pbtxt', 'txt'] },
+              openLabel: 'Use this label map',
+            },
+            validate: (value) => {
+              if (!value) return undefined;
+              const path = resolvePath(base, value);
+              return existsSync(path) && statSync(path).isFile()
+                ? undefined
+                : `${path} is not a file`;
+            },
+          }),
+        }),
+      },
+    ],
+  };
+}
 
 /**
  * tfod.project.newFromZoo: picks a zoo model (TF2 zoo for the TF2 images, TF1 zoo for the 1.15
@@ -24,52 +118,17 @@ const TITLE = 'New Project from Model Zoo';
 export async function newProjectFromZoo(ctx: TfodContext): Promise<string | undefined> {
   // The image's ARCHITECTURE: the validation setting, else the image last built and pushed.
   const architecture = setting('validation.architecture') ?? recall(ctx, 'image.last').architecture;
-  const tf: 1 | 2 = architecture
-    ? architecture.startsWith('1.')
-      ? 1
-      : 2
-    : (
-        await askPick(
-          { title: TITLE, step: 1, total: 4 },
-          [
-            {
-              label: 'TF2',
-              description: 'TensorFlow 2 images (2.9.1): the TF2 zoo',
-              tf: 2 as const,
-            },
-            { label: 'TF1', description: 'TensorFlow 1.15 images: the TF1 zoo', tf: 1 as const },
-          ],
-          'The TensorFlow version of the training image',
-        )
-      ).tf;
-  const model = (
-    await askPick(
-      { title: TITLE, step: 2, total: 4 },
-      MODEL_ZOO.filter((m) => m.tf === tf).map((m) => ({
-        label: m.title,
-        description: describeZooModel(m),
-        detail: m.name,
-        model: m,
-      })),
-      'A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them',
-    )
-  ).model as ZooModel;
-  const folder = await vscode.window.showOpenDialog({
-    title: `${TITLE} (3/4): the project folder`,
-    canSelectFolders: true,
-    canSelectFiles: false,
-    openLabel: 'Create the project here',
-    ...(vscode.workspace.workspaceFolders?.[0]
-      ? { defaultUri: vscode.workspace.workspaceFolders[0].uri }
-      : {}),
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  const answers = await runQuickInputFlow(zooFlow(base, architecture === undefined), {
+    tf: architecture?.startsWith('1.') ? 1 : 2,
+    model: undefined,
+    folder: base,
+    labelMap: '',
   });
-  if (!folder?.[0]) throw new CancelledError();
-  const labelMap = await vscode.window.showOpenDialog({
-    title: `${TITLE} (4/4): the label map (Cancel to set it later)`,
-    canSelectFiles: true,
-    filters: { 'Label map': ['pbtxt', 'txt'] },
-    openLabel: 'Use this label map',
-  });
+  const model = answers.model;
+  if (!model) throw new Error('new project: no model chosen');
+  const folder = resolvePath(base, answers.folder);
+  const labelMap = answers.labelMap ? resolvePath(base, answers.labelMap) : undefined;
   const baseUrl = modelZooBaseUrl(setting('modelZoo.url'));
   // The batch size fits the instance type training is offered on, when one is set and known.
   const instanceType = setting('training.instanceType');
@@ -77,9 +136,9 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
   const result = await withCancellableProgress(`Downloading ${model.name}`, (progress, signal) => {
     let reported = 0;
     return initZooProject({
-      dir: folder[0]!.fsPath,
+      dir: folder,
       model,
-      labelMap: labelMap?.[0]?.fsPath,
+      labelMap,
       ...(sized ? { instanceType } : {}),
       baseUrl,
       signal,

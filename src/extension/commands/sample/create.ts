@@ -1,6 +1,6 @@
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { CancelledError } from '../../../core/errors';
 import {
   checkpointDownloadCommand,
   sampleFolderProblem,
@@ -8,7 +8,8 @@ import {
   writeSampleProject,
 } from '../../../core/sample';
 import type { TfodContext } from '../../context';
-import { askText } from '../prompts';
+import { resolvePath } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
 const OPEN_CONFIG = 'Open pipeline.config';
@@ -21,15 +22,26 @@ const COPY = 'Copy Download Command';
  * then how to get the pre-trained checkpoint it fine-tunes.
  */
 export async function createSampleProject(ctx: TfodContext): Promise<string> {
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? (await pickParent());
-  const dir = await askText(
-    { title: 'Create Sample Project', step: 1, total: 1 },
+  const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  const { dir: typed } = await runQuickInputFlow(
     {
-      prompt: 'Folder for the sample project (new or empty)',
-      value: join(folder, 'tfod-sample'),
-      validate: sampleFolderProblem,
+      title: 'Create Sample Project',
+      steps: [
+        {
+          ask: async (s, ask) => ({
+            dir: await ask.text({
+              prompt: 'Folder for the sample project (new or empty)',
+              value: s.dir,
+              browse: { base, folders: true, files: false, openLabel: 'Create Sample Here' },
+              validate: (value) => sampleFolderProblem(value && resolvePath(base, value)),
+            }),
+          }),
+        },
+      ],
     },
+    { dir: join(base, 'tfod-sample') },
   );
+  const dir = resolvePath(base, typed);
   const project = await withCancellableProgress('Create Sample Project', () =>
     writeSampleProject(dir, {}),
   );
@@ -49,15 +61,4 @@ export async function createSampleProject(ctx: TfodContext): Promise<string> {
     await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(project.dir));
   }
   return project.dir;
-}
-
-async function pickParent(): Promise<string> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectFiles: false,
-    canSelectFolders: true,
-    title: 'Create Sample Project: where to put it',
-    openLabel: 'Create Sample Here',
-  });
-  if (!picked?.[0]) throw new CancelledError();
-  return picked[0].fsPath;
 }

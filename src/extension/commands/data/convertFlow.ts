@@ -1,0 +1,100 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  ANNOTATION_FORMATS,
+  detectAnnotationFormat,
+  type AnnotationFormat,
+} from '../../../core/dataset';
+import { resolvePath, type Flow } from '../../flows/flow';
+
+const FORMAT_NAMES: Record<AnnotationFormat, string> = {
+  voc: 'Pascal VOC XML (LabelImg, CVAT)',
+  coco: 'COCO JSON (instances)',
+  csv: 'CSV (filename,width,height,class,xmin,ymin,xmax,ymax)',
+  yolo: 'YOLO txt (classes.txt, obj.names or data.yaml)',
+};
+
+export const CONVERT_TITLE = 'Convert Annotations to TFRecords';
+
+export interface ConvertAnswers {
+  /** As typed: relative to the workspace folder, or absolute. */
+  readonly input: string;
+  readonly format: AnnotationFormat | undefined;
+  /** Empty until asked: records/ beside the annotations. */
+  readonly out: string;
+}
+
+/** The annotations as the format reads them: the detected file, or the input itself. */
+export function sourceOf(input: string, format: AnnotationFormat | undefined): string {
+  const detected = detectAnnotationFormat(input);
+  return detected && format === detected.format ? detected.input : input;
+}
+
+/** The input (unless the Explorer gave it), its format (the detected one first), the output. */
+export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnswers> {
+  return {
+    title: CONVERT_TITLE,
+    steps: [
+      {
+        when: () => !inputGiven,
+        ask: async (s, ask) => {
+          const input = await ask.text({
+            prompt:
+              'The annotations: a folder (VOC, YOLO) or a file (COCO JSON, CSV), relative to the workspace folder or absolute',
+            value: s.input,
+            browse: {
+              base,
+              folders: true,
+              files: true,
+              filters: { Annotations: ['json', 'csv', 'xml', 'txt', 'yaml'] },
+              openLabel: 'Convert',
+            },
+            validate: (value) =>
+              !value
+                ? 'Give the annotation folder or file'
+                : existsSync(resolvePath(base, value))
+                  ? undefined
+                  : `${resolvePath(base, value)} does not exist`,
+          });
+          // Other annotations: their own format and output folder.
+          return input === s.input ? { input } : { input, format: undefined, out: '' };
+        },
+      },
+      {
+        ask: async (s, ask) => {
+          const detected = detectAnnotationFormat(resolvePath(base, s.input));
+          const order = detected
+            ? [detected.format, ...ANNOTATION_FORMATS.filter((f) => f !== detected.format)]
+            : ANNOTATION_FORMATS;
+          const items = order.map((f) => ({
+            label: FORMAT_NAMES[f],
+            description: f === detected?.format ? 'detected' : '',
+            format: f,
+          }));
+          const { format } = await ask.pick({
+            items,
+            placeHolder: detected
+              ? `The annotations look like ${FORMAT_NAMES[detected.format]}: confirm or pick another format`
+              : 'Which format are the annotations in?',
+            active: items.find((i) => i.format === s.format),
+          });
+          return format === s.format ? { format } : { format, out: '' };
+        },
+      },
+      {
+        ask: async (s, ask) => {
+          const source = sourceOf(resolvePath(base, s.input), s.format);
+          const beside = statSync(source).isFile() ? dirname(source) : source;
+          return {
+            out: await ask.text({
+              prompt: 'Folder for train/validation records and label_map.pbtxt',
+              value: s.out || join(beside, 'records'),
+              browse: { base, folders: true, files: false },
+              validate: (v) => (v ? undefined : 'Give a folder'),
+            }),
+          };
+        },
+      },
+    ],
+  };
+}
