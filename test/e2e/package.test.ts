@@ -40,7 +40,7 @@ describe('the .vsix', () => {
       /^extension\/package\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.txt)?$/,
-      /^extension\/dist\/(extension|server|serverWorker)\.js$/,
+      /^extension\/dist\/(extension|server|serverWorker|datasetWorker)\.js$/,
       // Loaded by extension.js on first use (scripts/build.mjs).
       /^extension\/dist\/(aws|tfjs|docker|images|languageclient)\.js$/,
       // The tfod CLI, which tasks of type tfod run; the schema of .tfod/job.json.
