@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { testCacheDir } from '../../integration/harness/services';
@@ -78,7 +78,15 @@ export interface Workbench {
 
 export async function openWorkbench(
   fixture: string,
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /**
+     * Settings of the machine the extension host runs on (code-server's Remote settings,
+     * user-data/Machine/settings.json): the only user-level place a `machine` or
+     * `machine-overridable` setting such as tfod.modelZoo.url applies in a remote window.
+     */
+    machineSettings?: Record<string, unknown>;
+  } = {},
 ): Promise<Workbench> {
   const dir = codeServerDir();
   const bin = join(dir, 'node_modules', '.bin', 'code-server');
@@ -114,6 +122,13 @@ export async function openWorkbench(
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
+  if (options.machineSettings) {
+    mkdirSync(join(userData, 'Machine'), { recursive: true });
+    writeFileSync(
+      join(userData, 'Machine', 'settings.json'),
+      JSON.stringify(options.machineSettings),
+    );
+  }
   const env = { ...process.env, ...options.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` };
   const install = spawnSync(
     bin,
@@ -240,6 +255,47 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     }
   }
   throw new Error(`the command palette could not run '${title}' in 4 attempts: ${lastError}`);
+}
+
+/**
+ * Answers an open dialog titled `title` with `path`, as a user types it into code-server's own
+ * dialog (a quick input holding a path; VS Code's simple file dialog). A folder is entered (its
+ * path typed with a trailing slash, the list then showing its contents) and accepted as the
+ * current folder; a file is accepted by its path.
+ */
+export async function chooseInFileDialog(
+  page: Page,
+  title: string,
+  path: string,
+  kind: 'file' | 'folder',
+): Promise<void> {
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: title })
+    .waitFor({ state: 'visible', timeout: 30_000 });
+  const input = page.locator('.quick-input-widget input');
+  const typed = kind === 'folder' ? `${path.replace(/\/+$/, '')}/` : path;
+  await input.fill(typed);
+  if (kind === 'folder')
+    // Entered: the list shows the folder's own entries ('..' first) once the dialog has read it.
+    await waitUntil(
+      `the dialog to enter ${typed}`,
+      async () =>
+        (await input.inputValue()) === typed &&
+        (await page
+          .locator('.quick-input-list .monaco-list-row')
+          .first()
+          .getAttribute('aria-label')) === '..',
+      15_000,
+    );
+  else
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: basename(path) })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
+  await input.press('Enter');
+  await page
+    .locator('.quick-input-widget .quick-input-title', { hasText: title })
+    .waitFor({ state: 'hidden', timeout: 15_000 });
 }
 
 /** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
