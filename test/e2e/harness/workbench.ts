@@ -316,18 +316,23 @@ export async function openFile(page: Page, name: string): Promise<void> {
 
 /** The preview's frame (the image editor is a webview too, so find ours by its heading). */
 export async function previewFrame(page: Page): Promise<Frame> {
+  return webviewFrame(page, 'Detection Preview');
+}
+
+/** The frame of the webview whose h1 holds `heading` (webviews are iframes of the workbench). */
+export async function webviewFrame(page: Page, heading: string): Promise<Frame> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       const found = await frame
-        .locator('h1', { hasText: 'Detection Preview' })
+        .locator('h1', { hasText: heading })
         .count()
         .catch(() => 0);
       if (found > 0) return frame;
     }
     await page.waitForTimeout(250);
   }
-  throw new Error('the Detection Preview webview did not appear');
+  throw new Error(`no webview with the heading '${heading}' appeared`);
 }
 
 /**
