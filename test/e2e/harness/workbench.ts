@@ -269,33 +269,43 @@ export async function chooseInFileDialog(
   path: string,
   kind: 'file' | 'folder',
 ): Promise<void> {
-  await page
-    .locator('.quick-input-widget .quick-input-title', { hasText: title })
-    .waitFor({ state: 'visible', timeout: 30_000 });
+  const heading = page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+  await heading.waitFor({ state: 'visible', timeout: 30_000 });
   const input = page.locator('.quick-input-widget input');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
   const typed = kind === 'folder' ? `${path.replace(/\/+$/, '')}/` : path;
-  await input.fill(typed);
-  if (kind === 'folder')
-    // Entered: the list shows the folder's own entries ('..' first) once the dialog has read it.
-    await waitUntil(
-      `the dialog to enter ${typed}`,
-      async () =>
-        (await input.inputValue()) === typed &&
-        (await page
-          .locator('.quick-input-list .monaco-list-row')
-          .first()
-          .getAttribute('aria-label')) === '..',
+  // The dialog sets its starting folder a moment after it shows, reads the folder typed and
+  // completes the name asynchronously, and an Enter that comes while it does is not taken as the
+  // answer: type (again, when the dialog replaced it), wait until the list shows what was typed,
+  // press Enter, and do it again while the dialog stays open.
+  for (let attempt = 1; ; attempt++) {
+    await waitForValue(
+      `the dialog '${title}' to show ${typed}`,
+      async () => {
+        const value = await input.inputValue();
+        if (value !== typed) await input.fill(typed);
+        const listed = await rows.evaluateAll((all) =>
+          all.map((row) => row.getAttribute('aria-label') ?? ''),
+        );
+        return { value, listed };
+      },
+      ({ value, listed }) =>
+        value === typed &&
+        (kind === 'folder' ? listed[0] === '..' : listed.includes(basename(path))),
       15_000,
     );
-  else
-    await page
-      .locator('.quick-input-list .monaco-list-row', { hasText: basename(path) })
-      .first()
-      .waitFor({ state: 'visible', timeout: 15_000 });
-  await input.press('Enter');
-  await page
-    .locator('.quick-input-widget .quick-input-title', { hasText: title })
-    .waitFor({ state: 'hidden', timeout: 15_000 });
+    await input.press('Enter');
+    try {
+      await heading.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 4)
+        throw new Error(
+          `the dialog '${title}' did not take ${typed} in 4 attempts; it shows '${await input.inputValue()}'`,
+          { cause: error },
+        );
+    }
+  }
 }
 
 /** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
