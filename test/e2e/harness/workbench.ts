@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { chromium, type Browser, type Frame, type Locator, type Page } from 'playwright-core';
 import { testCacheDir } from '../../integration/harness/services';
@@ -78,7 +78,15 @@ export interface Workbench {
 
 export async function openWorkbench(
   fixture: string,
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    /**
+     * Settings of the machine the extension host runs on (code-server's Remote settings,
+     * user-data/Machine/settings.json): the only user-level place a `machine` or
+     * `machine-overridable` setting such as tfod.modelZoo.url applies in a remote window.
+     */
+    machineSettings?: Record<string, unknown>;
+  } = {},
 ): Promise<Workbench> {
   const dir = codeServerDir();
   const bin = join(dir, 'node_modules', '.bin', 'code-server');
@@ -114,6 +122,13 @@ export async function openWorkbench(
       'workbench.secondarySideBar.defaultVisibility': 'hidden',
     }),
   );
+  if (options.machineSettings) {
+    mkdirSync(join(userData, 'Machine'), { recursive: true });
+    writeFileSync(
+      join(userData, 'Machine', 'settings.json'),
+      JSON.stringify(options.machineSettings),
+    );
+  }
   const env = { ...process.env, ...options.env, PATH: `${nodeBin}:${process.env.PATH ?? ''}` };
   const install = spawnSync(
     bin,
@@ -242,6 +257,57 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   throw new Error(`the command palette could not run '${title}' in 4 attempts: ${lastError}`);
 }
 
+/**
+ * Answers an open dialog titled `title` with `path`, as a user types it into code-server's own
+ * dialog (a quick input holding a path; VS Code's simple file dialog). A folder is entered (its
+ * path typed with a trailing slash, the list then showing its contents) and accepted as the
+ * current folder; a file is accepted by its path.
+ */
+export async function chooseInFileDialog(
+  page: Page,
+  title: string,
+  path: string,
+  kind: 'file' | 'folder',
+): Promise<void> {
+  const heading = page.locator('.quick-input-widget .quick-input-title', { hasText: title });
+  await heading.waitFor({ state: 'visible', timeout: 30_000 });
+  const input = page.locator('.quick-input-widget input');
+  const rows = page.locator('.quick-input-list .monaco-list-row');
+  const typed = kind === 'folder' ? `${path.replace(/\/+$/, '')}/` : path;
+  // The dialog sets its starting folder a moment after it shows, reads the folder typed and
+  // completes the name asynchronously, and an Enter that comes while it does is not taken as the
+  // answer: type (again, when the dialog replaced it), wait until the list shows what was typed,
+  // press Enter, and do it again while the dialog stays open.
+  for (let attempt = 1; ; attempt++) {
+    await waitForValue(
+      `the dialog '${title}' to show ${typed}`,
+      async () => {
+        const value = await input.inputValue();
+        if (value !== typed) await input.fill(typed);
+        const listed = await rows.evaluateAll((all) =>
+          all.map((row) => row.getAttribute('aria-label') ?? ''),
+        );
+        return { value, listed };
+      },
+      ({ value, listed }) =>
+        value === typed &&
+        (kind === 'folder' ? listed[0] === '..' : listed.includes(basename(path))),
+      15_000,
+    );
+    await input.press('Enter');
+    try {
+      await heading.waitFor({ state: 'hidden', timeout: 5_000 });
+      return;
+    } catch (error) {
+      if (attempt >= 4)
+        throw new Error(
+          `the dialog '${title}' did not take ${typed} in 4 attempts; it shows '${await input.inputValue()}'`,
+          { cause: error },
+        );
+    }
+  }
+}
+
 /** Opens a workspace file in the editor through Quick Open, as a user would with Ctrl+P. */
 export async function openFile(page: Page, name: string): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -260,18 +326,23 @@ export async function openFile(page: Page, name: string): Promise<void> {
 
 /** The preview's frame (the image editor is a webview too, so find ours by its heading). */
 export async function previewFrame(page: Page): Promise<Frame> {
+  return webviewFrame(page, 'Detection Preview');
+}
+
+/** The frame of the webview whose h1 holds `heading` (webviews are iframes of the workbench). */
+export async function webviewFrame(page: Page, heading: string): Promise<Frame> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       const found = await frame
-        .locator('h1', { hasText: 'Detection Preview' })
+        .locator('h1', { hasText: heading })
         .count()
         .catch(() => 0);
       if (found > 0) return frame;
     }
     await page.waitForTimeout(250);
   }
-  throw new Error('the Detection Preview webview did not appear');
+  throw new Error(`no webview with the heading '${heading}' appeared`);
 }
 
 /**
