@@ -45,10 +45,35 @@ type Report = Omit<EvaluationReport, 'summary'> & Record<(typeof SUMMARY_KEYS)[n
 /** As the report shows a number: three decimals, '–' for COCO's -1. */
 const metric = (value: number) => (value < 0 ? '–' : value.toFixed(3));
 
+/** One photo's tf.Example with its objects as ground truth. */
+function example(
+  bytes: Buffer,
+  image: { width: number; height: number },
+  photo: PhotoName,
+  i: number,
+  objects: ReadonlyArray<{ label: number; box: readonly number[] }>,
+): Buffer {
+  return encodeExample({
+    'image/encoded': { bytes: [bytes] },
+    'image/format': { bytes: ['png'] },
+    'image/width': { int64s: [image.width] },
+    'image/height': { int64s: [image.height] },
+    'image/filename': { bytes: [`${photo}.png`] },
+    'image/source_id': { bytes: [String(i + 1)] },
+    'image/object/bbox/xmin': { floats: objects.map((o) => o.box[0]!) },
+    'image/object/bbox/ymin': { floats: objects.map((o) => o.box[1]!) },
+    'image/object/bbox/xmax': { floats: objects.map((o) => o.box[2]!) },
+    'image/object/bbox/ymax': { floats: objects.map((o) => o.box[3]!) },
+    'image/object/class/label': { int64s: objects.map((o) => o.label) },
+  });
+}
+
 describe('Evaluate Model in a real VS Code, against tfod evaluate --json', () => {
   let workbench: Workbench;
   let model: string;
   let records: string;
+  /** The same photos with the ground truth exactly what the model finds: another evaluation. */
+  let exactRecords: string;
   let reference: Report;
 
   before(async () => {
@@ -60,6 +85,7 @@ describe('Evaluate Model in a real VS Code, against tfod evaluate --json', () =>
     // coffee photo (a false detection now), plus an object it cannot find in the astronaut photo.
     const detector = await loadDetector(fixtures().modelDir, { backend: 'wasm' });
     const examples: Buffer[] = [];
+    const exact: Buffer[] = [];
     const labels = new Set<number>([MISSED.label]);
     try {
       for (const [i, photo] of PHOTOS.entries()) {
@@ -71,23 +97,10 @@ describe('Evaluate Model in a real VS Code, against tfod evaluate --json', () =>
         }));
         // Every class found is evaluated, the dropped box's too (so it counts as a false one).
         for (const o of objects) labels.add(o.label);
+        exact.push(example(bytes, image, photo, i, objects));
         if (photo === 'coffee') objects = objects.slice(0, -1);
         if (photo === 'astronaut') objects.push(MISSED);
-        examples.push(
-          encodeExample({
-            'image/encoded': { bytes: [bytes] },
-            'image/format': { bytes: ['png'] },
-            'image/width': { int64s: [image.width] },
-            'image/height': { int64s: [image.height] },
-            'image/filename': { bytes: [`${photo}.png`] },
-            'image/source_id': { bytes: [String(i + 1)] },
-            'image/object/bbox/xmin': { floats: objects.map((o) => o.box[0]!) },
-            'image/object/bbox/ymin': { floats: objects.map((o) => o.box[1]!) },
-            'image/object/bbox/xmax': { floats: objects.map((o) => o.box[2]!) },
-            'image/object/bbox/ymax': { floats: objects.map((o) => o.box[3]!) },
-            'image/object/class/label': { int64s: objects.map((o) => o.label) },
-          }),
-        );
+        examples.push(example(bytes, image, photo, i, objects));
       }
     } finally {
       detector.dispose();
@@ -103,6 +116,8 @@ describe('Evaluate Model in a real VS Code, against tfod evaluate --json', () =>
     mkdirSync(join(ws, 'data'), { recursive: true });
     records = join(ws, 'data', 'validation.record');
     writeFileSync(records, tfRecordFile(examples));
+    exactRecords = join(ws, 'data', 'validation-exact.record');
+    writeFileSync(exactRecords, tfRecordFile(exact));
 
     // The reference: the CLI of this build on the same model and records.
     const cli = spawnSync(
@@ -254,5 +269,72 @@ describe('Evaluate Model in a real VS Code, against tfod evaluate --json', () =>
     const { createdAt: referenceMade, ...referenceRest } = reference;
     assert.ok(Date.parse(made) >= Date.parse(referenceMade));
     assert.deepEqual(rest, referenceRest);
+  });
+
+  it('compares with a second evaluation from a JSON file: both sides, B − A, same data, and stops', async () => {
+    const { page, workspace } = workbench;
+    // B: the same model on the records whose ground truth is what it finds (tfod evaluate --json).
+    const other = join(workspace, 'evaluation-exact.json');
+    const cli = spawnSync(
+      process.execPath,
+      [
+        join(root, 'dist', 'cli.js'),
+        'evaluate',
+        '--model',
+        model,
+        '--data',
+        exactRecords,
+        '--json',
+      ],
+      { encoding: 'utf8', timeout: 300_000 },
+    );
+    assert.equal(cli.status, 0, `tfod evaluate failed: ${cli.stderr}`);
+    writeFileSync(other, cli.stdout);
+    const b = JSON.parse(cli.stdout) as Report;
+    assert.ok(b.AR100 > reference.AR100, `B finds all it has to: AR100 ${b.AR100}`);
+
+    await frame.locator('#compare').click();
+    const input = page.locator('.quick-input-widget input');
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'Compare coco-ssd (A) with' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill('From a JSON file');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'From a JSON file' })
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 });
+    await input.press('Enter');
+    await chooseInFileDialog(page, 'An evaluation as JSON', other, 'file');
+
+    const comparison = frame.locator('#comparison');
+    await comparison.waitFor({ state: 'visible', timeout: 30_000 });
+    // Other records: compared, with the caution said.
+    assert.equal(await comparison.getAttribute('data-same-data'), 'false');
+    await frame.locator('[data-compare-caution]').first().waitFor({ state: 'visible' });
+    const rows = await waitForValue(
+      'the compared metrics',
+      () =>
+        frame
+          .locator('table[data-compare-table="metrics"] tr[data-compare-metric]')
+          .evaluateAll((trs) =>
+            trs.map((tr) => {
+              const d = (tr as unknown as { dataset: Record<string, string | undefined> }).dataset;
+              return [d.compareMetric, Number(d.a), Number(d.b), d.better];
+            }),
+          ),
+      (shown) => shown.length === 12,
+      30_000,
+    );
+    assert.deepEqual(
+      rows.map(([key, a, bValue]) => [key, a, bValue]),
+      SUMMARY_KEYS.map((key) => [key, reference[key], b[key]]),
+    );
+    // B misses nothing: its recall is the better one.
+    const ar100 = rows.find(([key]) => key === 'AR100');
+    assert.equal(ar100?.[3], 'b', `AR100: ${JSON.stringify(ar100)}`);
+    assert.ok(existsSync(await workbench.screenshot('evaluation-compare')));
+
+    await frame.locator('#stop-comparing').click();
+    await comparison.waitFor({ state: 'detached', timeout: 15_000 });
   });
 });
