@@ -145,6 +145,8 @@ describe('editor defaults for text format', () => {
     assert.equal(defaults['editor.insertSpaces'], true);
     assert.equal(defaults['editor.detectIndentation'], false);
     assert.equal(defaults['editor.wordBasedSuggestions'], 'off');
+    // Semantic tokens colour field names in every theme, not only in those that opt in.
+    assert.equal(defaults['editor.semanticHighlighting.enabled'], true);
     const printer = readFileSync(join(root, 'src', 'textproto', 'printer.ts'), 'utf8');
     assert.match(printer, /two-space indent/);
   });
