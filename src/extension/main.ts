@@ -37,8 +37,11 @@ export function activate(extension: vscode.ExtensionContext): void {
       log.error('the language server failed to start', error);
       void vscode.window
         .showErrorMessage(
-          `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
-          'Open Log',
+          vscode.l10n.t(
+            'Object Detection: configs and label maps are not validated because the language server failed to start ({0}).',
+            error instanceof Error ? error.message : String(error),
+          ),
+          vscode.l10n.t('Open Log'),
         )
         .then((choice) => choice && log.show());
     });
@@ -46,7 +49,10 @@ export function activate(extension: vscode.ExtensionContext): void {
   } catch (error) {
     log.error('activation failed', error);
     void vscode.window.showErrorMessage(
-      `Object Detection failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      vscode.l10n.t(
+        'Object Detection failed to start: {0}',
+        error instanceof Error ? error.message : String(error),
+      ),
     );
     throw error;
   }

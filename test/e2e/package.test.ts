@@ -38,6 +38,9 @@ describe('the .vsix', () => {
     const files = entries().filter((name) => name.startsWith('extension/'));
     const allowed = [
       /^extension\/package\.json$/,
+      // The manifest's strings, and the messages' English bundle (translations beside it).
+      /^extension\/package\.nls\.json$/,
+      /^extension\/l10n\/bundle\.l10n(\.[\w-]+)?\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.txt)?$/,
       /^extension\/dist\/(extension|server|serverWorker)\.js$/,
@@ -61,6 +64,8 @@ describe('the .vsix', () => {
     assert.deepEqual(unexpected, [], 'only runtime files');
     for (const needed of [
       'extension/package.json',
+      'extension/package.nls.json',
+      'extension/l10n/bundle.l10n.json',
       'extension/dist/extension.js',
       'extension/dist/server.js',
       // The language server's worker for large documents, started from beside server.js.

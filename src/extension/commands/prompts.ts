@@ -122,7 +122,7 @@ export async function askFolder(
           canSelectFolders: true,
           defaultUri: vscode.Uri.file(start),
           title: step.title,
-          openLabel: 'Use This Folder',
+          openLabel: vscode.l10n.t('Use This Folder'),
         });
         // The dialog hides the input in some windows: show it again with the answer.
         if (picked?.[0]) input.value = picked[0].fsPath;

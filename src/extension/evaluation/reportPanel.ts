@@ -186,7 +186,7 @@ class EvaluationPanel {
     const { report } = this.state;
     await this.save(
       `evaluation-${fileStem(report)}.${format}`,
-      `Export the evaluation as ${format.toUpperCase()}`,
+      vscode.l10n.t('Export the evaluation as {0}', format.toUpperCase()),
       format,
       () => (format === 'json' ? reportJson(report) : reportCsv(report)),
     );
@@ -197,7 +197,7 @@ class EvaluationPanel {
     if (!other) return;
     await this.save(
       `comparison-${fileStem(report)}-${fileStem(other)}.csv`,
-      'Export the comparison as CSV',
+      vscode.l10n.t('Export the comparison as CSV'),
       'csv',
       () => comparisonCsv(compareReports(report, other)),
     );
@@ -222,7 +222,11 @@ class EvaluationPanel {
     } catch (error) {
       this.ctx.log.warn(`cannot export the evaluation: ${errorMessage(error)}`);
       void vscode.window.showErrorMessage(
-        `Cannot write ${target.fsPath}: ${errorMessage(error)}. Choose another place.`,
+        vscode.l10n.t(
+          'Cannot write {0}: {1}. Choose another place.',
+          target.fsPath,
+          errorMessage(error),
+        ),
       );
     }
   }

@@ -182,7 +182,7 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
         const picked = await vscode.window.showOpenDialog({
           canSelectFiles: true,
           canSelectFolders: true,
-          title: 'Model folder (model.json) or model.tar.gz',
+          title: vscode.l10n.t('Model folder (model.json) or model.tar.gz'),
           filters: { 'Model archive': ['gz', 'tgz'] },
         });
         return picked?.[0] ? { kind: 'model', path: picked[0].fsPath } : undefined;
@@ -193,7 +193,7 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
       description: 'POST <url>/invocations',
       run: async () => {
         const url = await vscode.window.showInputBox({
-          title: 'Local endpoint URL',
+          title: vscode.l10n.t('Local endpoint URL'),
           value: 'http://127.0.0.1:8080',
           validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http:// URL'),
         });
@@ -207,15 +207,15 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
         const endpoints = await targets(ctx).require('sagemaker').listEndpoints();
         const picked = await vscode.window.showQuickPick(
           endpoints.map((e) => ({ label: e.name, description: e.status })),
-          { title: 'SageMaker endpoint' },
+          { title: vscode.l10n.t('SageMaker endpoint') },
         );
         return picked ? { kind: 'sagemaker', endpoint: picked.label } : undefined;
       },
     },
   ];
   const choice = await vscode.window.showQuickPick(items, {
-    title: 'Detection Preview: source of predictions',
-    placeHolder: 'A model to run here, or an endpoint',
+    title: vscode.l10n.t('Detection Preview: source of predictions'),
+    placeHolder: vscode.l10n.t('A model to run here, or an endpoint'),
   });
   return choice?.run();
 }
@@ -339,7 +339,7 @@ class PreviewPanel {
         case 'addImages': {
           const picked = await vscode.window.showOpenDialog({
             canSelectMany: true,
-            title: 'Images to preview',
+            title: vscode.l10n.t('Images to preview'),
             filters: { Images: ['png', 'jpg', 'jpeg'] },
           });
           if (picked?.length) this.update({ images: picked.map((u) => u.fsPath) });
@@ -464,7 +464,7 @@ class PreviewPanel {
   private async chooseLabelFile(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
-      title: 'Label map for the preview',
+      title: vscode.l10n.t('Label map for the preview'),
       filters: { 'Label map': ['pbtxt', 'txt'] },
     });
     const path = picked?.[0]?.fsPath;
@@ -488,7 +488,7 @@ class PreviewPanel {
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(join(dirname(path), `${stem}-detections.png`)),
       filters: { PNG: ['png'] },
-      title: 'Save annotated image',
+      title: vscode.l10n.t('Save annotated image'),
     });
     if (!target) return;
     await writeFile(target.fsPath, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));

@@ -111,7 +111,7 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
           'warning',
           new vscode.ThemeColor('problemsWarningIcon.foreground'),
         );
-        item.command = { command: 'tfod.log.show', title: 'Show Log' };
+        item.command = { command: 'tfod.log.show', title: vscode.l10n.t('Show Log') };
         item.contextValue = `error ${node.kind}`;
         return item;
       }

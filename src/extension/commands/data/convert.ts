@@ -46,7 +46,7 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
   const out = await askText(
     { title, step: 2, total: 2 },
     {
-      prompt: 'Folder for train/validation records and label_map.pbtxt',
+      prompt: vscode.l10n.t('Folder for train/validation records and label_map.pbtxt'),
       value: join(base, 'records'),
       validate: (v) => (v ? undefined : 'Give a folder'),
     },
@@ -62,7 +62,7 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
         const percent = (p.images / Math.max(1, p.total)) * 100;
         progress.report({
           increment: percent - reported,
-          message: `${p.images} of ${p.total} images`,
+          message: vscode.l10n.t('{0} of {1} images', p.images, p.total),
         });
         reported = percent;
       },
@@ -72,10 +72,18 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
     ctx.log[p.severity === 'error' ? 'warn' : 'info'](
       `convert: ${p.file}${p.object !== undefined ? ` object ${p.object}` : ''}: ${p.message}`,
     );
-  const summary = `Converted ${result.images.train} training and ${result.images.validation} validation images into ${vscode.workspace.asRelativePath(out)}: ${result.errors} errors, ${result.warnings} warnings (input_path "${result.inputPaths.train}").`;
+  const summary = vscode.l10n.t(
+    'Converted {0} training and {1} validation images into {2}: {3} errors, {4} warnings (input_path "{5}").',
+    result.images.train,
+    result.images.validation,
+    vscode.workspace.asRelativePath(out),
+    result.errors,
+    result.warnings,
+    result.inputPaths.train,
+  );
   ctx.log.info(`convert: ${summary}`);
-  const reveal = 'Reveal Records';
-  const openLog = 'Open Log';
+  const reveal = vscode.l10n.t('Reveal Records');
+  const openLog = vscode.l10n.t('Open Log');
   const show =
     result.errors > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const choice = await show(summary, reveal, ...(result.problems.length ? [openLog] : []));
@@ -89,12 +97,14 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
 
 async function pickInput(): Promise<vscode.Uri> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Convert Annotations: the annotation folder (VOC, YOLO) or file (COCO JSON, CSV)',
+    title: vscode.l10n.t(
+      'Convert Annotations: the annotation folder (VOC, YOLO) or file (COCO JSON, CSV)',
+    ),
     canSelectFolders: true,
     canSelectFiles: true,
     canSelectMany: false,
     filters: { Annotations: ['json', 'csv', 'xml', 'txt', 'yaml'] },
-    openLabel: 'Convert',
+    openLabel: vscode.l10n.t('Convert'),
     defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   const input = picked?.[0];

@@ -26,7 +26,7 @@ export async function uploadTrainingData(
   const last = recall(ctx, 'data.last');
   const folder = arg instanceof vscode.Uri ? arg : await pickFolder(last.folder);
   const prefix = await askText(
-    { title: 'Upload Training Data', step: 1, total: 1 },
+    { title: vscode.l10n.t('Upload Training Data'), step: 1, total: 1 },
     {
       prompt: `S3 prefix for ${vscode.workspace.asRelativePath(folder)} (TFRecords, pipeline.config and label_map.pbtxt go to its root)`,
       value: last.prefix ?? setting('data.s3Prefix'),
@@ -72,10 +72,15 @@ export async function uploadTrainingData(
       training: plan.channels.training,
       ...(plan.channels.checkpoint ? { checkpoint: plan.channels.checkpoint } : {}),
     });
-    const start = 'Start Training Job';
+    const start = vscode.l10n.t('Start Training Job');
     void vscode.window
       .showInformationMessage(
-        `Uploaded ${result.uploaded.length} files (${result.skipped.length} already in S3) to ${plan.channels.training}.`,
+        vscode.l10n.t(
+          'Uploaded {0} files ({1} already in S3) to {2}.',
+          result.uploaded.length,
+          result.skipped.length,
+          plan.channels.training,
+        ),
         start,
       )
       .then((choice) => choice === start && vscode.commands.executeCommand('tfod.job.start'));
@@ -87,12 +92,13 @@ export async function uploadTrainingData(
 
 async function pickFolder(last: string | undefined): Promise<vscode.Uri> {
   const picked = await vscode.window.showOpenDialog({
-    title:
+    title: vscode.l10n.t(
       'Upload Training Data: the folder with TFRecords, pipeline.config, label map and checkpoint',
+    ),
     canSelectFolders: true,
     canSelectFiles: false,
     canSelectMany: false,
-    openLabel: 'Upload This Folder',
+    openLabel: vscode.l10n.t('Upload This Folder'),
     defaultUri: last ? vscode.Uri.file(last) : vscode.workspace.workspaceFolders?.[0]?.uri,
   });
   const folder = picked?.[0];
@@ -103,9 +109,9 @@ async function pickFolder(last: string | undefined): Promise<vscode.Uri> {
 async function refuse(ctx: TfodContext, plan: UploadPlan): Promise<undefined> {
   for (const problem of plan.problems)
     ctx.log.warn(`upload refused: ${problem.message} (${problem.fix})`);
-  const openLog = 'Open Log';
+  const openLog = vscode.l10n.t('Open Log');
   const choice = await vscode.window.showErrorMessage(
-    `${plan.folder} is not ready for training: nothing was uploaded.`,
+    vscode.l10n.t('{0} is not ready for training: nothing was uploaded.', plan.folder),
     {
       modal: true,
       detail: plan.problems.map((p) => `• ${p.message}\n   ${p.fix}`).join('\n'),
@@ -125,10 +131,13 @@ async function ensureBucketOrAsk(
     await ensureBucket(client, bucket, { session });
   } catch (error) {
     if (!(error instanceof UserError) || !/does not exist$/.test(error.message)) throw error;
-    const create = 'Create Bucket';
+    const create = vscode.l10n.t('Create Bucket');
     const answer = await vscode.window.showWarningMessage(
-      `Bucket '${bucket}' does not exist. Create it?`,
-      { modal: true, detail: 'It is created in the configured AWS region, owned by your account.' },
+      vscode.l10n.t("Bucket '{0}' does not exist. Create it?", bucket),
+      {
+        modal: true,
+        detail: vscode.l10n.t('It is created in the configured AWS region, owned by your account.'),
+      },
       create,
     );
     if (answer !== create) throw new CancelledError();

@@ -8,16 +8,23 @@ import { jobFromArgument } from '../pick';
 import { askNumber, askPick, askText, type Step } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
-const step = (n: number): Step => ({ title: 'Deploy Model to Endpoint', step: n, total: 3 });
+const step = (n: number): Step => ({
+  title: vscode.l10n.t('Deploy Model to Endpoint'),
+  step: n,
+  total: 3,
+});
 
 /**
  * tfod.endpoint.deploy: serves a completed job's model on an endpoint (created, or updated in
  * place when the name exists), with progress until it is InService or has Failed.
  */
 export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
-  const job = await jobFromArgument(ctx, arg, 'Object Detection: Deploy Model to Endpoint', [
-    'Completed',
-  ]);
+  const job = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Deploy Model to Endpoint'),
+    ['Completed'],
+  );
   if (!job) return undefined;
   const existing = await job.target.listEndpoints().catch(() => []);
   const endpointName = await askText(step(1), {
@@ -43,7 +50,7 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
     )
   ).label;
   const instanceCount = await askNumber(step(3), {
-    prompt: 'Instance count',
+    prompt: vscode.l10n.t('Instance count'),
     value: last.instanceCount ?? 1,
     min: 1,
     max: 100,
@@ -73,7 +80,13 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   targets(ctx).jobsChanged();
   ctx.log.info(`endpoint ${endpointName} is ${result.endpoint.status} (model ${result.modelName})`);
   void vscode.window.showInformationMessage(
-    `Endpoint ${endpointName} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}.`,
+    result.updated
+      ? vscode.l10n.t(
+          'Endpoint {0} is {1} (updated in place).',
+          endpointName,
+          result.endpoint.status,
+        )
+      : vscode.l10n.t('Endpoint {0} is {1}.', endpointName, result.endpoint.status),
   );
   return endpointName;
 }

@@ -21,7 +21,7 @@ import { recall, remember } from '../memory';
 import { askPick, askText, type Step } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
-const TITLE = 'Serve Model Locally';
+const title = (): string => vscode.l10n.t('Serve Model Locally');
 
 /** What to serve: a source the local target takes, or a model.tar.gz in S3 to download first. */
 type Source =
@@ -64,7 +64,7 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
   const target = localTarget(ctx);
   const fromNode = await sourceFromNode(ctx, arg);
   const total = fromNode ? 2 : 3;
-  const step = (n: number): Step => ({ title: TITLE, step: n, total });
+  const step = (n: number): Step => ({ title: title(), step: n, total });
   const source = fromNode ?? (await pickSource(ctx, target, step(1)));
   const offset = fromNode ? 0 : 1;
 
@@ -83,7 +83,7 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
   });
   const last = recall(ctx, 'serve.last').image;
   const image = await askText(step(2 + offset), {
-    prompt: 'Serving image on this Docker engine (the training image serves too)',
+    prompt: vscode.l10n.t('Serving image on this Docker engine (the training image serves too)'),
     value: (source.kind === 'local' ? source.image : undefined) ?? last ?? DEFAULT_LOCAL_IMAGE,
     validate: (value) =>
       /^[\w.\-/:@]+$/.test(value)
@@ -133,14 +133,19 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
   );
   const url = result.endpoint.url ?? '';
   ctx.log.info(`local endpoint ${endpointName} serves ${result.modelName} at ${url}`);
-  const copy = 'Copy URL';
-  const show = 'Show Local Target';
+  const copy = vscode.l10n.t('Copy URL');
+  const show = vscode.l10n.t('Show Local Target');
   // The jobs view shows the local endpoint unless it lists only another, selected target.
   const listed = targets(ctx).current() === 'local' || getJobsViewTargets() === 'all';
   const actions = listed ? [copy] : [copy, show];
   void vscode.window
     .showInformationMessage(
-      `Local endpoint ${endpointName} is ${result.endpoint.status} at ${url} (POST ${url}/invocations).`,
+      vscode.l10n.t(
+        'Local endpoint {0} is {1} at {2} (POST {2}/invocations).',
+        endpointName,
+        result.endpoint.status,
+        url,
+      ),
       ...actions,
     )
     .then(async (choice) => {
@@ -225,7 +230,7 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
           (await vscode.window.showOpenDialog({
             canSelectFolders: true,
             canSelectFiles: false,
-            title: 'Model folder to serve',
+            title: vscode.l10n.t('Model folder to serve'),
             ...(base ? { defaultUri: base } : {}),
           })) ?? [];
         if (!folder) throw new vscode.CancellationError();
@@ -240,7 +245,7 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
           (await vscode.window.showOpenDialog({
             canSelectFiles: true,
             canSelectFolders: false,
-            title: 'model.tar.gz to serve',
+            title: vscode.l10n.t('model.tar.gz to serve'),
             filters: { 'Model archive': ['gz', 'tgz'] },
             ...(base ? { defaultUri: base } : {}),
           })) ?? [];
@@ -253,7 +258,7 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
       detail: 'A model trained on SageMaker: downloaded, then served here',
       pick: async () => {
         const uri = await askText(step, {
-          prompt: 'S3 URI of the model.tar.gz (the training job’s model artifact)',
+          prompt: vscode.l10n.t('S3 URI of the model.tar.gz (the training job’s model artifact)'),
           placeHolder: 's3://bucket/prefix/job/output/model.tar.gz',
           validate: (value) => {
             try {

@@ -25,7 +25,7 @@ export async function stopLocalEndpoint(
   if (!name) {
     const endpoints = await target.listEndpoints();
     if (!endpoints.length) {
-      void vscode.window.showInformationMessage('No local endpoints are running.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No local endpoints are running.'));
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
@@ -33,7 +33,10 @@ export async function stopLocalEndpoint(
         label: e.name,
         description: [e.status, e.url].filter(Boolean).join(' · '),
       })),
-      { title: 'Object Detection: Stop Local Endpoint', placeHolder: 'Local endpoint' },
+      {
+        title: vscode.l10n.t('Object Detection: Stop Local Endpoint'),
+        placeHolder: vscode.l10n.t('Local endpoint'),
+      },
     );
     name = picked?.label;
   }

@@ -14,7 +14,11 @@ import { recall, remember } from '../memory';
 import { askPick, askText, type Step } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
-const step = (n: number): Step => ({ title: 'Build Training Image', step: n, total: 2 });
+const step = (n: number): Step => ({
+  title: vscode.l10n.t('Build Training Image'),
+  step: n,
+  total: 2,
+});
 
 /**
  * tfod.image.build: builds the training image on this machine's Docker engine from container/
@@ -24,9 +28,9 @@ const step = (n: number): Step => ({ title: 'Build Training Image', step: n, tot
 export async function buildTrainingImageCommand(ctx: TfodContext): Promise<string> {
   const image = await buildLocalImage(ctx);
   const sagemaker = getTarget() === 'sagemaker';
-  const next = sagemaker ? 'Push to ECR' : 'Start Training Job';
+  const next = sagemaker ? vscode.l10n.t('Push to ECR') : vscode.l10n.t('Start Training Job');
   void vscode.window
-    .showInformationMessage(`Built the training image ${image}.`, next)
+    .showInformationMessage(vscode.l10n.t('Built the training image {0}.', image), next)
     .then(
       (choice) =>
         choice && vscode.commands.executeCommand(sagemaker ? 'tfod.image.push' : 'tfod.job.start'),
@@ -48,7 +52,7 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
     )
   ).label;
   const image = await askText(step(2), {
-    prompt: 'Image name on this Docker engine',
+    prompt: vscode.l10n.t('Image name on this Docker engine'),
     value: localImageName(architecture),
     validate: imageReferenceProblem,
   });

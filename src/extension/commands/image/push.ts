@@ -34,22 +34,26 @@ export function pushTrainingImageCommand(ctx: TfodContext): Promise<string> {
  */
 export async function pushToEcr(ctx: TfodContext, built?: string): Promise<string> {
   const total = built ? 2 : 3;
-  const step = (n: number): Step => ({ title: 'Push Training Image to ECR', step: n, total });
+  const step = (n: number): Step => ({
+    title: vscode.l10n.t('Push Training Image to ECR'),
+    step: n,
+    total,
+  });
   const last = recall(ctx, 'image.last');
   const local =
     built ??
     (await askText(step(1), {
-      prompt: 'Image on this Docker engine to push (Build Training Image makes one)',
+      prompt: vscode.l10n.t('Image on this Docker engine to push (Build Training Image makes one)'),
       value: recall(ctx, 'image.built').image ?? localImageName(DEFAULT_ARCHITECTURE),
       validate: imageReferenceProblem,
     }));
   const repository = await askText(step(total - 1), {
-    prompt: 'ECR repository (created when missing; setting tfod.image.repository)',
+    prompt: vscode.l10n.t('ECR repository (created when missing; setting tfod.image.repository)'),
     value: last.repository ?? setting('image.repository') ?? LOCAL_IMAGE_REPOSITORY,
     validate: repositoryNameProblem,
   });
   const tag = await askText(step(total), {
-    prompt: 'Image tag in ECR',
+    prompt: vscode.l10n.t('Image tag in ECR'),
     value: local.split('/').pop()?.split(':')[1] ?? last.tag ?? 'latest',
     validate: imageTagProblem,
   });
@@ -94,9 +98,9 @@ export async function pushToEcr(ctx: TfodContext, built?: string): Promise<strin
   );
   const architecture = recall(ctx, 'image.built').architecture ?? last.architecture ?? '';
   await remember(ctx, 'image.last', { architecture, repository, tag, uri });
-  const start = 'Start Training Job';
+  const start = vscode.l10n.t('Start Training Job');
   void vscode.window
-    .showInformationMessage(`Pushed ${uri}.`, start)
+    .showInformationMessage(vscode.l10n.t('Pushed {0}.', uri), start)
     .then((choice) => choice === start && vscode.commands.executeCommand('tfod.job.start'));
   return uri;
 }

@@ -11,7 +11,11 @@ const following = new Map<string, vscode.OutputChannel>();
  * new events until the job ends or the notification is cancelled.
  */
 export async function showJobLogs(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const job = await jobFromArgument(ctx, arg, 'Object Detection: Show Training Job Logs');
+  const job = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Show Training Job Logs'),
+  );
   if (!job) return;
   const key = `${job.kind}/${job.name}`;
   const existing = following.get(key);

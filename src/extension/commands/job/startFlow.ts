@@ -1,3 +1,4 @@
+import * as vscode from 'vscode';
 import {
   defaultMaxWaitSeconds,
   ECR_IMAGE_PATTERN,
@@ -23,9 +24,9 @@ import type { TfodContext } from '../../context';
 import { recall, setting } from '../memory';
 import { askNumber, askPick, askText, type Step } from '../prompts';
 
-const TITLE = 'Start Training Job';
+const title = (): string => vscode.l10n.t('Start Training Job');
 const TOTAL = 13;
-const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
+const step = (n: number): Step => ({ title: title(), step: n, total: TOTAL });
 
 function hyperProblem(name: string, value: string): string | undefined {
   const problem = parseHyperparameters({ [name]: value }).problems.find(
@@ -44,12 +45,14 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
   const data = recall(ctx, 'data.last');
 
   const name = await askText(step(1), {
-    prompt: 'Training job name (letters, digits and hyphens; unique in the account and region)',
+    prompt: vscode.l10n.t(
+      'Training job name (letters, digits and hyphens; unique in the account and region)',
+    ),
     value: generateJobName(new Date()),
     validate: (value) => resourceNameProblem(value),
   });
   const imageUri = await askText(step(2), {
-    prompt: 'Training image in Amazon ECR (Build and Push Image creates one)',
+    prompt: vscode.l10n.t('Training image in Amazon ECR (Build and Push Image creates one)'),
     value: last.image ?? image.uri,
     placeHolder: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-gpu',
     validate: (value) =>
@@ -58,7 +61,7 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
         : 'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
   });
   const roleArn = await askText(step(3), {
-    prompt: 'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
+    prompt: vscode.l10n.t('IAM role SageMaker assumes for the job (setting tfod.training.roleArn)'),
     value: last.roleArn ?? setting('training.roleArn'),
     placeHolder: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
     validate: (value) => roleArnProblem(value),
@@ -81,19 +84,19 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
   ).label;
   if (!INSTANCE_TYPE_PATTERN.test(instanceType)) throw new Error(`bad type ${instanceType}`);
   const instanceCount = await askNumber(step(5), {
-    prompt: 'Instance count (the image trains on one instance)',
+    prompt: vscode.l10n.t('Instance count (the image trains on one instance)'),
     value: last.instanceCount ?? JOB_DEFAULTS.instanceCount,
     ...LIMITS.instanceCount,
     unit: 'instances',
   });
   const volumeSizeGb = await askNumber(step(6), {
-    prompt: 'Volume size in GB (TFRecords, checkpoint and model must fit)',
+    prompt: vscode.l10n.t('Volume size in GB (TFRecords, checkpoint and model must fit)'),
     value: last.volumeSizeGb ?? JOB_DEFAULTS.volumeSizeGb,
     ...LIMITS.volumeSizeGb,
     unit: 'GB',
   });
   const hours = await askNumber(step(7), {
-    prompt: 'Maximum runtime in hours (SageMaker stops the job after it)',
+    prompt: vscode.l10n.t('Maximum runtime in hours (SageMaker stops the job after it)'),
     value: last.maxRuntimeSeconds
       ? Math.max(1, Math.round(last.maxRuntimeSeconds / 3600))
       : JOB_DEFAULTS.maxRuntimeSeconds / 3600,
@@ -110,14 +113,16 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
     validate: (value) => s3UriProblem(value, 'training channel'),
   });
   const checkpoint = await askText(step(10), {
-    prompt: 'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
+    prompt: vscode.l10n.t(
+      'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
+    ),
     value: data.checkpoint ?? last.channels?.checkpoint,
     placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
     validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
   });
   const bucket = parseS3Prefix(training).bucket;
   const outputPath = await askText(step(11), {
-    prompt: "Output path: where SageMaker writes the job's model.tar.gz",
+    prompt: vscode.l10n.t("Output path: where SageMaker writes the job's model.tar.gz"),
     value: last.outputPath ?? `s3://${bucket}/output/`,
     validate: (value) => s3UriProblem(value, 'output path'),
   });
@@ -193,7 +198,7 @@ export async function askHyperparameters(
   const lastHyper = parseHyperparameters(lastValues ?? {}).value;
   const numSteps = Number(
     await askText(stepsStep, {
-      prompt: 'num_steps: training steps to run',
+      prompt: vscode.l10n.t('num_steps: training steps to run'),
       value: String(lastHyper.numSteps ?? DEFAULT_HYPERPARAMETERS.numSteps),
       validate: (value) => hyperProblem('num_steps', value),
     }),
@@ -218,7 +223,7 @@ export async function askHyperparameters(
   if (exportChoice.quantize)
     imageSize = Number(
       await askText(exportStep, {
-        prompt: 'image_size: the square input size of the TensorFlow Lite model',
+        prompt: vscode.l10n.t('image_size: the square input size of the TensorFlow Lite model'),
         value: String(imageSize),
         validate: (value) => hyperProblem('image_size', value),
       }),

@@ -9,9 +9,9 @@ import { recall } from '../memory';
 import { askFolder, askText, type Step } from '../prompts';
 import { askHyperparameters } from './startFlow';
 
-const TITLE = 'Start Local Training Job';
+const title = (): string => vscode.l10n.t('Start Local Training Job');
 const TOTAL = 6;
-const step = (n: number): Step => ({ title: TITLE, step: n, total: TOTAL });
+const step = (n: number): Step => ({ title: title(), step: n, total: TOTAL });
 export const DEFAULT_LOCAL_IMAGE = 'tfod-sagemaker:2.9.1';
 
 function folderProblem(
@@ -39,7 +39,7 @@ export async function askLocalTrainingJobSpec(
 ): Promise<TrainingJobSpec> {
   const last = recall(ctx, 'job.last');
   const name = await askText(step(1), {
-    prompt: 'Training job name (letters, digits and hyphens)',
+    prompt: vscode.l10n.t('Training job name (letters, digits and hyphens)'),
     value: generateJobName(new Date()),
     validate: (value) => resourceNameProblem(value),
   });
@@ -60,7 +60,9 @@ export async function askLocalTrainingJobSpec(
   const suggested = configs[0] ? vscode.Uri.joinPath(configs[0], '..').fsPath : workspace;
   const training = await askFolder(step(3), {
     base: workspace,
-    prompt: 'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
+    prompt: vscode.l10n.t(
+      'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
+    ),
     value:
       trainingFolder ??
       (last.channels?.training && !last.channels.training.startsWith('s3://')
@@ -70,7 +72,7 @@ export async function askLocalTrainingJobSpec(
   });
   const checkpoint = await askFolder(step(4), {
     base: workspace,
-    prompt: 'Checkpoint channel: the pre-trained model folder (empty: none)',
+    prompt: vscode.l10n.t('Checkpoint channel: the pre-trained model folder (empty: none)'),
     value:
       last.channels?.checkpoint && !last.channels.checkpoint.startsWith('s3://')
         ? last.channels.checkpoint

@@ -33,8 +33,10 @@ export async function evaluateModel(ctx: TfodContext, arg?: unknown): Promise<vo
   if (!evaluated) return;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: true,
-    title: 'Validation TFRecords (tf.Example records with the Object Detection API keys)',
-    openLabel: 'Evaluate',
+    title: vscode.l10n.t(
+      'Validation TFRecords (tf.Example records with the Object Detection API keys)',
+    ),
+    openLabel: vscode.l10n.t('Evaluate'),
   });
   if (!picked?.length) return;
   const files = picked.map((uri) => uri.fsPath);
@@ -58,14 +60,20 @@ export async function evaluateModel(ctx: TfodContext, arg?: unknown): Promise<vo
         signal,
         onProgress: (done, total) => {
           const percent = (100 * done) / Math.max(total, 1);
-          progress.report({ message: `${done} of ${total} images`, increment: percent - reported });
+          progress.report({
+            message: vscode.l10n.t('{0} of {1} images', done, total),
+            increment: percent - reported,
+          });
           reported = percent;
         },
         onProblem: (message) => ctx.log.warn(`evaluation: ${message}`),
       });
       if (evaluation.skipped > 0)
         void vscode.window.showWarningMessage(
-          `${evaluation.skipped} records could not be used and are left out of the metrics (see the log).`,
+          vscode.l10n.t(
+            '{0} records could not be used and are left out of the metrics (see the log).',
+            evaluation.skipped,
+          ),
         );
       return buildReport(evaluation, {
         model: label,
@@ -138,7 +146,7 @@ async function pickModel(): Promise<EvaluatedModel | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: true,
     canSelectFolders: true,
-    title: 'Model folder (model.json) or model.tar.gz to evaluate',
+    title: vscode.l10n.t('Model folder (model.json) or model.tar.gz to evaluate'),
   });
   return picked?.[0] ? { kind: 'model', path: picked[0].fsPath } : undefined;
 }

@@ -31,7 +31,7 @@ export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknow
   if (images.length === 0 && currentPreviewImages().length === 0) {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: true,
-      title: 'Images to preview',
+      title: vscode.l10n.t('Images to preview'),
       filters: { Images: ['png', 'jpg', 'jpeg'] },
     });
     images = (picked ?? []).map((uri) => uri.fsPath);

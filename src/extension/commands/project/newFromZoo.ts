@@ -14,7 +14,7 @@ import { recall, setting } from '../memory';
 import { askPick } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
-const TITLE = 'New Project from Model Zoo';
+const title = (): string => vscode.l10n.t('New Project from Model Zoo');
 
 /**
  * tfod.project.newFromZoo: picks a zoo model (TF2 zoo for the TF2 images, TF1 zoo for the 1.15
@@ -30,7 +30,7 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
       : 2
     : (
         await askPick(
-          { title: TITLE, step: 1, total: 4 },
+          { title: title(), step: 1, total: 4 },
           [
             {
               label: 'TF2',
@@ -44,7 +44,7 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
       ).tf;
   const model = (
     await askPick(
-      { title: TITLE, step: 2, total: 4 },
+      { title: title(), step: 2, total: 4 },
       MODEL_ZOO.filter((m) => m.tf === tf).map((m) => ({
         label: m.title,
         description: describeZooModel(m),
@@ -55,20 +55,20 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
     )
   ).model as ZooModel;
   const folder = await vscode.window.showOpenDialog({
-    title: `${TITLE} (3/4): the project folder`,
+    title: vscode.l10n.t('{0} (3/4): the project folder', title()),
     canSelectFolders: true,
     canSelectFiles: false,
-    openLabel: 'Create the project here',
+    openLabel: vscode.l10n.t('Create the project here'),
     ...(vscode.workspace.workspaceFolders?.[0]
       ? { defaultUri: vscode.workspace.workspaceFolders[0].uri }
       : {}),
   });
   if (!folder?.[0]) throw new CancelledError();
   const labelMap = await vscode.window.showOpenDialog({
-    title: `${TITLE} (4/4): the label map (Cancel to set it later)`,
+    title: vscode.l10n.t('{0} (4/4): the label map (Cancel to set it later)', title()),
     canSelectFiles: true,
     filters: { 'Label map': ['pbtxt', 'txt'] },
-    openLabel: 'Use this label map',
+    openLabel: vscode.l10n.t('Use this label map'),
   });
   const baseUrl = modelZooBaseUrl(setting('modelZoo.url'));
   // The batch size fits the instance type training is offered on, when one is set and known.
@@ -99,8 +99,15 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
   await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
   void vscode.window.showInformationMessage(
     result.remaining.length === 0
-      ? `${model.name}: the project's pipeline.config is ready (no error, no warning).`
-      : `${model.name}: pipeline.config written; ${result.remaining.length} problem(s) left, underlined in the editor.`,
+      ? vscode.l10n.t(
+          "{0}: the project's pipeline.config is ready (no error, no warning).",
+          model.name,
+        )
+      : vscode.l10n.t(
+          '{0}: pipeline.config written; {1} problem(s) left, underlined in the editor.',
+          model.name,
+          result.remaining.length,
+        ),
   );
   return result.configPath;
 }
