@@ -51,7 +51,8 @@ describe('the .vsix', () => {
       /^extension\/media\/job\.schema\.json$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
-      /^extension\/media\/icons\/[\w-]+\.svg$/,
+      // The activity bar's and the file icons (SVG), the Marketplace icon (PNG, scripts/icon.mjs).
+      /^extension\/media\/icons\/[\w-]+\.(svg|png)$/,
       // The Get Started walkthrough's steps.
       /^extension\/media\/walkthrough\/[\w-]+\.md$/,
       /^extension\/syntaxes\/[\w.-]+\.json$/,
@@ -65,6 +66,7 @@ describe('the .vsix', () => {
     for (const needed of [
       'extension/package.json',
       'extension/package.nls.json',
+      'extension/media/icons/tfod.png',
       'extension/l10n/bundle.l10n.json',
       'extension/dist/extension.js',
       'extension/dist/server.js',
