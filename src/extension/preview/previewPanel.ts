@@ -167,17 +167,17 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
   const items: Item[] = [
     ...models.map((uri) => ({
       label: `$(folder) ${rel(vscode.Uri.file(dirname(uri.fsPath)))}`,
-      description: 'model folder, run here (no server)',
+      description: vscode.l10n.t('model folder, run here (no server)'),
       run: async (): Promise<PreviewSource> => ({ kind: 'model', path: dirname(uri.fsPath) }),
     })),
     ...archives.map((uri) => ({
       label: `$(package) ${rel(uri)}`,
-      description: 'model.tar.gz, run here (no server)',
+      description: vscode.l10n.t('model.tar.gz, run here (no server)'),
       run: async (): Promise<PreviewSource> => ({ kind: 'model', path: uri.fsPath }),
     })),
     {
-      label: '$(folder-opened) Model folder or model.tar.gz…',
-      description: 'run here (no server)',
+      label: vscode.l10n.t('$(folder-opened) Model folder or model.tar.gz…'),
+      description: vscode.l10n.t('run here (no server)'),
       run: async () => {
         const picked = await vscode.window.showOpenDialog({
           canSelectFiles: true,
@@ -189,8 +189,8 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
       },
     },
     {
-      label: '$(globe) Local endpoint URL…',
-      description: 'POST <url>/invocations',
+      label: vscode.l10n.t('$(globe) Local endpoint URL…'),
+      description: vscode.l10n.t('POST <url>/invocations'),
       run: async () => {
         const url = await vscode.window.showInputBox({
           title: vscode.l10n.t('Local endpoint URL'),
@@ -201,8 +201,8 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
       },
     },
     {
-      label: '$(cloud) SageMaker endpoint…',
-      description: 'InvokeEndpoint with your AWS profile',
+      label: vscode.l10n.t('$(cloud) SageMaker endpoint…'),
+      description: vscode.l10n.t('InvokeEndpoint with your AWS profile'),
       run: async () => {
         const endpoints = await targets(ctx).require('sagemaker').listEndpoints();
         const picked = await vscode.window.showQuickPick(

@@ -28,7 +28,10 @@ export async function uploadTrainingData(
   const prefix = await askText(
     { title: vscode.l10n.t('Upload Training Data'), step: 1, total: 1 },
     {
-      prompt: `S3 prefix for ${vscode.workspace.asRelativePath(folder)} (TFRecords, pipeline.config and label_map.pbtxt go to its root)`,
+      prompt: vscode.l10n.t(
+        'S3 prefix for {0} (TFRecords, pipeline.config and label_map.pbtxt go to its root)',
+        vscode.workspace.asRelativePath(folder),
+      ),
       value: last.prefix ?? setting('data.s3Prefix'),
       placeHolder: 's3://my-bucket/data/',
       validate: (value) => s3UriProblem(value, 'S3 prefix'),

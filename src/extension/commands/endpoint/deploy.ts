@@ -28,12 +28,13 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   if (!job) return undefined;
   const existing = await job.target.listEndpoints().catch(() => []);
   const endpointName = await askText(step(1), {
-    prompt: `Endpoint name (an existing endpoint is updated in place: ${
+    prompt: vscode.l10n.t(
+      'Endpoint name (an existing endpoint is updated in place: {0})',
       existing
         .map((e) => e.name)
         .slice(0, 5)
-        .join(', ') || 'none yet'
-    })`,
+        .join(', ') || vscode.l10n.t('none yet'),
+    ),
     value: withSuffix(job.name, 'endpoint'),
     validate: (value) => resourceNameProblem(value, 'endpoint name'),
   });
@@ -46,7 +47,7 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
     await askPick(
       step(2),
       types.map((t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail })),
-      'Instance type of the endpoint (billed per instance-hour while InService)',
+      vscode.l10n.t('Instance type of the endpoint (billed per instance-hour while InService)'),
     )
   ).label;
   const instanceCount = await askNumber(step(3), {

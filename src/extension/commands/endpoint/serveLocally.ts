@@ -70,12 +70,13 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
 
   const endpoints = await target.listEndpoints().catch(() => []);
   const endpointName = await askText(step(1 + offset), {
-    prompt: `Local endpoint name (an existing one is replaced: ${
+    prompt: vscode.l10n.t(
+      'Local endpoint name (an existing one is replaced: {0})',
       endpoints
         .map((e) => e.name)
         .slice(0, 5)
-        .join(', ') || 'none yet'
-    })`,
+        .join(', ') || vscode.l10n.t('none yet'),
+    ),
     value: localEndpointName(
       source.kind === 's3' ? (source.job ?? source.uri) : (source.model as LocalModelSource),
     ),
@@ -194,7 +195,7 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
   for (const job of local.filter((j) => j.status === 'Completed'))
     items.push({
       label: job.name,
-      description: 'local training job',
+      description: vscode.l10n.t('local training job'),
       detail: `Completed ${(job.trainingEndTime ?? job.creationTime).toLocaleString()}`,
       pick: async () => {
         const details = await target.describeTrainingJob(job.name).catch(() => undefined);
@@ -211,7 +212,7 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
     for (const job of jobs.filter((j) => j.status === 'Completed'))
       items.push({
         label: job.name,
-        description: 'SageMaker training job (downloads its model.tar.gz)',
+        description: vscode.l10n.t('SageMaker training job (downloads its model.tar.gz)'),
         pick: async () => {
           const { modelArtifacts } = await sagemaker.describeTrainingJob(job.name);
           if (!modelArtifacts)
@@ -223,8 +224,8 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
   const base = vscode.workspace.workspaceFolders?.[0]?.uri;
   items.push(
     {
-      label: '$(folder) Model folder…',
-      detail: 'A folder with model.json (TensorFlow.js) or saved_model.pb',
+      label: vscode.l10n.t('$(folder) Model folder…'),
+      detail: vscode.l10n.t('A folder with model.json (TensorFlow.js) or saved_model.pb'),
       pick: async () => {
         const [folder] =
           (await vscode.window.showOpenDialog({
@@ -238,8 +239,8 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
       },
     },
     {
-      label: '$(file-zip) model.tar.gz…',
-      detail: 'A model archive as a training job writes it',
+      label: vscode.l10n.t('$(file-zip) model.tar.gz…'),
+      detail: vscode.l10n.t('A model archive as a training job writes it'),
       pick: async () => {
         const [file] =
           (await vscode.window.showOpenDialog({
@@ -254,8 +255,8 @@ async function pickSource(ctx: TfodContext, target: LocalTarget, step: Step): Pr
       },
     },
     {
-      label: '$(cloud) model.tar.gz in S3…',
-      detail: 'A model trained on SageMaker: downloaded, then served here',
+      label: vscode.l10n.t('$(cloud) model.tar.gz in S3…'),
+      detail: vscode.l10n.t('A model trained on SageMaker: downloaded, then served here'),
       pick: async () => {
         const uri = await askText(step, {
           prompt: vscode.l10n.t('S3 URI of the model.tar.gz (the training job’s model artifact)'),

@@ -48,7 +48,9 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
       [...ARCHITECTURES]
         .sort((a, b) => Number(b.tag === first) - Number(a.tag === first))
         .map((a) => ({ label: a.tag, description: a.gpu ? 'GPU' : 'CPU', detail: a.description })),
-      'ARCHITECTURE: the tensorflow/tensorflow base image (GPU only where Docker has a GPU)',
+      vscode.l10n.t(
+        'ARCHITECTURE: the tensorflow/tensorflow base image (GPU only where Docker has a GPU)',
+      ),
     )
   ).label;
   const image = await askText(step(2), {

@@ -79,7 +79,9 @@ export async function askTrainingJobSpec(ctx: TfodContext): Promise<TrainingJobS
         description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === preferred ? ' · last used' : ''}`,
         detail: type.detail,
       })),
-      'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
+      vscode.l10n.t(
+        'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
+      ),
     )
   ).label;
   if (!INSTANCE_TYPE_PATTERN.test(instanceType)) throw new Error(`bad type ${instanceType}`);
@@ -159,25 +161,29 @@ async function askSpot(
     at,
     [
       {
-        label: 'On-demand',
+        label: vscode.l10n.t('On-demand'),
         spot: false,
         description: last.spot ? '' : 'default',
-        detail: 'Starts at once and runs uninterrupted; full price',
+        detail: vscode.l10n.t('Starts at once and runs uninterrupted; full price'),
       },
       {
-        label: 'Managed spot training',
+        label: vscode.l10n.t('Managed spot training'),
         spot: true,
         description: last.spot ? 'last used' : '',
-        detail:
+        detail: vscode.l10n.t(
           'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
+        ),
       },
     ].sort((a, b) => Number(b.spot === Boolean(last.spot)) - Number(a.spot === Boolean(last.spot))),
-    'Capacity: on-demand or managed spot training?',
+    vscode.l10n.t('Capacity: on-demand or managed spot training?'),
   );
   if (!choice.spot) return {};
   const runtimeHours = maxRuntimeSeconds / 3600;
   const waitHours = await askNumber(at, {
-    prompt: `Maximum wait in hours, waiting for capacity included (at least the ${runtimeHours} h runtime)`,
+    prompt: vscode.l10n.t(
+      'Maximum wait in hours, waiting for capacity included (at least the {0} h runtime)',
+      runtimeHours,
+    ),
     value: Math.max(
       runtimeHours,
       Math.round((last.maxWaitSeconds ?? defaultMaxWaitSeconds(maxRuntimeSeconds)) / 3600),
@@ -207,7 +213,7 @@ export async function askHyperparameters(
     exportStep,
     [
       {
-        label: 'No TensorFlow Lite export',
+        label: vscode.l10n.t('No TensorFlow Lite export'),
         quantize: false,
         inferenceType: 'FLOAT' as InferenceType,
       },
@@ -217,7 +223,7 @@ export async function askHyperparameters(
         inferenceType: type,
       })),
     ],
-    'quantize / inference_type: export a TensorFlow Lite model as well?',
+    vscode.l10n.t('quantize / inference_type: export a TensorFlow Lite model as well?'),
   );
   let imageSize = lastHyper.imageSize ?? DEFAULT_HYPERPARAMETERS.imageSize;
   if (exportChoice.quantize)

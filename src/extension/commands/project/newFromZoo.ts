@@ -34,12 +34,16 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
           [
             {
               label: 'TF2',
-              description: 'TensorFlow 2 images (2.9.1): the TF2 zoo',
+              description: vscode.l10n.t('TensorFlow 2 images (2.9.1): the TF2 zoo'),
               tf: 2 as const,
             },
-            { label: 'TF1', description: 'TensorFlow 1.15 images: the TF1 zoo', tf: 1 as const },
+            {
+              label: 'TF1',
+              description: vscode.l10n.t('TensorFlow 1.15 images: the TF1 zoo'),
+              tf: 1 as const,
+            },
           ],
-          'The TensorFlow version of the training image',
+          vscode.l10n.t('The TensorFlow version of the training image'),
         )
       ).tf;
   const model = (
@@ -51,7 +55,7 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
         detail: m.name,
         model: m,
       })),
-      'A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them',
+      vscode.l10n.t('A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them'),
     )
   ).model as ZooModel;
   const folder = await vscode.window.showOpenDialog({
