@@ -146,18 +146,18 @@ class EvaluationPanel {
         report: other.report,
       }));
     const picked = await vscode.window.showQuickPick([...items, fromFile], {
-      title: `Compare ${basename(this.state.report.model)} (A) with… (B)`,
+      title: vscode.l10n.t('Compare {0} (A) with… (B)', basename(this.state.report.model)),
       placeHolder: items.length
-        ? 'An evaluation open in this window, or one from a JSON file'
-        : 'No other evaluation is open: choose a JSON file',
+        ? vscode.l10n.t('An evaluation open in this window, or one from a JSON file')
+        : vscode.l10n.t('No other evaluation is open: choose a JSON file'),
       matchOnDetail: true,
     });
     if (!picked) return;
     if (picked.report) return this.compareWith(picked.report);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const files = await vscode.window.showOpenDialog({
-      title: 'An evaluation as JSON (Export JSON, or tfod evaluate --json > FILE)',
-      openLabel: 'Compare',
+      title: vscode.l10n.t('An evaluation as JSON (Export JSON, or tfod evaluate --json > FILE)'),
+      openLabel: vscode.l10n.t('Compare'),
       filters: { JSON: ['json'] },
       ...(folder ? { defaultUri: folder } : {}),
     });

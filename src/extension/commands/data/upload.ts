@@ -45,7 +45,7 @@ export async function uploadTrainingData(
   try {
     await ensureBucketOrAsk(client, plan.destination.bucket, session);
     const result = await withCancellableProgress(
-      `Uploading to ${prefix}`,
+      vscode.l10n.t('Uploading to {0}', prefix),
       async (progress, signal) => {
         let reported = 0;
         return uploadFiles(plan, {

@@ -58,9 +58,11 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
     unit: 'instances',
   });
   await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
-  const verb = existing.some((e) => e.name === endpointName) ? 'Updating' : 'Deploying';
+  const updating = existing.some((e) => e.name === endpointName);
   const result = await withCancellableProgress(
-    `${verb} endpoint ${endpointName}`,
+    updating
+      ? vscode.l10n.t('Updating endpoint {0}', endpointName)
+      : vscode.l10n.t('Deploying endpoint {0}', endpointName),
     (progress, signal) => {
       // Cancelling stops the waiting, not SageMaker: the endpoint goes on being created.
       targets(ctx).jobsChanged();

@@ -95,7 +95,7 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
 
   const settings = localServingSettings();
   const result = await withCancellableProgress(
-    `Serving ${endpointName} locally`,
+    vscode.l10n.t('Serving {0} locally', endpointName),
     async (progress, signal) => {
       let scratch: string | undefined;
       try {

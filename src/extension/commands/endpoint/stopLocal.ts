@@ -42,8 +42,9 @@ export async function stopLocalEndpoint(
   }
   if (!name) return undefined;
   const stopping = name;
-  await withCancellableProgress(`Stopping local endpoint ${stopping}`, (_progress, signal) =>
-    target.deleteEndpoint(stopping, signal),
+  await withCancellableProgress(
+    vscode.l10n.t('Stopping local endpoint {0}', stopping),
+    (_progress, signal) => target.deleteEndpoint(stopping, signal),
   );
   ctx.log.info(`stopped local endpoint ${stopping}`);
   targets(ctx).jobsChanged();

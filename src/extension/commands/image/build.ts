@@ -62,16 +62,18 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
     ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
     ctx.extension.extensionUri.fsPath,
   ];
-  const built = await withCancellableProgress(`Build ${image}`, (progress, signal) =>
-    buildTrainingImage({
-      docker: connectDocker(),
-      candidates,
-      architecture,
-      tag: image,
-      signal,
-      onLog: (line) => ctx.log.info(`build: ${line}`),
-      onProgress: (p) => progress.report({ message: buildProgressMessage(p) }),
-    }),
+  const built = await withCancellableProgress(
+    vscode.l10n.t('Build {0}', image),
+    (progress, signal) =>
+      buildTrainingImage({
+        docker: connectDocker(),
+        candidates,
+        architecture,
+        tag: image,
+        signal,
+        onLog: (line) => ctx.log.info(`build: ${line}`),
+        onProgress: (p) => progress.report({ message: buildProgressMessage(p) }),
+      }),
   );
   ctx.log.info(`built ${image} (${built.imageId}) from ${built.contextDir}`);
   await remember(ctx, 'image.built', { architecture, image });

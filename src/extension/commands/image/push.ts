@@ -59,7 +59,7 @@ export async function pushToEcr(ctx: TfodContext, built?: string): Promise<strin
   });
   const session = getAwsSessionOptions();
   const uri = await withCancellableProgress(
-    `Push ${repository}:${tag}`,
+    vscode.l10n.t('Push {0}:{1}', repository, tag),
     async (progress, signal) => {
       progress.report({ message: 'checking the AWS account' });
       const identity = await whoAmI(session, signal);

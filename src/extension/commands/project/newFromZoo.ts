@@ -78,26 +78,29 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
   // The batch size fits the instance type training is offered on, when one is set and known.
   const instanceType = setting('training.instanceType');
   const sized = TRAINING_INSTANCE_TYPES.some((t) => t.name === instanceType);
-  const result = await withCancellableProgress(`Downloading ${model.name}`, (progress, signal) => {
-    let reported = 0;
-    return initZooProject({
-      dir: folder[0]!.fsPath,
-      model,
-      labelMap: labelMap?.[0]?.fsPath,
-      ...(sized ? { instanceType } : {}),
-      baseUrl,
-      signal,
-      log: (line) => ctx.log.info(line),
-      onProgress: (p) => {
-        const percent = p.total ? (p.received / p.total) * 100 : 0;
-        progress.report({
-          increment: percent - reported,
-          message: `${formatBytes(p.received)}${p.total ? ` of ${formatBytes(p.total)}` : ''}`,
-        });
-        reported = percent;
-      },
-    });
-  });
+  const result = await withCancellableProgress(
+    vscode.l10n.t('Downloading {0}', model.name),
+    (progress, signal) => {
+      let reported = 0;
+      return initZooProject({
+        dir: folder[0]!.fsPath,
+        model,
+        labelMap: labelMap?.[0]?.fsPath,
+        ...(sized ? { instanceType } : {}),
+        baseUrl,
+        signal,
+        log: (line) => ctx.log.info(line),
+        onProgress: (p) => {
+          const percent = p.total ? (p.received / p.total) * 100 : 0;
+          progress.report({
+            increment: percent - reported,
+            message: `${formatBytes(p.received)}${p.total ? ` of ${formatBytes(p.total)}` : ''}`,
+          });
+          reported = percent;
+        },
+      });
+    },
+  );
   for (const change of result.changes)
     ctx.log.info(`pipeline.config: ${change.field}: ${change.from ?? '(added)'} -> ${change.to}`);
   await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
