@@ -50,7 +50,13 @@ export function taskProcess(
 ): TaskProcess {
   return {
     process: runtime,
-    args: [cliPath, definition.command, ...(definition.args ?? [])],
+    // The Problems panel shows the matched messages as plain text: no Markdown backticks.
+    args: [
+      cliPath,
+      definition.command,
+      ...(definition.command === 'validate' ? ['--plain-quotes'] : []),
+      ...(definition.args ?? []),
+    ],
     env: { ELECTRON_RUN_AS_NODE: '1' },
     problemMatchers: definition.command === 'validate' ? ['$tfod'] : [],
   };

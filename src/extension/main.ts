@@ -6,6 +6,7 @@ import type { TfodContext } from './context';
 import { registerTargetContextKey } from './contextKeys';
 import { startLanguageClientOnDemand, stopLanguageClient } from './languageClient';
 import { registerConfigLanguageSwitch } from './languages';
+import { useTranslator } from './l10n';
 import { createLog } from './log';
 import { registerEvaluationPanel } from './evaluation/reportPanel';
 import { registerMetricsPanel } from './metrics/metricsPanel';
@@ -17,6 +18,12 @@ import { registerTaskProvider } from './tasks';
 import { registerJobsView } from './views/jobsView';
 
 export function activate(extension: vscode.ExtensionContext): void {
+  // The flows' modules, free of 'vscode', translate through ./l10n with VS Code's bundle (their
+  // messages are literals in their own l10n.t calls, which scripts/l10n.mjs exports).
+  useTranslator((message, ...args) => {
+    const bundle = vscode.l10n;
+    return bundle.t(message, ...args);
+  });
   const log = createLog();
   extension.subscriptions.push(log);
   try {
@@ -37,8 +44,11 @@ export function activate(extension: vscode.ExtensionContext): void {
       log.error('the language server failed to start', error);
       void vscode.window
         .showErrorMessage(
-          `Object Detection: configs and label maps are not validated because the language server failed to start (${error instanceof Error ? error.message : String(error)}).`,
-          'Open Log',
+          vscode.l10n.t(
+            'Object Detection: configs and label maps are not validated because the language server failed to start ({0}).',
+            error instanceof Error ? error.message : String(error),
+          ),
+          vscode.l10n.t('Open Log'),
         )
         .then((choice) => choice && log.show());
     });
@@ -46,7 +56,10 @@ export function activate(extension: vscode.ExtensionContext): void {
   } catch (error) {
     log.error('activation failed', error);
     void vscode.window.showErrorMessage(
-      `Object Detection failed to start: ${error instanceof Error ? error.message : String(error)}`,
+      vscode.l10n.t(
+        'Object Detection failed to start: {0}',
+        error instanceof Error ? error.message : String(error),
+      ),
     );
     throw error;
   }

@@ -31,6 +31,9 @@ import {
   type Range,
   type SelectionRange,
   type SelectionRangeParams,
+  type SemanticTokens,
+  type SemanticTokensParams,
+  type SemanticTokensRangeParams,
   type TextEdit as LspTextEdit,
 } from 'vscode-languageserver';
 import {
@@ -46,12 +49,14 @@ import {
   hover,
   languageContext,
   selectionRanges,
+  semanticTokens,
   type CompletionKind,
   type LanguageContext,
   type SymbolEntry,
 } from '../schema/language';
 import type { LineIndex, TextEdit } from '../textproto';
 import { plainMessage } from './lspDiagnostics';
+import { encodeSemanticTokens } from './semanticTokens';
 import { pathToUri, uriToPath } from './uris';
 import type { OpenDocument, ValidationService } from './validationService';
 
@@ -67,6 +72,8 @@ interface Features {
   'textDocument/selectionRange': [SelectionRangeParams, SelectionRange[]];
   'textDocument/documentLink': [DocumentLinkParams, DocumentLink[]];
   'textDocument/definition': [DefinitionParams, Location];
+  'textDocument/semanticTokens/full': [SemanticTokensParams, SemanticTokens];
+  'textDocument/semanticTokens/range': [SemanticTokensRangeParams, SemanticTokens];
 }
 
 export type FeatureMethod = keyof Features;
@@ -270,6 +277,20 @@ const FEATURES: { [M in FeatureMethod]: Compute<M> } = {
         ? o.range(target.range.offset, target.range.length)
         : { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
     return { uri, range: r };
+  },
+
+  'textDocument/semanticTokens/full': (o, _params, _service, token) => {
+    const tokens = semanticTokens(o.ctx);
+    if (token.isCancellationRequested) return null;
+    return encodeSemanticTokens(tokens, o.lines);
+  },
+
+  'textDocument/semanticTokens/range': (o, params, _service, token) => {
+    const start = o.lines.offsetAt(params.range.start);
+    const end = o.lines.offsetAt(params.range.end);
+    const tokens = semanticTokens(o.ctx, { offset: start, length: end - start });
+    if (token.isCancellationRequested) return null;
+    return encodeSemanticTokens(tokens, o.lines);
   },
 };
 

@@ -9,6 +9,7 @@ import {
   type ServerCapabilities,
 } from 'vscode-languageserver';
 import type { FeatureMethod, FeatureParams, FeatureResult } from './features';
+import { SEMANTIC_TOKENS_LEGEND } from './semanticTokens';
 
 export const LANGUAGE_CAPABILITIES: ServerCapabilities = {
   completionProvider: { triggerCharacters: [':', ' '], resolveProvider: false },
@@ -21,6 +22,7 @@ export const LANGUAGE_CAPABILITIES: ServerCapabilities = {
   selectionRangeProvider: true,
   documentLinkProvider: { resolveProvider: false },
   definitionProvider: true,
+  semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true, range: true },
 };
 
 /** Answers one feature request: its result, null (no document, or cancelled), or an error. */
@@ -49,4 +51,10 @@ export function registerLanguageFeatures(connection: Connection, answer: AnswerF
   );
   connection.onDocumentLinks((params, token) => answer('textDocument/documentLink', params, token));
   connection.onDefinition((params, token) => answer('textDocument/definition', params, token));
+  connection.languages.semanticTokens.on((params, token) =>
+    answer('textDocument/semanticTokens/full', params, token),
+  );
+  connection.languages.semanticTokens.onRange((params, token) =>
+    answer('textDocument/semanticTokens/range', params, token),
+  );
 }

@@ -6,20 +6,14 @@ import {
   type Diagnostic,
   type DiagnosticRelatedInformation,
 } from 'vscode-languageserver';
-import type { ValidationDiagnostic } from '../schema/validate';
+import { plainMessage, type ValidationDiagnostic } from '../schema/validate';
 import { LineIndex } from '../textproto';
 import { pathToUri } from './uris';
 
 export const DIAGNOSTIC_SOURCE = 'tfod';
 
-/**
- * A message as the Problems panel, hovers on squiggles and quick-fix titles show it: plain text,
- * so the validator's `code` spans (kept for the CLI's terminal output) become 'code', the way
- * VS Code's own diagnostics quote names.
- */
-export function plainMessage(message: string): string {
-  return message.replace(/`([^`\n]*)`/g, "'$1'");
-}
+// The Problems panel, hovers on squiggles and quick-fix titles show plain text.
+export { plainMessage };
 
 const SEVERITY = {
   error: DiagnosticSeverity.Error,

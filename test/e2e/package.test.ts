@@ -38,6 +38,9 @@ describe('the .vsix', () => {
     const files = entries().filter((name) => name.startsWith('extension/'));
     const allowed = [
       /^extension\/package\.json$/,
+      // The manifest's strings, and the messages' English bundle (translations beside it).
+      /^extension\/package\.nls\.json$/,
+      /^extension\/l10n\/bundle\.l10n(\.[\w-]+)?\.json$/,
       /^extension\/(readme|changelog)\.md$/i,
       /^extension\/LICENSE(\.txt)?$/,
       /^extension\/dist\/(extension|server|serverWorker|datasetWorker)\.js$/,
@@ -48,7 +51,8 @@ describe('the .vsix', () => {
       /^extension\/media\/job\.schema\.json$/,
       /^extension\/dist\/media\/[\w-]+\.(js|css)$/,
       /^extension\/dist\/tfjs-backend-wasm[\w-]*\.wasm$/,
-      /^extension\/media\/icons\/[\w-]+\.svg$/,
+      // The activity bar's and the file icons (SVG), the Marketplace icon (PNG, scripts/icon.mjs).
+      /^extension\/media\/icons\/[\w-]+\.(svg|png)$/,
       // The Get Started walkthrough's steps.
       /^extension\/media\/walkthrough\/[\w-]+\.md$/,
       /^extension\/syntaxes\/[\w.-]+\.json$/,
@@ -61,6 +65,9 @@ describe('the .vsix', () => {
     assert.deepEqual(unexpected, [], 'only runtime files');
     for (const needed of [
       'extension/package.json',
+      'extension/package.nls.json',
+      'extension/media/icons/tfod.png',
+      'extension/l10n/bundle.l10n.json',
       'extension/dist/extension.js',
       'extension/dist/server.js',
       // The language server's worker for large documents, started from beside server.js.

@@ -8,6 +8,7 @@ import {
   isTextFormatPipelineConfig,
   LabelMapCache,
   NodeProjectHost,
+  plainMessage,
   validateBytes,
   type ValidationDiagnostic,
 } from '../../schema/validate';
@@ -19,6 +20,7 @@ interface ValidateOptions {
   readonly info?: boolean;
   readonly architecture?: string;
   readonly forTraining?: boolean;
+  readonly plainQuotes?: boolean;
 }
 
 const TEXT_FORMAT_EXTENSIONS = new Set(['.config', '.pbtxt', '.textproto', '.txtpb', '.prototxt']);
@@ -47,6 +49,10 @@ export function register(program: Command): void {
     .option(
       '-a, --architecture <tag>',
       "the training image's ARCHITECTURE (2.9.1-gpu, 1.15.0, ...): checks TF1/TF2 fields, feature extractors and checkpoints against it (default: the version the config shows)",
+    )
+    .option(
+      '--plain-quotes',
+      "quote names with ' instead of Markdown backticks (the editor's tfod task passes it: its Problems panel shows plain text)",
     )
     .option(
       '--for-training',
@@ -114,7 +120,7 @@ export function register(program: Command): void {
         if (!options.json)
           for (const e of entries)
             writeOut(
-              `${display}:${e.line}:${e.column}: ${e.severity === 'information' ? 'info' : e.severity}: ${e.message}\n`,
+              `${display}:${e.line}:${e.column}: ${e.severity === 'information' ? 'info' : e.severity}: ${options.plainQuotes ? plainMessage(e.message) : e.message}\n`,
             );
       }
       if (options.json)

@@ -41,7 +41,9 @@ export async function jobFromArgument(
   );
   if (!jobs.length) {
     void vscode.window.showInformationMessage(
-      `No ${statuses ? `${statuses.join(' or ')} ` : ''}training jobs on the ${kind} target.`,
+      statuses
+        ? vscode.l10n.t('No {0} training jobs on the {1} target.', statuses.join(' or '), kind)
+        : vscode.l10n.t('No training jobs on the {0} target.', kind),
     );
     return undefined;
   }
@@ -51,7 +53,7 @@ export async function jobFromArgument(
       description: `${job.secondaryStatus ?? job.status} · ${formatDuration(elapsedMs(job))}`,
       detail: job.creationTime.toLocaleString(),
     })),
-    { title, placeHolder: 'Training job', matchOnDescription: true },
+    { title, placeHolder: vscode.l10n.t('Training job'), matchOnDescription: true },
   );
   return picked ? { kind, target, name: picked.label } : undefined;
 }
@@ -74,12 +76,14 @@ export async function endpointFromArgument(
   const target = targets(ctx).require(kind);
   const endpoints = await target.listEndpoints();
   if (!endpoints.length) {
-    void vscode.window.showInformationMessage(`No endpoints on the ${kind} target.`);
+    void vscode.window.showInformationMessage(
+      vscode.l10n.t('No endpoints on the {0} target.', kind),
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
     endpoints.map((endpoint) => ({ label: endpoint.name, description: endpoint.status, endpoint })),
-    { title, placeHolder: 'Endpoint' },
+    { title, placeHolder: vscode.l10n.t('Endpoint') },
   );
   return picked ? { kind, target, endpoint: picked.endpoint } : undefined;
 }

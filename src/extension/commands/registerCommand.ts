@@ -5,10 +5,6 @@ import type { TfodContext } from '../context';
 
 export type CommandHandler = (ctx: TfodContext, ...args: unknown[]) => unknown;
 
-const OPEN_LOG = 'Open Log';
-const GET_DOCKER = 'Install or Start Docker';
-const SWITCH_TO_SAGEMAKER = 'Switch to SageMaker';
-const MANAGE_TRUST = 'Manage Workspace Trust';
 /** Docker's own page on installing and starting it, per platform. */
 export const GET_DOCKER_URL = 'https://docs.docker.com/get-started/get-docker/';
 
@@ -50,21 +46,29 @@ async function reportCommandError(ctx: TfodContext, id: string, error: unknown):
   } else {
     ctx.log.error(`${id} failed`, error);
   }
+  // A UserError's text comes from the vscode-free core, in English; the frame is localised.
   const text = isUserError(error)
     ? sentence(error.toLine())
-    : `Object Detection: ${error instanceof Error ? error.message : String(error)}`;
+    : vscode.l10n.t(
+        'Object Detection: {0}',
+        error instanceof Error ? error.message : String(error),
+      );
+  const openLog = vscode.l10n.t('Open Log');
+  const getDocker = vscode.l10n.t('Install or Start Docker');
+  const switchToSageMaker = vscode.l10n.t('Switch to SageMaker');
+  const manageTrust = vscode.l10n.t('Manage Workspace Trust');
   const docker = isDockerUnreachable(error);
   const untrusted = !vscode.workspace.isTrusted && isUserError(error);
   const choice = await vscode.window.showErrorMessage(
     text,
-    ...(docker ? [GET_DOCKER, SWITCH_TO_SAGEMAKER] : []),
-    ...(untrusted ? [MANAGE_TRUST] : []),
-    OPEN_LOG,
+    ...(docker ? [getDocker, switchToSageMaker] : []),
+    ...(untrusted ? [manageTrust] : []),
+    openLog,
   );
-  if (choice === MANAGE_TRUST) await vscode.commands.executeCommand('workbench.trust.manage');
-  if (choice === OPEN_LOG) ctx.log.show();
-  if (choice === GET_DOCKER) await vscode.env.openExternal(vscode.Uri.parse(GET_DOCKER_URL));
-  if (choice === SWITCH_TO_SAGEMAKER)
+  if (choice === manageTrust) await vscode.commands.executeCommand('workbench.trust.manage');
+  if (choice === openLog) ctx.log.show();
+  if (choice === getDocker) await vscode.env.openExternal(vscode.Uri.parse(GET_DOCKER_URL));
+  if (choice === switchToSageMaker)
     await vscode.commands.executeCommand('tfod.target.select', 'sagemaker');
 }
 

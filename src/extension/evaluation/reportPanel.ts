@@ -50,8 +50,8 @@ export function registerEvaluationPanel(ctx: TfodContext): void {
 function title(state: EvaluationPanelState): string {
   const name = (report: EvaluationReport) => basename(report.model);
   return state.other
-    ? `Evaluation: ${name(state.report)} vs ${name(state.other)}`
-    : `Evaluation: ${name(state.report)}`;
+    ? vscode.l10n.t('Evaluation: {0} vs {1}', name(state.report), name(state.other))
+    : vscode.l10n.t('Evaluation: {0}', name(state.report));
 }
 
 /** A file name from the model's, for the save dialog. */
@@ -134,30 +134,34 @@ class EvaluationPanel {
   private async chooseOther(): Promise<void> {
     type Item = vscode.QuickPickItem & { readonly report?: EvaluationReport };
     const fromFile: Item = {
-      label: '$(file) From a JSON file…',
-      detail: 'A report exported as JSON, or what `tfod evaluate --json` printed',
+      label: vscode.l10n.t('$(file) From a JSON file…'),
+      detail: vscode.l10n.t('A report exported as JSON, or what tfod evaluate --json printed'),
     };
     const items: Item[] = [...openPanels]
       .filter((other) => other !== this)
       .map((other) => ({
         label: basename(other.report.model),
-        description: `AP ${other.report.summary.AP.toFixed(3)} · ${other.report.images} images`,
+        description: vscode.l10n.t(
+          'AP {0} · {1} images',
+          other.report.summary.AP.toFixed(3),
+          other.report.images,
+        ),
         detail: `${other.report.model} · ${new Date(other.report.createdAt).toLocaleString()}`,
         report: other.report,
       }));
     const picked = await vscode.window.showQuickPick([...items, fromFile], {
-      title: `Compare ${basename(this.state.report.model)} (A) with… (B)`,
+      title: vscode.l10n.t('Compare {0} (A) with… (B)', basename(this.state.report.model)),
       placeHolder: items.length
-        ? 'An evaluation open in this window, or one from a JSON file'
-        : 'No other evaluation is open: choose a JSON file',
+        ? vscode.l10n.t('An evaluation open in this window, or one from a JSON file')
+        : vscode.l10n.t('No other evaluation is open: choose a JSON file'),
       matchOnDetail: true,
     });
     if (!picked) return;
     if (picked.report) return this.compareWith(picked.report);
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
     const files = await vscode.window.showOpenDialog({
-      title: 'An evaluation as JSON (Export JSON, or tfod evaluate --json > FILE)',
-      openLabel: 'Compare',
+      title: vscode.l10n.t('An evaluation as JSON (Export JSON, or tfod evaluate --json > FILE)'),
+      openLabel: vscode.l10n.t('Compare'),
       filters: { JSON: ['json'] },
       ...(folder ? { defaultUri: folder } : {}),
     });
@@ -186,7 +190,7 @@ class EvaluationPanel {
     const { report } = this.state;
     await this.save(
       `evaluation-${fileStem(report)}.${format}`,
-      `Export the evaluation as ${format.toUpperCase()}`,
+      vscode.l10n.t('Export the evaluation as {0}', format.toUpperCase()),
       format,
       () => (format === 'json' ? reportJson(report) : reportCsv(report)),
     );
@@ -197,7 +201,7 @@ class EvaluationPanel {
     if (!other) return;
     await this.save(
       `comparison-${fileStem(report)}-${fileStem(other)}.csv`,
-      'Export the comparison as CSV',
+      vscode.l10n.t('Export the comparison as CSV'),
       'csv',
       () => comparisonCsv(compareReports(report, other)),
     );
@@ -222,7 +226,11 @@ class EvaluationPanel {
     } catch (error) {
       this.ctx.log.warn(`cannot export the evaluation: ${errorMessage(error)}`);
       void vscode.window.showErrorMessage(
-        `Cannot write ${target.fsPath}: ${errorMessage(error)}. Choose another place.`,
+        vscode.l10n.t(
+          'Cannot write {0}: {1}. Choose another place.',
+          target.fsPath,
+          errorMessage(error),
+        ),
       );
     }
   }

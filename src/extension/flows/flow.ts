@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import { l10n } from '../l10n';
 
 /**
  * The guided flows' runner, without VS Code: a flow is its steps declared once, over a state
@@ -200,7 +201,7 @@ export function numberProblem(
 ): string | undefined {
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < limits.min || n > limits.max)
-    return `A whole number of ${limits.unit} from ${limits.min} to ${limits.max}`;
+    return l10n.t('A whole number of {0} from {1} to {2}', limits.unit, limits.min, limits.max);
   return undefined;
 }
 
@@ -219,16 +220,19 @@ export function browseStart(typed: string, base: string): string {
   return typed.trim() ? resolvePath(base, typed.trim()) : base;
 }
 
-/** Why a typed folder will not do (relative to `base`); empty is fine when `optional`. */
+/**
+ * Why a typed folder will not do (relative to `base`); empty is fine when `optional`, else the
+ * answer is `missing` (the caller's message, translated there: "Give the training folder").
+ */
 export function folderProblem(
   value: string,
   base: string,
-  what: string,
+  missing: string,
   optional = false,
 ): string | undefined {
-  if (!value.trim()) return optional ? undefined : `Give the ${what} folder`;
+  if (!value.trim()) return optional ? undefined : missing;
   const path = resolvePath(base, value);
-  if (!existsSync(path)) return `${path} does not exist`;
-  if (!statSync(path).isDirectory()) return `${path} is not a folder`;
+  if (!existsSync(path)) return l10n.t('{0} does not exist', path);
+  if (!statSync(path).isDirectory()) return l10n.t('{0} is not a folder', path);
   return undefined;
 }

@@ -33,19 +33,22 @@ export function runQuickInputFlow<S extends object>(flow: Flow<S>, start: S): Pr
 /** Browse…, made when first shown: nothing of `vscode` is touched at activation. */
 let browseButton: vscode.QuickInputButton | undefined;
 function browse(): vscode.QuickInputButton {
-  browseButton ??= { iconPath: new vscode.ThemeIcon('folder-opened'), tooltip: 'Browse…' };
+  browseButton ??= {
+    iconPath: new vscode.ThemeIcon('folder-opened'),
+    tooltip: vscode.l10n.t('Browse…'),
+  };
   return browseButton;
 }
 
 function titleOf(frame: Frame): string {
-  return `${frame.title} (${frame.step}/${frame.total})`;
+  return vscode.l10n.t('{0} ({1}/{2})', frame.title, frame.step, frame.total);
 }
 
 async function askText(frame: Frame, question: TextQuestion): Promise<string | Back> {
   const input = vscode.window.createInputBox();
   input.title = titleOf(frame);
   input.prompt = question.browse
-    ? `${question.prompt} (or Browse… in the title bar)`
+    ? vscode.l10n.t('{0} (or Browse… in the title bar)', question.prompt)
     : question.prompt;
   input.value = question.value ?? '';
   input.placeholder = question.placeHolder;
@@ -143,7 +146,9 @@ async function openDialog(
     canSelectMany: false,
     defaultUri: vscode.Uri.file(options.start),
     ...(options.filters ? { filters: { ...options.filters } } : {}),
-    openLabel: options.openLabel ?? (options.folders ? 'Use This Folder' : 'Use This File'),
+    openLabel:
+      options.openLabel ??
+      (options.folders ? vscode.l10n.t('Use This Folder') : vscode.l10n.t('Use This File')),
   });
   return picked?.[0]?.fsPath;
 }

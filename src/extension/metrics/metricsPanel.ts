@@ -70,7 +70,7 @@ class MetricsPanel {
   ) {
     this.key = `${state.target}/${state.job}`;
     panels.set(this.key, this);
-    panel.title = `Metrics: ${state.job}`;
+    panel.title = vscode.l10n.t('Metrics: {0}', state.job);
     panel.webview.html = this.html();
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (!isWebviewMessage(message)) return;

@@ -167,55 +167,56 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
   const items: Item[] = [
     ...models.map((uri) => ({
       label: `$(folder) ${rel(vscode.Uri.file(dirname(uri.fsPath)))}`,
-      description: 'model folder, run here (no server)',
+      description: vscode.l10n.t('model folder, run here (no server)'),
       run: async (): Promise<PreviewSource> => ({ kind: 'model', path: dirname(uri.fsPath) }),
     })),
     ...archives.map((uri) => ({
       label: `$(package) ${rel(uri)}`,
-      description: 'model.tar.gz, run here (no server)',
+      description: vscode.l10n.t('model.tar.gz, run here (no server)'),
       run: async (): Promise<PreviewSource> => ({ kind: 'model', path: uri.fsPath }),
     })),
     {
-      label: '$(folder-opened) Model folder or model.tar.gz…',
-      description: 'run here (no server)',
+      label: vscode.l10n.t('$(folder-opened) Model folder or model.tar.gz…'),
+      description: vscode.l10n.t('run here (no server)'),
       run: async () => {
         const picked = await vscode.window.showOpenDialog({
           canSelectFiles: true,
           canSelectFolders: true,
-          title: 'Model folder (model.json) or model.tar.gz',
+          title: vscode.l10n.t('Model folder (model.json) or model.tar.gz'),
           filters: { 'Model archive': ['gz', 'tgz'] },
         });
         return picked?.[0] ? { kind: 'model', path: picked[0].fsPath } : undefined;
       },
     },
     {
-      label: '$(globe) Local endpoint URL…',
-      description: 'POST <url>/invocations',
+      label: vscode.l10n.t('$(globe) Local endpoint URL…'),
+      description: vscode.l10n.t('POST <url>/invocations'),
       run: async () => {
         const url = await vscode.window.showInputBox({
-          title: 'Local endpoint URL',
+          title: vscode.l10n.t('Local endpoint URL'),
           value: 'http://127.0.0.1:8080',
-          validateInput: (v) => (/^https?:\/\/\S+$/.test(v) ? undefined : 'An http:// URL'),
+          validateInput: (v) =>
+            /^https?:\/\/\S+$/.test(v) ? undefined : vscode.l10n.t('An http:// URL'),
         });
         return url ? { kind: 'url', url } : undefined;
       },
     },
     {
-      label: '$(cloud) SageMaker endpoint…',
-      description: 'InvokeEndpoint with your AWS profile',
+      label: vscode.l10n.t('$(cloud) SageMaker endpoint…'),
+      description: vscode.l10n.t('InvokeEndpoint with your AWS profile'),
       run: async () => {
         const endpoints = await targets(ctx).require('sagemaker').listEndpoints();
         const picked = await vscode.window.showQuickPick(
           endpoints.map((e) => ({ label: e.name, description: e.status })),
-          { title: 'SageMaker endpoint' },
+          { title: vscode.l10n.t('SageMaker endpoint') },
         );
         return picked ? { kind: 'sagemaker', endpoint: picked.label } : undefined;
       },
     },
   ];
   const choice = await vscode.window.showQuickPick(items, {
-    title: 'Detection Preview: source of predictions',
-    placeHolder: 'A model to run here, or an endpoint',
+    title: vscode.l10n.t('Detection Preview: source of predictions'),
+    placeHolder: vscode.l10n.t('A model to run here, or an endpoint'),
   });
   return choice?.run();
 }
@@ -270,7 +271,7 @@ class PreviewPanel {
       postError: (error, path, requestId) => this.postError(error, path, requestId),
       onRead: (path) => void touchDroppedFile(dropRoot(ctx), path),
     });
-    panel.title = 'Detection Preview';
+    panel.title = vscode.l10n.t('Detection Preview');
     panel.webview.html = this.html();
     panel.webview.onDidReceiveMessage((message: unknown) => {
       if (isWebviewMessage(message)) void this.handle(message);
@@ -339,7 +340,7 @@ class PreviewPanel {
         case 'addImages': {
           const picked = await vscode.window.showOpenDialog({
             canSelectMany: true,
-            title: 'Images to preview',
+            title: vscode.l10n.t('Images to preview'),
             filters: { Images: ['png', 'jpg', 'jpeg'] },
           });
           if (picked?.length) this.update({ images: picked.map((u) => u.fsPath) });
@@ -464,7 +465,7 @@ class PreviewPanel {
   private async chooseLabelFile(): Promise<void> {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
-      title: 'Label map for the preview',
+      title: vscode.l10n.t('Label map for the preview'),
       filters: { 'Label map': ['pbtxt', 'txt'] },
     });
     const path = picked?.[0]?.fsPath;
@@ -488,7 +489,7 @@ class PreviewPanel {
     const target = await vscode.window.showSaveDialog({
       defaultUri: vscode.Uri.file(join(dirname(path), `${stem}-detections.png`)),
       filters: { PNG: ['png'] },
-      title: 'Save annotated image',
+      title: vscode.l10n.t('Save annotated image'),
     });
     if (!target) return;
     await writeFile(target.fsPath, Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { createS3Client, downloadModelArtifact } from '../../core/s3';
 import { getAwsSessionOptions } from '../config';
 import type { TfodContext } from '../context';
@@ -28,7 +28,14 @@ export async function downloadS3Model(
       session,
       onProgress: (p) =>
         progress.report({
-          message: `Downloading ${uri}: ${mb(p.receivedBytes)}${p.totalBytes ? ` of ${mb(p.totalBytes)}` : ''} MB`,
+          message: p.totalBytes
+            ? vscode.l10n.t(
+                'Downloading {0}: {1} of {2} MB',
+                uri,
+                mb(p.receivedBytes),
+                mb(p.totalBytes),
+              )
+            : vscode.l10n.t('Downloading {0}: {1} MB', uri, mb(p.receivedBytes)),
         }),
     });
     ctx.log.info(`downloaded ${mb(bytes)} MB from ${uri}`);

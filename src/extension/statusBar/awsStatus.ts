@@ -11,7 +11,7 @@ import { setContextKey } from '../contextKeys';
  */
 export function registerAwsStatus(ctx: TfodContext): void {
   const item = vscode.window.createStatusBarItem('tfod.aws', vscode.StatusBarAlignment.Left, 49);
-  item.name = 'Object Detection AWS Account';
+  item.name = vscode.l10n.t('Object Detection AWS Account');
   let generation = 0;
 
   const update = async (): Promise<void> => {
@@ -24,7 +24,7 @@ export function registerAwsStatus(ctx: TfodContext): void {
     }
     const options = getAwsSessionOptions();
     item.text = '$(sync~spin) AWS';
-    item.tooltip = 'Checking AWS credentials...';
+    item.tooltip = vscode.l10n.t('Checking AWS credentials...');
     item.command = 'tfod.aws.selectProfile';
     item.backgroundColor = undefined;
     item.show();
@@ -33,12 +33,18 @@ export function registerAwsStatus(ctx: TfodContext): void {
       if (mine !== generation) return;
       setContextKey('tfod:aws', 'ready');
       item.text = `$(cloud) ${identity.account} · ${identity.region}`;
-      item.tooltip = `AWS account ${identity.account} in ${identity.region}\n${identity.arn}\nProfile: ${options.profile || 'default credential chain'}\nClick to change the profile.`;
+      item.tooltip = vscode.l10n.t(
+        'AWS account {0} in {1}\n{2}\nProfile: {3}\nClick to change the profile.',
+        identity.account,
+        identity.region,
+        identity.arn,
+        options.profile || vscode.l10n.t('default credential chain'),
+      );
     } catch (error) {
       if (mine !== generation) return;
       setContextKey('tfod:aws', 'notReady');
       item.text = '$(warning) AWS';
-      item.tooltip = `${errorMessage(error)}\nClick to choose a profile.`;
+      item.tooltip = vscode.l10n.t('{0}\nClick to choose a profile.', errorMessage(error));
       item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
       ctx.log.warn(`AWS credentials: ${errorMessage(error)}`);
     }

@@ -79,7 +79,7 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
         const item = new vscode.TreeItem('model.tar.gz');
         item.id = `${node.kind}/model/${node.job}`;
         item.description = node.uri;
-        item.tooltip = `The trained model of ${node.job}\n${node.uri}`;
+        item.tooltip = vscode.l10n.t('The trained model of {0}\n{1}', node.job, node.uri);
         item.iconPath = new vscode.ThemeIcon('package');
         item.contextValue = modelContextValue(node.kind);
         return item;
@@ -111,7 +111,7 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
           'warning',
           new vscode.ThemeColor('problemsWarningIcon.foreground'),
         );
-        item.command = { command: 'tfod.log.show', title: 'Show Log' };
+        item.command = { command: 'tfod.log.show', title: vscode.l10n.t('Show Log') };
         item.contextValue = `error ${node.kind}`;
         return item;
       }

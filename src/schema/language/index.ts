@@ -29,3 +29,4 @@ export {
   type SymbolEntry,
 } from './navigation';
 export { pathFieldOf, pathTarget, type PathTarget } from './paths';
+export { semanticTokens, type SemanticKind, type SemanticToken } from './semanticTokens';

@@ -9,6 +9,15 @@ import type { TextEdit, TextFormatDiagnostic, Verdict } from '../../textproto';
 
 export type Severity = 'error' | 'warning' | 'information';
 
+/**
+ * A message as plain text shows it (the Problems panel, quick-fix titles, a notification): the
+ * validator's Markdown `code` spans, kept for hovers and the terminal, become 'code', the way
+ * VS Code's own diagnostics quote names.
+ */
+export function plainMessage(message: string): string {
+  return message.replace(/`([^`\n]*)`/g, "'$1'");
+}
+
 export type Origin = 'text-format' | 'schema' | 'api' | 'project';
 
 export interface RelatedInformation {

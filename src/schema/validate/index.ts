@@ -1,6 +1,7 @@
 // Validation and the schema walker: the language service behind diagnostics (and, through the same
 // walker, hover and completion). Pure except for NodeProjectHost, which reads the file system.
 
+export { plainMessage } from './diagnostic';
 export type {
   Origin,
   QuickFix,

@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { readLocalizedManifest } from './localizedManifest';
 
 // The manifest is code VS Code executes; these checks catch a contribution that points nowhere.
 const root = join(__dirname, '..', '..', '..');
-const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const pkg = readLocalizedManifest(root);
 const contributes = pkg.contributes;
 
 /** Command ids the extension registers (the COMMANDS table in src/extension/commands/index.ts). */

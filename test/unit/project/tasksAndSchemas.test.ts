@@ -77,6 +77,10 @@ describe('the tfod task type and the $tfod problem matcher', () => {
     }
     const unknown = diagnostics.map((l) => pattern.exec(l)!).find((m) => /bacth_size/.test(m[5]!));
     assert.deepEqual([unknown?.[1], unknown?.[2], unknown?.[3]], ['pipeline.config', '134', '3']);
+    // The Problems panel shows plain text: the task asks for names quoted without Markdown.
+    assert.ok(run.args.includes('--plain-quotes'), run.args.join(' '));
+    assert.match(unknown?.[5] ?? '', /'bacth_size'/);
+    for (const line of diagnostics) assert.doesNotMatch(line, /`/, line);
     assert.doesNotMatch(lines.at(-1) ?? '', pattern, 'the summary line is not a problem');
   });
 });
@@ -145,6 +149,8 @@ describe('editor defaults for text format', () => {
     assert.equal(defaults['editor.insertSpaces'], true);
     assert.equal(defaults['editor.detectIndentation'], false);
     assert.equal(defaults['editor.wordBasedSuggestions'], 'off');
+    // Semantic tokens colour field names in every theme, not only in those that opt in.
+    assert.equal(defaults['editor.semanticHighlighting.enabled'], true);
     const printer = readFileSync(join(root, 'src', 'textproto', 'printer.ts'), 'utf8');
     assert.match(printer, /two-space indent/);
   });

@@ -12,10 +12,11 @@ export async function selectAwsProfile(ctx: TfodContext): Promise<string | undef
   const items: Array<vscode.QuickPickItem & { profile: string }> = [
     {
       profile: DEFAULT_CHAIN,
-      label: 'Default credential chain',
-      description: current === DEFAULT_CHAIN ? '(current)' : undefined,
-      detail:
+      label: vscode.l10n.t('Default credential chain'),
+      description: current === DEFAULT_CHAIN ? vscode.l10n.t('(current)') : undefined,
+      detail: vscode.l10n.t(
         'Environment variables, AWS_PROFILE, then the default profile, SSO and instance roles',
+      ),
     },
     ...profiles.map((p) => ({
       profile: p.name,
@@ -23,18 +24,19 @@ export async function selectAwsProfile(ctx: TfodContext): Promise<string | undef
       description: [
         p.region,
         p.sso ? 'SSO' : undefined,
-        p.name === current ? '(current)' : undefined,
+        p.name === current ? vscode.l10n.t('(current)') : undefined,
       ]
         .filter(Boolean)
         .join(' · '),
-      detail: `from ${p.sources.map((s) => `~/.aws/${s}`).join(' and ')}`,
+      detail: vscode.l10n.t('from {0}', p.sources.map((s) => `~/.aws/${s}`).join(' and ')),
     })),
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Object Detection: Select AWS Profile',
+    title: vscode.l10n.t('Object Detection: Select AWS Profile'),
+    // Placeholders are plain text: no Markdown quotes.
     placeHolder: profiles.length
-      ? 'Which AWS profile should the sagemaker target use?'
-      : 'No profiles found in ~/.aws; run `aws configure` to add one',
+      ? vscode.l10n.t('Which AWS profile should the sagemaker target use?')
+      : vscode.l10n.t("No profiles found in ~/.aws; run 'aws configure' to add one"),
   });
   if (!picked) return undefined;
   await setAwsSetting('profile', picked.profile);

@@ -9,18 +9,18 @@ export async function selectAwsRegion(ctx: TfodContext): Promise<string | undefi
   const items: Array<vscode.QuickPickItem & { region: string }> = [
     {
       region: '',
-      label: "Profile's region",
-      description: current === '' ? '(current)' : undefined,
-      detail: 'AWS_REGION or the region of the selected profile',
+      label: vscode.l10n.t("Profile's region"),
+      description: current === '' ? vscode.l10n.t('(current)') : undefined,
+      detail: vscode.l10n.t('AWS_REGION or the region of the selected profile'),
     },
     ...SAGEMAKER_REGIONS.map((r) => ({
       region: r.id,
       label: r.id,
-      description: r.id === current ? `${r.name} (current)` : r.name,
+      description: r.id === current ? vscode.l10n.t('{0} (current)', r.name) : r.name,
     })),
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Object Detection: Select AWS Region',
+    title: vscode.l10n.t('Object Detection: Select AWS Region'),
     matchOnDescription: true,
   });
   if (!picked) return undefined;

@@ -13,7 +13,9 @@ export async function trainWithConfig(
   resource?: unknown,
 ): Promise<string | undefined> {
   const config =
-    resource instanceof vscode.Uri ? resource : await currentConfig('Train with this Config');
+    resource instanceof vscode.Uri
+      ? resource
+      : await currentConfig(vscode.l10n.t('Train with this Config'));
   ctx.log.info(`training with ${config.fsPath}`);
   return startJob(ctx, config);
 }

@@ -12,7 +12,10 @@ import { tfodTask } from '../../tasks';
  * workspace's pipeline.config (asked when there are several).
  */
 export async function validateConfig(ctx: TfodContext, resource?: unknown): Promise<void> {
-  const uri = resource instanceof vscode.Uri ? resource : await currentConfig('Validate Config');
+  const uri =
+    resource instanceof vscode.Uri
+      ? resource
+      : await currentConfig(vscode.l10n.t('Validate Config'));
   // The CLI reads the file on disk: unsaved edits would be validated as they were.
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open?.isDirty) await open.save();
@@ -40,7 +43,7 @@ export async function currentConfig(title: string): Promise<vscode.Uri> {
     );
   const picked = await vscode.window.showQuickPick(
     found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-    { title, placeHolder: 'Which pipeline.config?' },
+    { title, placeHolder: vscode.l10n.t('Which pipeline.config?') },
   );
   if (!picked) throw new vscode.CancellationError();
   return picked.uri;

@@ -6,7 +6,7 @@ import type { TfodContext } from '../../context';
 import { resolvePath } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
-import { CONVERT_TITLE, convertFlow, sourceOf } from './convertFlow';
+import { convertFlow, convertTitle, sourceOf } from './convertFlow';
 
 /**
  * tfod.data.convert: the annotations (the Explorer's folder or file, or asked), the detected
@@ -25,7 +25,7 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
   if (!format) throw new Error('convert: no format chosen');
   const source = sourceOf(resolvePath(base, answers.input), format);
   const out = resolvePath(base, answers.out);
-  const result = await withCancellableProgress(CONVERT_TITLE, (progress, signal) => {
+  const result = await withCancellableProgress(convertTitle(), (progress, signal) => {
     let reported = 0;
     return convertAnnotations({
       from: format,
@@ -36,7 +36,7 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
         const percent = (p.images / Math.max(1, p.total)) * 100;
         progress.report({
           increment: percent - reported,
-          message: `${p.images} of ${p.total} images`,
+          message: vscode.l10n.t('{0} of {1} images', p.images, p.total),
         });
         reported = percent;
       },
@@ -46,10 +46,18 @@ export async function convertAnnotationsCommand(ctx: TfodContext, arg?: unknown)
     ctx.log[p.severity === 'error' ? 'warn' : 'info'](
       `convert: ${p.file}${p.object !== undefined ? ` object ${p.object}` : ''}: ${p.message}`,
     );
-  const summary = `Converted ${result.images.train} training and ${result.images.validation} validation images into ${vscode.workspace.asRelativePath(out)}: ${result.errors} errors, ${result.warnings} warnings (input_path "${result.inputPaths.train}").`;
+  const summary = vscode.l10n.t(
+    'Converted {0} training and {1} validation images into {2}: {3} errors, {4} warnings (input_path "{5}").',
+    result.images.train,
+    result.images.validation,
+    vscode.workspace.asRelativePath(out),
+    result.errors,
+    result.warnings,
+    result.inputPaths.train,
+  );
   ctx.log.info(`convert: ${summary}`);
-  const reveal = 'Reveal Records';
-  const openLog = 'Open Log';
+  const reveal = vscode.l10n.t('Reveal Records');
+  const openLog = vscode.l10n.t('Open Log');
   const show =
     result.errors > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   const choice = await show(summary, reveal, ...(result.problems.length ? [openLog] : []));

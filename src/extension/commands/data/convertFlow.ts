@@ -6,6 +6,7 @@ import {
   type AnnotationFormat,
 } from '../../../core/dataset';
 import { resolvePath, type Flow } from '../../flows/flow';
+import { l10n } from '../../l10n';
 
 const FORMAT_NAMES: Record<AnnotationFormat, string> = {
   voc: 'Pascal VOC XML (LabelImg, CVAT)',
@@ -14,7 +15,8 @@ const FORMAT_NAMES: Record<AnnotationFormat, string> = {
   yolo: 'YOLO txt (classes.txt, obj.names or data.yaml)',
 };
 
-export const CONVERT_TITLE = 'Convert Annotations to TFRecords';
+/** The flow's and its progress's title (translated when asked, not at load). */
+export const convertTitle = (): string => l10n.t('Convert Annotations to TFRecords');
 
 export interface ConvertAnswers {
   /** As typed: relative to the workspace folder, or absolute. */
@@ -33,28 +35,29 @@ export function sourceOf(input: string, format: AnnotationFormat | undefined): s
 /** The input (unless the Explorer gave it), its format (the detected one first), the output. */
 export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnswers> {
   return {
-    title: CONVERT_TITLE,
+    title: convertTitle(),
     steps: [
       {
         when: () => !inputGiven,
         ask: async (s, ask) => {
           const input = await ask.text({
-            prompt:
+            prompt: l10n.t(
               'The annotations: a folder (VOC, YOLO) or a file (COCO JSON, CSV), relative to the workspace folder or absolute',
+            ),
             value: s.input,
             browse: {
               base,
               folders: true,
               files: true,
-              filters: { Annotations: ['json', 'csv', 'xml', 'txt', 'yaml'] },
-              openLabel: 'Convert',
+              filters: { [l10n.t('Annotations')]: ['json', 'csv', 'xml', 'txt', 'yaml'] },
+              openLabel: l10n.t('Convert'),
             },
             validate: (value) =>
               !value
-                ? 'Give the annotation folder or file'
+                ? l10n.t('Give the annotation folder or file')
                 : existsSync(resolvePath(base, value))
                   ? undefined
-                  : `${resolvePath(base, value)} does not exist`,
+                  : l10n.t('{0} does not exist', resolvePath(base, value)),
           });
           // Other annotations: their own format and output folder.
           return input === s.input ? { input } : { input, format: undefined, out: '' };
@@ -68,14 +71,17 @@ export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnsw
             : ANNOTATION_FORMATS;
           const items = order.map((f) => ({
             label: FORMAT_NAMES[f],
-            description: f === detected?.format ? 'detected' : '',
+            description: f === detected?.format ? l10n.t('detected') : '',
             format: f,
           }));
           const { format } = await ask.pick({
             items,
             placeHolder: detected
-              ? `The annotations look like ${FORMAT_NAMES[detected.format]}: confirm or pick another format`
-              : 'Which format are the annotations in?',
+              ? l10n.t(
+                  'The annotations look like {0}: confirm or pick another format',
+                  FORMAT_NAMES[detected.format],
+                )
+              : l10n.t('Which format are the annotations in?'),
             active: items.find((i) => i.format === s.format),
           });
           return format === s.format ? { format } : { format, out: '' };
@@ -87,10 +93,10 @@ export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnsw
           const beside = statSync(source).isFile() ? dirname(source) : source;
           return {
             out: await ask.text({
-              prompt: 'Folder for train/validation records and label_map.pbtxt',
+              prompt: l10n.t('Folder for train/validation records and label_map.pbtxt'),
               value: s.out || join(beside, 'records'),
               browse: { base, folders: true, files: false },
-              validate: (v) => (v ? undefined : 'Give a folder'),
+              validate: (v) => (v ? undefined : l10n.t('Give a folder')),
             }),
           };
         },

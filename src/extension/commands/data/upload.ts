@@ -25,24 +25,34 @@ interface UploadAnswers {
 /** The folder (unless the Explorer gave it) and the S3 prefix; folders relative to `base`. */
 function uploadFlow(base: string, folderGiven: boolean): Flow<UploadAnswers> {
   return {
-    title: 'Upload Training Data',
+    title: vscode.l10n.t('Upload Training Data'),
     steps: [
       {
         when: () => !folderGiven,
         ask: async (s, ask) => ({
           folder: await ask.text({
-            prompt:
+            prompt: vscode.l10n.t(
               'The training folder: TFRecords, pipeline.config, label map and checkpoint (relative to the workspace folder, or absolute)',
+            ),
             value: s.folder,
-            browse: { base, folders: true, files: false, openLabel: 'Upload This Folder' },
-            validate: (value) => folderProblem(value, base, 'training'),
+            browse: {
+              base,
+              folders: true,
+              files: false,
+              openLabel: vscode.l10n.t('Upload This Folder'),
+            },
+            validate: (value) =>
+              folderProblem(value, base, vscode.l10n.t('Give the training folder')),
           }),
         }),
       },
       {
         ask: async (s, ask) => ({
           prefix: await ask.text({
-            prompt: `S3 prefix for ${s.folder} (TFRecords, pipeline.config and label_map.pbtxt go to its root)`,
+            prompt: vscode.l10n.t(
+              'S3 prefix for {0} (TFRecords, pipeline.config and label_map.pbtxt go to its root)',
+              s.folder,
+            ),
             value: s.prefix,
             placeHolder: 's3://my-bucket/data/',
             validate: (value) => s3UriProblem(value, 'S3 prefix'),
@@ -68,10 +78,10 @@ export function uploadTrainingData(ctx: TfodContext, arg?: unknown): Promise<str
  */
 export async function ensureUploaded(ctx: TfodContext, folder: vscode.Uri): Promise<boolean> {
   if (recall(ctx, 'data.last').folder === folder.fsPath) return true;
-  const upload = 'Upload, Then Start';
+  const upload = vscode.l10n.t('Upload, Then Start');
   const answer = await vscode.window.showInformationMessage(
-    `${vscode.workspace.asRelativePath(folder)} is not in S3 yet`,
-    { modal: true, detail: 'A SageMaker training job reads its data from S3.' },
+    vscode.l10n.t('{0} is not in S3 yet', vscode.workspace.asRelativePath(folder)),
+    { modal: true, detail: vscode.l10n.t('A SageMaker training job reads its data from S3.') },
     upload,
   );
   if (answer !== upload) throw new CancelledError();
@@ -99,7 +109,7 @@ async function uploadFolder(
   try {
     await ensureBucketOrAsk(client, plan.destination.bucket, session);
     const result = await withCancellableProgress(
-      `Uploading to ${prefix}`,
+      vscode.l10n.t('Uploading to {0}', prefix),
       async (progress, signal) => {
         let reported = 0;
         return uploadFiles(plan, {
@@ -111,7 +121,13 @@ async function uploadFolder(
             const percent = p.totalBytes ? (done / p.totalBytes) * 100 : 100;
             progress.report({
               increment: percent - reported,
-              message: `${formatBytes(done)} of ${formatBytes(p.totalBytes)} · ${p.filesDone}/${p.filesTotal} files`,
+              message: vscode.l10n.t(
+                '{0} of {1} · {2}/{3} files',
+                formatBytes(done),
+                formatBytes(p.totalBytes),
+                p.filesDone,
+                p.filesTotal,
+              ),
             });
             reported = percent;
             if (p.event.type === 'retry')
@@ -129,10 +145,15 @@ async function uploadFolder(
       training: plan.channels.training,
       ...(plan.channels.checkpoint ? { checkpoint: plan.channels.checkpoint } : {}),
     });
-    const start = 'Start Training Job';
+    const start = vscode.l10n.t('Start Training Job');
     void vscode.window
       .showInformationMessage(
-        `Uploaded ${result.uploaded.length} files (${result.skipped.length} already in S3) to ${plan.channels.training}.`,
+        vscode.l10n.t(
+          'Uploaded {0} files ({1} already in S3) to {2}.',
+          result.uploaded.length,
+          result.skipped.length,
+          plan.channels.training,
+        ),
         ...(options.offerStart ? [start] : []),
       )
       .then((choice) => choice === start && vscode.commands.executeCommand('tfod.job.start'));
@@ -145,9 +166,9 @@ async function uploadFolder(
 async function refuse(ctx: TfodContext, plan: UploadPlan): Promise<undefined> {
   for (const problem of plan.problems)
     ctx.log.warn(`upload refused: ${problem.message} (${problem.fix})`);
-  const openLog = 'Open Log';
+  const openLog = vscode.l10n.t('Open Log');
   const choice = await vscode.window.showErrorMessage(
-    `${plan.folder} is not ready for training: nothing was uploaded.`,
+    vscode.l10n.t('{0} is not ready for training: nothing was uploaded.', plan.folder),
     {
       modal: true,
       detail: plan.problems.map((p) => `• ${p.message}\n   ${p.fix}`).join('\n'),
@@ -167,10 +188,13 @@ async function ensureBucketOrAsk(
     await ensureBucket(client, bucket, { session });
   } catch (error) {
     if (!(error instanceof UserError) || !/does not exist$/.test(error.message)) throw error;
-    const create = 'Create Bucket';
+    const create = vscode.l10n.t('Create Bucket');
     const answer = await vscode.window.showWarningMessage(
-      `Bucket '${bucket}' does not exist. Create it?`,
-      { modal: true, detail: 'It is created in the configured AWS region, owned by your account.' },
+      vscode.l10n.t("Bucket '{0}' does not exist. Create it?", bucket),
+      {
+        modal: true,
+        detail: vscode.l10n.t('It is created in the configured AWS region, owned by your account.'),
+      },
       create,
     );
     if (answer !== create) throw new CancelledError();

@@ -7,18 +7,27 @@ export async function copyEndpointUrl(
   ctx: TfodContext,
   arg?: unknown,
 ): Promise<string | undefined> {
-  const picked = await endpointFromArgument(ctx, arg, 'Object Detection: Copy Endpoint URL');
+  const picked = await endpointFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Copy Endpoint URL'),
+  );
   if (!picked) return undefined;
   const url =
     picked.endpoint.url ??
     (await picked.target.describeEndpoint(picked.endpoint.name).catch(() => picked.endpoint)).url;
   if (!url) {
     void vscode.window.showInformationMessage(
-      `Endpoint ${picked.endpoint.name} has no URL of its own${
-        picked.kind === 'sagemaker'
-          ? ' (SageMaker endpoints answer through the API)'
-          : ` (it is ${picked.endpoint.status})`
-      }.`,
+      picked.kind === 'sagemaker'
+        ? vscode.l10n.t(
+            'Endpoint {0} has no URL of its own (SageMaker endpoints answer through the API).',
+            picked.endpoint.name,
+          )
+        : vscode.l10n.t(
+            'Endpoint {0} has no URL of its own (it is {1}).',
+            picked.endpoint.name,
+            picked.endpoint.status,
+          ),
     );
     return undefined;
   }
@@ -34,6 +43,6 @@ export async function copyEndpointUrl(
   if (external !== url)
     ctx.log.info(`endpoint ${picked.endpoint.name}: ${url} is ${external} here`);
   await vscode.env.clipboard.writeText(external);
-  void vscode.window.setStatusBarMessage(`Copied ${external}`, 3000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', external), 3000);
   return external;
 }

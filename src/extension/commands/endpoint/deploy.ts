@@ -17,14 +17,15 @@ interface DeployAnswers {
 
 function deployFlow(existing: readonly string[], preferred?: string): Flow<DeployAnswers> {
   return {
-    title: 'Deploy Model to Endpoint',
+    title: vscode.l10n.t('Deploy Model to Endpoint'),
     steps: [
       {
         ask: async (s, ask) => ({
           endpointName: await ask.text({
-            prompt: `Endpoint name (an existing endpoint is updated in place: ${
-              existing.slice(0, 5).join(', ') || 'none yet'
-            })`,
+            prompt: vscode.l10n.t(
+              'Endpoint name (an existing endpoint is updated in place: {0})',
+              existing.slice(0, 5).join(', ') || vscode.l10n.t('none yet'),
+            ),
             value: s.endpointName,
             validate: (value) => resourceNameProblem(value, 'endpoint name'),
           }),
@@ -37,7 +38,9 @@ function deployFlow(existing: readonly string[], preferred?: string): Flow<Deplo
           );
           const picked = await ask.pick({
             items,
-            placeHolder: 'Instance type of the endpoint (billed per instance-hour while InService)',
+            placeHolder: vscode.l10n.t(
+              'Instance type of the endpoint (billed per instance-hour while InService)',
+            ),
             active: items.find((i) => i.label === s.instanceType),
           });
           return { instanceType: picked.label };
@@ -46,11 +49,11 @@ function deployFlow(existing: readonly string[], preferred?: string): Flow<Deplo
       {
         ask: async (s, ask) => ({
           instanceCount: await ask.number({
-            prompt: 'Instance count',
+            prompt: vscode.l10n.t('Instance count'),
             value: s.instanceCount,
             min: 1,
             max: 100,
-            unit: 'instances',
+            unit: vscode.l10n.t('instances'),
           }),
         }),
       },
@@ -63,9 +66,12 @@ function deployFlow(existing: readonly string[], preferred?: string): Flow<Deplo
  * place when the name exists), with progress until it is InService or has Failed.
  */
 export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<string | undefined> {
-  const job = await jobFromArgument(ctx, arg, 'Object Detection: Deploy Model to Endpoint', [
-    'Completed',
-  ]);
+  const job = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Deploy Model to Endpoint'),
+    ['Completed'],
+  );
   if (!job) return undefined;
   const existing = await job.target.listEndpoints().catch(() => []);
   const last = recall(ctx, 'endpoint.last');
@@ -82,9 +88,11 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
     },
   );
   await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
-  const verb = existing.some((e) => e.name === endpointName) ? 'Updating' : 'Deploying';
+  const updating = existing.some((e) => e.name === endpointName);
   const result = await withCancellableProgress(
-    `${verb} endpoint ${endpointName}`,
+    updating
+      ? vscode.l10n.t('Updating endpoint {0}', endpointName)
+      : vscode.l10n.t('Deploying endpoint {0}', endpointName),
     (progress, signal) => {
       // Cancelling stops the waiting, not SageMaker: the endpoint goes on being created.
       targets(ctx).jobsChanged();
@@ -105,7 +113,13 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   targets(ctx).jobsChanged();
   ctx.log.info(`endpoint ${endpointName} is ${result.endpoint.status} (model ${result.modelName})`);
   void vscode.window.showInformationMessage(
-    `Endpoint ${endpointName} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}.`,
+    result.updated
+      ? vscode.l10n.t(
+          'Endpoint {0} is {1} (updated in place).',
+          endpointName,
+          result.endpoint.status,
+        )
+      : vscode.l10n.t('Endpoint {0} is {1}.', endpointName, result.endpoint.status),
   );
   return endpointName;
 }

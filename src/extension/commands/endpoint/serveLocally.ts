@@ -22,7 +22,8 @@ import type { Ask, Flow, PickItem } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-const TITLE = 'Serve Model Locally';
+/** The flow's title (translated when asked, not at load). */
+const title = (): string => vscode.l10n.t('Serve Model Locally');
 
 /** What to serve: a source the local target takes, or a model.tar.gz in S3 to download first. */
 type Source = (
@@ -83,7 +84,7 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
 
   const settings = localServingSettings();
   const result = await withCancellableProgress(
-    `Serving ${endpointName} locally`,
+    vscode.l10n.t('Serving {0} locally', endpointName),
     async (progress, signal) => {
       let scratch: string | undefined;
       try {
@@ -122,14 +123,19 @@ export async function serveLocally(ctx: TfodContext, arg?: unknown): Promise<str
   );
   const url = result.endpoint.url ?? '';
   ctx.log.info(`local endpoint ${endpointName} serves ${result.modelName} at ${url}`);
-  const copy = 'Copy URL';
-  const show = 'Show Local Target';
+  const copy = vscode.l10n.t('Copy URL');
+  const show = vscode.l10n.t('Show Local Target');
   // The jobs view shows the local endpoint unless it lists only another, selected target.
   const listed = targets(ctx).current() === 'local' || getJobsViewTargets() === 'all';
   const actions = listed ? [copy] : [copy, show];
   void vscode.window
     .showInformationMessage(
-      `Local endpoint ${endpointName} is ${result.endpoint.status} at ${url} (POST ${url}/invocations).`,
+      vscode.l10n.t(
+        'Local endpoint {0} is {1} at {2} (POST {2}/invocations).',
+        endpointName,
+        result.endpoint.status,
+        url,
+      ),
       ...actions,
     )
     .then(async (choice) => {
@@ -189,7 +195,7 @@ function serveFlow(
   // A new source, a new endpoint name and image.
   const derived = { endpointName: '', image: '' };
   return {
-    title: TITLE,
+    title: title(),
     steps: [
       {
         when: () => items.length > 0,
@@ -197,7 +203,7 @@ function serveFlow(
           for (;;) {
             const item = await ask.pick({
               items,
-              placeHolder: 'The model to serve in Docker on this machine',
+              placeHolder: vscode.l10n.t('The model to serve in Docker on this machine'),
               active: items.find((i) => i.label === s.source?.label),
             });
             const picked = await item.pick(ask);
@@ -210,13 +216,15 @@ function serveFlow(
         when: (s) => s.s3,
         ask: async (s, ask) => {
           const uri = await ask.text({
-            prompt: 'S3 URI of the model.tar.gz (the training job’s model artifact)',
+            prompt: vscode.l10n.t('S3 URI of the model.tar.gz (the training job’s model artifact)'),
             value: s.source?.kind === 's3' ? s.source.uri : '',
             placeHolder: 's3://bucket/prefix/job/output/model.tar.gz',
             validate: (value) => {
               try {
                 const { key } = parseS3Uri(value);
-                return key && !key.endsWith('/') ? undefined : 'The full S3 URI of the object';
+                return key && !key.endsWith('/')
+                  ? undefined
+                  : vscode.l10n.t('The full S3 URI of the object');
               } catch (error) {
                 return error instanceof Error ? error.message : String(error);
               }
@@ -228,9 +236,10 @@ function serveFlow(
       {
         ask: async (s, ask) => ({
           endpointName: await ask.text({
-            prompt: `Local endpoint name (an existing one is replaced: ${
-              endpoints.slice(0, 5).join(', ') || 'none yet'
-            })`,
+            prompt: vscode.l10n.t(
+              'Local endpoint name (an existing one is replaced: {0})',
+              endpoints.slice(0, 5).join(', ') || vscode.l10n.t('none yet'),
+            ),
             value: s.endpointName || (s.source ? defaultEndpointName(s.source) : ''),
             validate: (value) => resourceNameProblem(value, 'endpoint name'),
           }),
@@ -239,7 +248,9 @@ function serveFlow(
       {
         ask: async (s, ask) => ({
           image: await ask.text({
-            prompt: 'Serving image on this Docker engine (the training image serves too)',
+            prompt: vscode.l10n.t(
+              'Serving image on this Docker engine (the training image serves too)',
+            ),
             value:
               s.image ||
               ((s.source?.kind === 'local' ? s.source.image : undefined) ??
@@ -248,7 +259,7 @@ function serveFlow(
             validate: (value) =>
               /^[\w.\-/:@]+$/.test(value)
                 ? undefined
-                : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
+                : vscode.l10n.t('A Docker image reference, e.g. tfod-sagemaker:2.9.1'),
           }),
         }),
       },
@@ -269,8 +280,11 @@ async function sourceItems(ctx: TfodContext, target: LocalTarget): Promise<Sourc
   for (const job of local.filter((j) => j.status === 'Completed'))
     items.push({
       label: job.name,
-      description: 'local training job',
-      detail: `Completed ${(job.trainingEndTime ?? job.creationTime).toLocaleString()}`,
+      description: vscode.l10n.t('local training job'),
+      detail: vscode.l10n.t(
+        'Completed {0}',
+        (job.trainingEndTime ?? job.creationTime).toLocaleString(),
+      ),
       pick: async () => {
         const details = await target.describeTrainingJob(job.name).catch(() => undefined);
         return {
@@ -286,7 +300,7 @@ async function sourceItems(ctx: TfodContext, target: LocalTarget): Promise<Sourc
     for (const job of jobs.filter((j) => j.status === 'Completed'))
       items.push({
         label: job.name,
-        description: 'SageMaker training job (downloads its model.tar.gz)',
+        description: vscode.l10n.t('SageMaker training job (downloads its model.tar.gz)'),
         pick: async () => {
           const { modelArtifacts } = await sagemaker.describeTrainingJob(job.name);
           if (!modelArtifacts)
@@ -298,29 +312,29 @@ async function sourceItems(ctx: TfodContext, target: LocalTarget): Promise<Sourc
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
   items.push(
     {
-      label: '$(folder) Model folder…',
-      detail: 'A folder with model.json (TensorFlow.js) or saved_model.pb',
+      label: vscode.l10n.t('$(folder) Model folder…'),
+      detail: vscode.l10n.t('A folder with model.json (TensorFlow.js) or saved_model.pb'),
       pick: async (ask) => {
         const path = await ask.browse({ base, folders: true, files: false });
         return path ? { kind: 'local', model: { kind: 'folder', path } } : undefined;
       },
     },
     {
-      label: '$(file-zip) model.tar.gz…',
-      detail: 'A model archive as a training job writes it',
+      label: vscode.l10n.t('$(file-zip) model.tar.gz…'),
+      detail: vscode.l10n.t('A model archive as a training job writes it'),
       pick: async (ask) => {
         const path = await ask.browse({
           base,
           folders: false,
           files: true,
-          filters: { 'Model archive': ['gz', 'tgz'] },
+          filters: { [vscode.l10n.t('Model archive')]: ['gz', 'tgz'] },
         });
         return path ? { kind: 'local', model: { kind: 'archive', path } } : undefined;
       },
     },
     {
-      label: '$(cloud) model.tar.gz in S3…',
-      detail: 'A model trained on SageMaker: downloaded, then served here',
+      label: vscode.l10n.t('$(cloud) model.tar.gz in S3…'),
+      detail: vscode.l10n.t('A model trained on SageMaker: downloaded, then served here'),
       pick: async () => 's3',
     },
   );

@@ -25,7 +25,7 @@ export async function stopLocalEndpoint(
   if (!name) {
     const endpoints = await target.listEndpoints();
     if (!endpoints.length) {
-      void vscode.window.showInformationMessage('No local endpoints are running.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('No local endpoints are running.'));
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
@@ -33,17 +33,24 @@ export async function stopLocalEndpoint(
         label: e.name,
         description: [e.status, e.url].filter(Boolean).join(' · '),
       })),
-      { title: 'Object Detection: Stop Local Endpoint', placeHolder: 'Local endpoint' },
+      {
+        title: vscode.l10n.t('Object Detection: Stop Local Endpoint'),
+        placeHolder: vscode.l10n.t('Local endpoint'),
+      },
     );
     name = picked?.label;
   }
   if (!name) return undefined;
   const stopping = name;
-  await withCancellableProgress(`Stopping local endpoint ${stopping}`, (_progress, signal) =>
-    target.deleteEndpoint(stopping, signal),
+  await withCancellableProgress(
+    vscode.l10n.t('Stopping local endpoint {0}', stopping),
+    (_progress, signal) => target.deleteEndpoint(stopping, signal),
   );
   ctx.log.info(`stopped local endpoint ${stopping}`);
   targets(ctx).jobsChanged();
-  void vscode.window.setStatusBarMessage(`Stopped local endpoint ${stopping}`, 3000);
+  void vscode.window.setStatusBarMessage(
+    vscode.l10n.t('Stopped local endpoint {0}', stopping),
+    3000,
+  );
   return stopping;
 }

@@ -23,7 +23,7 @@ interface BuildAnswers {
 
 function buildFlow(first: string): Flow<BuildAnswers> {
   return {
-    title: 'Build Training Image',
+    title: vscode.l10n.t('Build Training Image'),
     steps: [
       {
         ask: async (s, ask) => {
@@ -34,8 +34,9 @@ function buildFlow(first: string): Flow<BuildAnswers> {
           }));
           const picked = await ask.pick({
             items,
-            placeHolder:
+            placeHolder: vscode.l10n.t(
               'ARCHITECTURE: the tensorflow/tensorflow base image (GPU only where Docker has a GPU)',
+            ),
             active: items.find((i) => i.label === s.architecture),
           });
           // Another architecture, another image name.
@@ -47,7 +48,7 @@ function buildFlow(first: string): Flow<BuildAnswers> {
       {
         ask: async (s, ask) => ({
           image: await ask.text({
-            prompt: 'Image name on this Docker engine',
+            prompt: vscode.l10n.t('Image name on this Docker engine'),
             value: s.image || localImageName(s.architecture),
             validate: imageReferenceProblem,
           }),
@@ -65,9 +66,9 @@ function buildFlow(first: string): Flow<BuildAnswers> {
 export async function buildTrainingImageCommand(ctx: TfodContext): Promise<string> {
   const image = await buildLocalImage(ctx);
   const sagemaker = getTarget() === 'sagemaker';
-  const next = sagemaker ? 'Push to ECR' : 'Start Training Job';
+  const next = sagemaker ? vscode.l10n.t('Push to ECR') : vscode.l10n.t('Start Training Job');
   void vscode.window
-    .showInformationMessage(`Built the training image ${image}.`, next)
+    .showInformationMessage(vscode.l10n.t('Built the training image {0}.', image), next)
     .then(
       (choice) =>
         choice && vscode.commands.executeCommand(sagemaker ? 'tfod.image.push' : 'tfod.job.start'),
@@ -87,16 +88,18 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
     ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
     ctx.extension.extensionUri.fsPath,
   ];
-  const built = await withCancellableProgress(`Build ${image}`, (progress, signal) =>
-    buildTrainingImage({
-      docker: connectDocker(),
-      candidates,
-      architecture,
-      tag: image,
-      signal,
-      onLog: (line) => ctx.log.info(`build: ${line}`),
-      onProgress: (p) => progress.report({ message: buildProgressMessage(p) }),
-    }),
+  const built = await withCancellableProgress(
+    vscode.l10n.t('Build {0}', image),
+    (progress, signal) =>
+      buildTrainingImage({
+        docker: connectDocker(),
+        candidates,
+        architecture,
+        tag: image,
+        signal,
+        onLog: (line) => ctx.log.info(`build: ${line}`),
+        onProgress: (p) => progress.report({ message: buildProgressMessage(p) }),
+      }),
   );
   ctx.log.info(`built ${image} (${built.imageId}) from ${built.contextDir}`);
   await remember(ctx, 'image.built', { architecture, image });

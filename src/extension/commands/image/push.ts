@@ -34,13 +34,15 @@ interface PushAnswers {
 /** The local image (unless just built), the ECR repository and the tag. */
 function pushFlow(built: boolean): Flow<PushAnswers> {
   return {
-    title: 'Push Training Image to ECR',
+    title: vscode.l10n.t('Push Training Image to ECR'),
     steps: [
       {
         when: () => !built,
         ask: async (s, ask) => {
           const local = await ask.text({
-            prompt: 'Image on this Docker engine to push (Build Training Image makes one)',
+            prompt: vscode.l10n.t(
+              'Image on this Docker engine to push (Build Training Image makes one)',
+            ),
             value: s.local,
             validate: imageReferenceProblem,
           });
@@ -51,7 +53,9 @@ function pushFlow(built: boolean): Flow<PushAnswers> {
       {
         ask: async (s, ask) => ({
           repository: await ask.text({
-            prompt: 'ECR repository (created when missing; setting tfod.image.repository)',
+            prompt: vscode.l10n.t(
+              'ECR repository (created when missing; setting tfod.image.repository)',
+            ),
             value: s.repository,
             validate: repositoryNameProblem,
           }),
@@ -60,7 +64,7 @@ function pushFlow(built: boolean): Flow<PushAnswers> {
       {
         ask: async (s, ask) => ({
           tag: await ask.text({
-            prompt: 'Image tag in ECR',
+            prompt: vscode.l10n.t('Image tag in ECR'),
             value: s.tag || (s.local.split('/').pop()?.split(':')[1] ?? s.lastTag ?? 'latest'),
             validate: imageTagProblem,
           }),
@@ -90,15 +94,15 @@ export async function pushToEcr(ctx: TfodContext, built?: string): Promise<strin
   });
   const session = getAwsSessionOptions();
   const uri = await withCancellableProgress(
-    `Push ${repository}:${tag}`,
+    vscode.l10n.t('Push {0}:{1}', repository, tag),
     async (progress, signal) => {
-      progress.report({ message: 'checking the AWS account' });
+      progress.report({ message: vscode.l10n.t('checking the AWS account') });
       const identity = await whoAmI(session, signal);
       const remote = imageUri(identity.account, identity.region, repository, tag);
       const docker = connectDocker();
       const ecr = createEcrClient(session);
       try {
-        progress.report({ message: `ECR repository ${repository}` });
+        progress.report({ message: vscode.l10n.t('ECR repository {0}', repository) });
         const repo = await ensureRepository(ecr, repository, { signal, session });
         if (repo.created) ctx.log.info(`created ECR repository ${repo.uri}`);
         const credentials = await ecrLogin(ecr, { signal, session });
@@ -115,7 +119,13 @@ export async function pushToEcr(ctx: TfodContext, built?: string): Promise<strin
             const percent = s.totalBytes ? (s.currentBytes / s.totalBytes) * 100 : 0;
             progress.report({
               increment: Math.max(0, percent - reported),
-              message: `push: ${s.layersDone}/${s.layers.length} layers · ${formatBytes(s.currentBytes)} of ${formatBytes(s.totalBytes)}`,
+              message: vscode.l10n.t(
+                'push: {0}/{1} layers · {2} of {3}',
+                s.layersDone,
+                s.layers.length,
+                formatBytes(s.currentBytes),
+                formatBytes(s.totalBytes),
+              ),
             });
             reported = Math.max(reported, percent);
           },
@@ -129,9 +139,9 @@ export async function pushToEcr(ctx: TfodContext, built?: string): Promise<strin
   );
   const architecture = recall(ctx, 'image.built').architecture ?? last.architecture ?? '';
   await remember(ctx, 'image.last', { architecture, repository, tag, uri });
-  const start = 'Start Training Job';
+  const start = vscode.l10n.t('Start Training Job');
   void vscode.window
-    .showInformationMessage(`Pushed ${uri}.`, start)
+    .showInformationMessage(vscode.l10n.t('Pushed {0}.', uri), start)
     .then((choice) => choice === start && vscode.commands.executeCommand('tfod.job.start'));
   return uri;
 }

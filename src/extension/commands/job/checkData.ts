@@ -21,7 +21,7 @@ export async function checkJobTrainingData(
   assertValidTrainingJobSpec(spec, { target: kind });
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
   const check = await withCancellableProgress(
-    `Checking the training data of ${spec.name}`,
+    vscode.l10n.t('Checking the training data of {0}', spec.name),
     async (_progress, signal) => {
       if (kind === 'local') return checkTrainingData(spec, { target: kind, base, signal });
       const session = getAwsSessionOptions();
@@ -36,7 +36,7 @@ export async function checkJobTrainingData(
   for (const warning of check.warnings) {
     ctx.log.warn(`training job ${spec.name}: ${warning}`);
     void vscode.window.showWarningMessage(
-      `Training job '${spec.name}': ${warning.replace(/\.$/, '')}.`,
+      vscode.l10n.t("Training job '{0}': {1}.", spec.name, warning.replace(/\.$/, '')),
     );
   }
   if (check.problems.length === 0) return true;
@@ -54,10 +54,16 @@ async function refuse(
   for (const problem of check.problems)
     ctx.log.warn(`training job ${spec.name} not started: ${problem.message} (${problem.fix})`);
   const first = check.problems[0]?.at;
-  const open = first && kind === 'local' ? `Open ${first.file.split(/[\\/]/).pop()}` : undefined;
-  const openLog = 'Open Log';
+  const open =
+    first && kind === 'local'
+      ? vscode.l10n.t('Open {0}', first.file.split(/[\\/]/).pop() ?? first.file)
+      : undefined;
+  const openLog = vscode.l10n.t('Open Log');
   const choice = await vscode.window.showErrorMessage(
-    `Training job '${spec.name}' was not started: its training data has errors the job would fail on.`,
+    vscode.l10n.t(
+      "Training job '{0}' was not started: its training data has errors the job would fail on.",
+      spec.name,
+    ),
     {
       modal: true,
       detail: check.problems.map((p) => `• ${p.message}\n   ${p.fix}`).join('\n'),

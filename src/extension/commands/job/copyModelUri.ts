@@ -9,5 +9,5 @@ export async function copyModelUri(_ctx: TfodContext, arg: unknown): Promise<voi
     (isJobsNode(arg) && arg.type === 'model' ? arg.uri : undefined);
   if (!uri) return;
   await vscode.env.clipboard.writeText(uri);
-  void vscode.window.setStatusBarMessage(`Copied ${uri}`, 3000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', uri), 3000);
 }

@@ -6,6 +6,7 @@ import {
   type TrainingHyperparameters,
 } from '../../../core/training/hyperparameters';
 import type { FlowStep } from '../../flows/flow';
+import { l10n } from '../../l10n';
 
 /** The answers of the hyperparameter steps, shared by the SageMaker and local job flows. */
 export type HyperparameterAnswers = TrainingHyperparameters;
@@ -34,7 +35,7 @@ export const HYPERPARAMETER_STEPS: readonly FlowStep<HyperparameterAnswers>[] = 
     ask: async (s, ask) => ({
       numSteps: Number(
         await ask.text({
-          prompt: 'num_steps: training steps to run',
+          prompt: l10n.t('num_steps: training steps to run'),
           value: String(s.numSteps),
           validate: (value) => hyperProblem('num_steps', value),
         }),
@@ -44,16 +45,16 @@ export const HYPERPARAMETER_STEPS: readonly FlowStep<HyperparameterAnswers>[] = 
   {
     ask: async (s, ask) => {
       const items = [
-        { label: 'No TensorFlow Lite export', quantize: false, inferenceType: 'FLOAT' },
+        { label: l10n.t('No TensorFlow Lite export'), quantize: false, inferenceType: 'FLOAT' },
         ...INFERENCE_TYPES.map((type) => ({
-          label: `Also export TensorFlow Lite (${type})`,
+          label: l10n.t('Also export TensorFlow Lite ({0})', type),
           quantize: true,
           inferenceType: type,
         })),
       ] satisfies { label: string; quantize: boolean; inferenceType: InferenceType }[];
       const { quantize, inferenceType } = await ask.pick({
         items,
-        placeHolder: 'quantize / inference_type: export a TensorFlow Lite model as well?',
+        placeHolder: l10n.t('quantize / inference_type: export a TensorFlow Lite model as well?'),
         active: items.find(
           (i) => i.quantize === s.quantize && (!i.quantize || i.inferenceType === s.inferenceType),
         ),
@@ -66,7 +67,7 @@ export const HYPERPARAMETER_STEPS: readonly FlowStep<HyperparameterAnswers>[] = 
     ask: async (s, ask) => ({
       imageSize: Number(
         await ask.text({
-          prompt: 'image_size: the square input size of the TensorFlow Lite model',
+          prompt: l10n.t('image_size: the square input size of the TensorFlow Lite model'),
           value: String(s.imageSize),
           validate: (value) => hyperProblem('image_size', value),
         }),

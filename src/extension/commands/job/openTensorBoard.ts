@@ -31,7 +31,7 @@ export async function openTensorBoard(ctx: TfodContext, arg?: unknown): Promise<
     board = await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
-        title: `TensorBoard for ${picked.name}`,
+        title: vscode.l10n.t('TensorBoard for {0}', picked.name),
         cancellable: true,
       },
       async (progress, token) => {
@@ -92,13 +92,16 @@ async function tensorBoardExecutable(
   const found = findTensorBoard(configured);
   if (found) return found.path;
   const envDir = ownTensorBoardEnv();
-  const install = 'Install TensorBoard';
-  const setPath = 'Set Path…';
+  const install = vscode.l10n.t('Install TensorBoard');
+  const setPath = vscode.l10n.t('Set Path…');
   const answer = await vscode.window.showInformationMessage(
-    'TensorBoard is not installed.',
+    vscode.l10n.t('TensorBoard is not installed.'),
     {
       modal: true,
-      detail: `Install it from PyPI (pip install tensorboard) into a Python environment of the extension's own, ${envDir}? Nothing else on this machine changes. Or set tfod.tensorboard.path to a tensorboard you have.`,
+      detail: vscode.l10n.t(
+        "Install it from PyPI (pip install tensorboard) into a Python environment of the extension's own, {0}? Nothing else on this machine changes. Or set tfod.tensorboard.path to a tensorboard you have.",
+        envDir,
+      ),
     },
     install,
     setPath,
@@ -114,7 +117,7 @@ async function tensorBoardExecutable(
     signal,
     onLine: (line) => {
       ctx.log.info(`pip: ${line}`);
-      progress.report({ message: `Installing TensorBoard: ${line.slice(0, 80)}` });
+      progress.report({ message: vscode.l10n.t('Installing TensorBoard: {0}', line.slice(0, 80)) });
     },
   });
 }

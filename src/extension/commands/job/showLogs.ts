@@ -11,7 +11,11 @@ const following = new Map<string, vscode.OutputChannel>();
  * new events until the job ends or the notification is cancelled.
  */
 export async function showJobLogs(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const job = await jobFromArgument(ctx, arg, 'Object Detection: Show Training Job Logs');
+  const job = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Show Training Job Logs'),
+  );
   if (!job) return;
   const key = `${job.kind}/${job.name}`;
   const existing = following.get(key);
@@ -25,17 +29,20 @@ export async function showJobLogs(ctx: TfodContext, arg?: unknown): Promise<void
   channel.show(true);
   let lines = 0;
   try {
-    await withCancellableProgress(`Following the log of ${job.name}`, async (progress, signal) => {
-      for await (const event of job.target.tailLogs(job.name, { follow: true, signal })) {
-        channel.appendLine(`${new Date(event.timestamp).toISOString()} ${event.message}`);
-        if (++lines % 50 === 1) progress.report({ message: `${lines} lines` });
-      }
-      channel.appendLine(
-        signal.aborted
-          ? `-- stopped following ${job.name} (${lines} lines) --`
-          : `-- end of the log of ${job.name} (${lines} lines) --`,
-      );
-    });
+    await withCancellableProgress(
+      vscode.l10n.t('Following the log of {0}', job.name),
+      async (progress, signal) => {
+        for await (const event of job.target.tailLogs(job.name, { follow: true, signal })) {
+          channel.appendLine(`${new Date(event.timestamp).toISOString()} ${event.message}`);
+          if (++lines % 50 === 1) progress.report({ message: `${lines} lines` });
+        }
+        channel.appendLine(
+          signal.aborted
+            ? `-- stopped following ${job.name} (${lines} lines) --`
+            : `-- end of the log of ${job.name} (${lines} lines) --`,
+        );
+      },
+    );
   } catch (error) {
     channel.appendLine(`-- stopped following: ${errorMessage(error)} --`);
     throw error;

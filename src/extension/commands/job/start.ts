@@ -43,25 +43,28 @@ export async function startJob(ctx: TfodContext, resource?: unknown): Promise<st
     (p) => p.severity === 'warning',
   );
   if (warnings.length) {
-    const go = 'Start Anyway';
+    const go = vscode.l10n.t('Start Anyway');
     const answer = await vscode.window.showWarningMessage(
-      `Training job '${spec.name}' has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}`,
+      warnings.length === 1
+        ? vscode.l10n.t("Training job '{0}' has 1 warning", spec.name)
+        : vscode.l10n.t("Training job '{0}' has {1} warnings", spec.name, warnings.length),
       { modal: true, detail: warnings.map((w) => `• ${w.message}`).join('\n') },
       go,
     );
     if (answer !== go) return undefined;
   }
   await remember(ctx, 'job.last', profileFromSpec(spec));
-  const job = await withCancellableProgress(`Starting training job ${spec.name}`, (_p, signal) =>
-    target.startTrainingJob(spec, signal),
+  const job = await withCancellableProgress(
+    vscode.l10n.t('Starting training job {0}', spec.name),
+    (_p, signal) => target.startTrainingJob(spec, signal),
   );
   ctx.log.info(`started training job ${job.name} on ${kind} (${spec.instanceType}): ${job.id}`);
   targets(ctx).jobsChanged();
   const folder = vscode.workspace.workspaceFolders?.[0];
-  const save = 'Save as Job Profile';
+  const save = vscode.l10n.t('Save as Job Profile');
   void vscode.window
     .showInformationMessage(
-      `Training job ${job.name} started on ${spec.instanceType}.`,
+      vscode.l10n.t('Training job {0} started on {1}.', job.name, spec.instanceType),
       ...(folder && !fromProfile ? [save] : []),
     )
     .then(async (choice) => {
@@ -110,13 +113,20 @@ async function chooseSpec(
     const choice = await vscode.window.showQuickPick(
       [
         {
-          label: `Use ${JOB_PROFILE_PATH}`,
-          detail: 'Start the job the saved profile describes, under a new name',
+          label: vscode.l10n.t('Use {0}', JOB_PROFILE_PATH),
+          detail: vscode.l10n.t('Start the job the saved profile describes, under a new name'),
           profile: true,
         },
-        { label: 'Guided setup', detail: 'Answer the questions one by one', profile: false },
+        {
+          label: vscode.l10n.t('Guided setup'),
+          detail: vscode.l10n.t('Answer the questions one by one'),
+          profile: false,
+        },
       ],
-      { title: 'Start Training Job', placeHolder: 'This workspace has a saved job profile' },
+      {
+        title: vscode.l10n.t('Start Training Job'),
+        placeHolder: vscode.l10n.t('This workspace has a saved job profile'),
+      },
     );
     if (!choice) throw new vscode.CancellationError();
     if (choice.profile)

@@ -12,6 +12,7 @@ import {
 import { JOB_DEFAULTS, type JobProfile } from '../../../core/jobs/profile';
 import { parseS3Prefix } from '../../../core/s3/uri';
 import { firstWhere, type Flow } from '../../flows/flow';
+import { l10n } from '../../l10n';
 import {
   HYPERPARAMETER_STEPS,
   hyperparameterDefaults,
@@ -19,7 +20,8 @@ import {
   type HyperparameterAnswers,
 } from './hyperparameterSteps';
 
-export const SAGEMAKER_JOB_TITLE = 'Start Training Job';
+/** The flow's title (translated when asked, not at load). */
+export const sagemakerJobTitle = (): string => l10n.t('Start Training Job');
 
 /** What the guided flow of tfod.job.start asks on the SageMaker target. */
 export interface SageMakerJobAnswers
@@ -81,13 +83,14 @@ export function sagemakerJobFlow(last: {
   readonly spot: boolean;
 }): Flow<SageMakerJobAnswers> {
   return {
-    title: SAGEMAKER_JOB_TITLE,
+    title: sagemakerJobTitle(),
     steps: [
       {
         ask: async (s, ask) => ({
           name: await ask.text({
-            prompt:
+            prompt: l10n.t(
               'Training job name (letters, digits and hyphens; unique in the account and region)',
+            ),
             value: s.name,
             validate: (value) => resourceNameProblem(value),
           }),
@@ -96,20 +99,24 @@ export function sagemakerJobFlow(last: {
       {
         ask: async (s, ask) => ({
           image: await ask.text({
-            prompt: 'Training image in Amazon ECR (Build and Push Image creates one)',
+            prompt: l10n.t('Training image in Amazon ECR (Build and Push Image creates one)'),
             value: s.image,
             placeHolder: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod-sagemaker:2.9.1-gpu',
             validate: (value) =>
               ECR_IMAGE_PATTERN.test(value)
                 ? undefined
-                : 'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+                : l10n.t(
+                    'An ECR image: <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>',
+                  ),
           }),
         }),
       },
       {
         ask: async (s, ask) => ({
           roleArn: await ask.text({
-            prompt: 'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
+            prompt: l10n.t(
+              'IAM role SageMaker assumes for the job (setting tfod.training.roleArn)',
+            ),
             value: s.roleArn,
             placeHolder: 'arn:aws:iam::123456789012:role/SageMakerExecutionRole',
             validate: (value) => roleArnProblem(value),
@@ -123,13 +130,19 @@ export function sagemakerJobFlow(last: {
             (t) => t.name === last.instanceType,
           ).map((type) => ({
             label: type.name,
-            description: `${type.gpus ? 'GPU' : 'CPU'}${type.name === last.instanceType ? ' · last used' : ''}`,
+            description:
+              type.name === last.instanceType
+                ? l10n.t('{0} · last used', type.gpus ? 'GPU' : 'CPU')
+                : type.gpus
+                  ? 'GPU'
+                  : 'CPU',
             detail: type.detail,
           }));
           const picked = await ask.pick({
             items,
-            placeHolder:
+            placeHolder: l10n.t(
               'Instance type (GPU types first: the Object Detection API trains slowly on CPUs)',
+            ),
             active: items.find((i) => i.label === s.instanceType),
           });
           return { instanceType: picked.label };
@@ -138,17 +151,17 @@ export function sagemakerJobFlow(last: {
       {
         ask: async (s, ask) => ({
           instanceCount: await ask.number({
-            prompt: 'Instance count (the image trains on one instance)',
+            prompt: l10n.t('Instance count (the image trains on one instance)'),
             value: s.instanceCount,
             ...LIMITS.instanceCount,
-            unit: 'instances',
+            unit: l10n.t('instances'),
           }),
         }),
       },
       {
         ask: async (s, ask) => ({
           volumeSizeGb: await ask.number({
-            prompt: 'Volume size in GB (TFRecords, checkpoint and model must fit)',
+            prompt: l10n.t('Volume size in GB (TFRecords, checkpoint and model must fit)'),
             value: s.volumeSizeGb,
             ...LIMITS.volumeSizeGb,
             unit: 'GB',
@@ -158,11 +171,11 @@ export function sagemakerJobFlow(last: {
       {
         ask: async (s, ask) => ({
           hours: await ask.number({
-            prompt: 'Maximum runtime in hours (SageMaker stops the job after it)',
+            prompt: l10n.t('Maximum runtime in hours (SageMaker stops the job after it)'),
             value: s.hours,
             min: 1,
             max: LIMITS.maxRuntimeSeconds.max / 3600,
-            unit: 'hours',
+            unit: l10n.t('hours'),
           }),
         }),
       },
@@ -170,23 +183,24 @@ export function sagemakerJobFlow(last: {
         ask: async (s, ask) => {
           const capacities = [
             {
-              label: 'On-demand',
+              label: l10n.t('On-demand'),
               spot: false,
-              description: last.spot ? '' : 'default',
-              detail: 'Starts at once and runs uninterrupted; full price',
+              description: last.spot ? '' : l10n.t('default'),
+              detail: l10n.t('Starts at once and runs uninterrupted; full price'),
             },
             {
-              label: 'Managed spot training',
+              label: l10n.t('Managed spot training'),
               spot: true,
-              description: last.spot ? 'last used' : '',
-              detail:
+              description: last.spot ? l10n.t('last used') : '',
+              detail: l10n.t(
                 'Spare capacity, often far cheaper; may wait for capacity or be interrupted, and then resumes from its newest checkpoint',
+              ),
             },
           ];
           const items = firstWhere(capacities, (c) => c.spot === last.spot);
           const picked = await ask.pick({
             items,
-            placeHolder: 'Capacity: on-demand or managed spot training?',
+            placeHolder: l10n.t('Capacity: on-demand or managed spot training?'),
             active: items.find((i) => i.spot === s.spot),
           });
           return { spot: picked.spot };
@@ -197,22 +211,26 @@ export function sagemakerJobFlow(last: {
         when: (s) => s.spot,
         ask: async (s, ask) => ({
           waitHours: await ask.number({
-            prompt: `Maximum wait in hours, waiting for capacity included (at least the ${s.hours} h runtime)`,
+            prompt: l10n.t(
+              'Maximum wait in hours, waiting for capacity included (at least the {0} h runtime)',
+              s.hours,
+            ),
             value: Math.max(
               s.hours,
               s.waitHours ?? Math.round(defaultMaxWaitSeconds(s.hours * 3600) / 3600),
             ),
             min: s.hours,
             max: LIMITS.maxWaitSeconds.max / 3600,
-            unit: 'hours',
+            unit: l10n.t('hours'),
           }),
         }),
       },
       {
         ask: async (s, ask) => ({
           training: await ask.text({
-            prompt:
+            prompt: l10n.t(
               "Training channel: the S3 prefix with TFRecords, pipeline.config and label_map.pbtxt (Upload Training Data's destination)",
+            ),
             value: s.training,
             placeHolder: 's3://my-bucket/data/',
             validate: (value) => s3UriProblem(value, 'training channel'),
@@ -222,8 +240,9 @@ export function sagemakerJobFlow(last: {
       {
         ask: async (s, ask) => ({
           checkpoint: await ask.text({
-            prompt:
+            prompt: l10n.t(
               'Checkpoint channel: the S3 prefix of the pre-trained model folder (empty: none)',
+            ),
             value: s.checkpoint,
             placeHolder: 's3://my-bucket/data/ssd_mobilenet_v2/',
             validate: (value) => (value ? s3UriProblem(value, 'checkpoint channel') : undefined),
@@ -233,7 +252,7 @@ export function sagemakerJobFlow(last: {
       {
         ask: async (s, ask) => ({
           outputPath: await ask.text({
-            prompt: "Output path: where SageMaker writes the job's model.tar.gz",
+            prompt: l10n.t("Output path: where SageMaker writes the job's model.tar.gz"),
             value: s.outputPath || `s3://${parseS3Prefix(s.training).bucket}/output/`,
             validate: (value) => s3UriProblem(value, 'output path'),
           }),

@@ -4,6 +4,7 @@ import { generateJobName, resourceNameProblem, type TrainingJobSpec } from '../.
 import { JOB_DEFAULTS, type JobProfile } from '../../../core/jobs/profile';
 import { defaultLocalOutputPath } from '../../../core/local';
 import { folderProblem, resolvePath, type Flow } from '../../flows/flow';
+import { l10n } from '../../l10n';
 import {
   HYPERPARAMETER_STEPS,
   hyperparameterDefaults,
@@ -11,7 +12,8 @@ import {
   type HyperparameterAnswers,
 } from './hyperparameterSteps';
 
-export const LOCAL_JOB_TITLE = 'Start Local Training Job';
+/** The flow's title (translated when asked, not at load). */
+export const localJobTitle = (): string => l10n.t('Start Local Training Job');
 export const DEFAULT_LOCAL_IMAGE = 'tfod-sagemaker:2.9.1';
 
 /** What the guided flow of tfod.job.start asks on the local target. */
@@ -53,12 +55,12 @@ export function localJobDefaults(
 export function localJobFlow(workspace: string): Flow<LocalJobAnswers> {
   const browse = { base: workspace, folders: true, files: false };
   return {
-    title: LOCAL_JOB_TITLE,
+    title: localJobTitle(),
     steps: [
       {
         ask: async (s, ask) => ({
           name: await ask.text({
-            prompt: 'Training job name (letters, digits and hyphens)',
+            prompt: l10n.t('Training job name (letters, digits and hyphens)'),
             value: s.name,
             validate: (value) => resourceNameProblem(value),
           }),
@@ -67,24 +69,27 @@ export function localJobFlow(workspace: string): Flow<LocalJobAnswers> {
       {
         ask: async (s, ask) => ({
           image: await ask.text({
-            prompt:
+            prompt: l10n.t(
               'Training image on this Docker engine (Build Training Image creates one, e.g. tfod-sagemaker:2.9.1)',
+            ),
             value: s.image,
             validate: (value) =>
               /^[\w.\-/:@]+$/.test(value)
                 ? undefined
-                : 'A Docker image reference, e.g. tfod-sagemaker:2.9.1',
+                : l10n.t('A Docker image reference, e.g. tfod-sagemaker:2.9.1'),
           }),
         }),
       },
       {
         ask: async (s, ask) => ({
           training: await ask.text({
-            prompt:
+            prompt: l10n.t(
               'Training channel: the folder with the TFRecords, pipeline.config and label_map.pbtxt',
+            ),
             value: s.training,
             browse,
-            validate: (value) => folderProblem(value, workspace, 'training'),
+            validate: (value) =>
+              folderProblem(value, workspace, l10n.t('Give the training folder')),
           }),
         }),
       },
@@ -93,10 +98,10 @@ export function localJobFlow(workspace: string): Flow<LocalJobAnswers> {
           const inTraining = join(resolvePath(workspace, s.training), 'checkpoint');
           return {
             checkpoint: await ask.text({
-              prompt: 'Checkpoint channel: the pre-trained model folder (empty: none)',
+              prompt: l10n.t('Checkpoint channel: the pre-trained model folder (empty: none)'),
               value: s.checkpoint ?? (existsSync(inTraining) ? inTraining : ''),
               browse,
-              validate: (value) => folderProblem(value, workspace, 'checkpoint', true),
+              validate: (value) => folderProblem(value, workspace, '', true),
             }),
           };
         },

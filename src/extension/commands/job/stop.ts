@@ -5,17 +5,21 @@ import { jobFromArgument } from '../pick';
 
 /** tfod.job.stop: stops a running training job after a confirmation. */
 export async function stopJob(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const job = await jobFromArgument(ctx, arg, 'Object Detection: Stop Training Job', [
-    'InProgress',
-  ]);
+  const job = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Stop Training Job'),
+    ['InProgress'],
+  );
   if (!job) return;
-  const stop = 'Stop Job';
+  const stop = vscode.l10n.t('Stop Job');
   const answer = await vscode.window.showWarningMessage(
-    `Stop training job '${job.name}'?`,
+    vscode.l10n.t("Stop training job '{0}'?", job.name),
     {
       modal: true,
-      detail:
+      detail: vscode.l10n.t(
         'The job gets SIGTERM and ends as Stopped; what it trained so far is not saved as a model unless the image writes one on SIGTERM.',
+      ),
     },
     stop,
   );

@@ -7,5 +7,5 @@ export async function copyArn(_ctx: TfodContext, arg: unknown): Promise<void> {
   const id = asJobNode(arg)?.entry.summary.id ?? asEndpointNode(arg)?.endpoint.id;
   if (!id) return;
   await vscode.env.clipboard.writeText(id);
-  void vscode.window.setStatusBarMessage(`Copied ${id}`, 3000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('Copied {0}', id), 3000);
 }

@@ -33,50 +33,61 @@ export async function evaluateModel(ctx: TfodContext, arg?: unknown): Promise<vo
   if (!evaluated) return;
   const picked = await vscode.window.showOpenDialog({
     canSelectMany: true,
-    title: 'Validation TFRecords (tf.Example records with the Object Detection API keys)',
-    openLabel: 'Evaluate',
+    title: vscode.l10n.t(
+      'Validation TFRecords (tf.Example records with the Object Detection API keys)',
+    ),
+    openLabel: vscode.l10n.t('Evaluate'),
   });
   if (!picked?.length) return;
   const files = picked.map((uri) => uri.fsPath);
   const threshold = DEFAULT_SCORE_THRESHOLD;
   const label = evaluatedModelLabel(evaluated);
-  const report = await withCancellableProgress(`Evaluating ${label}`, async (progress, signal) => {
-    // A SageMaker job's model.tar.gz, downloaded once, then evaluated like a local model.
-    const local: Exclude<EvaluatedModel, { kind: 's3' }> =
-      evaluated.kind === 's3'
-        ? { kind: 'model', path: await cachedS3Model(ctx, evaluated.uri, signal, progress) }
-        : evaluated;
-    const runner = await openRunner(ctx, local);
-    try {
-      let reported = 0;
-      const evaluation = await evaluateRecords({
-        files,
-        detect: runner.detect,
-        concurrency: local.kind === 'model' ? 1 : ENDPOINT_CONCURRENCY,
-        ...(runner.names ? { categoryIds: runner.names.keys() } : {}),
-        threshold,
-        signal,
-        onProgress: (done, total) => {
-          const percent = (100 * done) / Math.max(total, 1);
-          progress.report({ message: `${done} of ${total} images`, increment: percent - reported });
-          reported = percent;
-        },
-        onProblem: (message) => ctx.log.warn(`evaluation: ${message}`),
-      });
-      if (evaluation.skipped > 0)
-        void vscode.window.showWarningMessage(
-          `${evaluation.skipped} records could not be used and are left out of the metrics (see the log).`,
-        );
-      return buildReport(evaluation, {
-        model: label,
-        records: files,
-        threshold,
-        names: runner.names,
-      });
-    } finally {
-      runner.close();
-    }
-  });
+  const report = await withCancellableProgress(
+    vscode.l10n.t('Evaluating {0}', label),
+    async (progress, signal) => {
+      // A SageMaker job's model.tar.gz, downloaded once, then evaluated like a local model.
+      const local: Exclude<EvaluatedModel, { kind: 's3' }> =
+        evaluated.kind === 's3'
+          ? { kind: 'model', path: await cachedS3Model(ctx, evaluated.uri, signal, progress) }
+          : evaluated;
+      const runner = await openRunner(ctx, local);
+      try {
+        let reported = 0;
+        const evaluation = await evaluateRecords({
+          files,
+          detect: runner.detect,
+          concurrency: local.kind === 'model' ? 1 : ENDPOINT_CONCURRENCY,
+          ...(runner.names ? { categoryIds: runner.names.keys() } : {}),
+          threshold,
+          signal,
+          onProgress: (done, total) => {
+            const percent = (100 * done) / Math.max(total, 1);
+            progress.report({
+              message: vscode.l10n.t('{0} of {1} images', done, total),
+              increment: percent - reported,
+            });
+            reported = percent;
+          },
+          onProblem: (message) => ctx.log.warn(`evaluation: ${message}`),
+        });
+        if (evaluation.skipped > 0)
+          void vscode.window.showWarningMessage(
+            vscode.l10n.t(
+              '{0} records could not be used and are left out of the metrics (see the log).',
+              evaluation.skipped,
+            ),
+          );
+        return buildReport(evaluation, {
+          model: label,
+          records: files,
+          threshold,
+          names: runner.names,
+        });
+      } finally {
+        runner.close();
+      }
+    },
+  );
   ctx.log.info(`evaluated ${label} on ${report.images} images: AP ${report.summary.AP.toFixed(3)}`);
   showEvaluationReport(ctx, report);
 }
@@ -138,7 +149,7 @@ async function pickModel(): Promise<EvaluatedModel | undefined> {
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: true,
     canSelectFolders: true,
-    title: 'Model folder (model.json) or model.tar.gz to evaluate',
+    title: vscode.l10n.t('Model folder (model.json) or model.tar.gz to evaluate'),
   });
   return picked?.[0] ? { kind: 'model', path: picked[0].fsPath } : undefined;
 }

@@ -31,7 +31,7 @@ export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknow
   if (images.length === 0 && currentPreviewImages().length === 0) {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: true,
-      title: 'Images to preview',
+      title: vscode.l10n.t('Images to preview'),
       filters: { Images: ['png', 'jpg', 'jpeg'] },
     });
     images = (picked ?? []).map((uri) => uri.fsPath);
@@ -70,8 +70,9 @@ async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<PreviewSo
       return { kind: 'model', path: model.path };
     case 's3': {
       // The preview runs models on this machine: a SageMaker job's model is downloaded once.
-      const path = await withCancellableProgress('Preview Detections', (progress, signal) =>
-        cachedS3Model(ctx, model.uri, signal, progress),
+      const path = await withCancellableProgress(
+        vscode.l10n.t('Preview Detections'),
+        (progress, signal) => cachedS3Model(ctx, model.uri, signal, progress),
       );
       return { kind: 'model', path };
     }

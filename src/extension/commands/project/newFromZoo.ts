@@ -16,7 +16,8 @@ import { resolvePath, type Flow } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-const TITLE = 'New Project from Model Zoo';
+/** The flow's title (translated when asked, not at load). */
+const title = (): string => vscode.l10n.t('New Project from Model Zoo');
 
 interface ZooAnswers {
   readonly tf: 1 | 2;
@@ -30,7 +31,7 @@ interface ZooAnswers {
 /** TensorFlow version (unless the image's is known), model, project folder and label map. */
 function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
   return {
-    title: TITLE,
+    title: title(),
     steps: [
       {
         when: () => askVersion,
@@ -38,14 +39,18 @@ function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
           const items = [
             {
               label: 'TF2',
-              description: 'TensorFlow 2 images (2.9.1): the TF2 zoo',
+              description: vscode.l10n.t('TensorFlow 2 images (2.9.1): the TF2 zoo'),
               tf: 2 as const,
             },
-            { label: 'TF1', description: 'TensorFlow 1.15 images: the TF1 zoo', tf: 1 as const },
+            {
+              label: 'TF1',
+              description: vscode.l10n.t('TensorFlow 1.15 images: the TF1 zoo'),
+              tf: 1 as const,
+            },
           ];
           const { tf } = await ask.pick({
             items,
-            placeHolder: 'The TensorFlow version of the training image',
+            placeHolder: vscode.l10n.t('The TensorFlow version of the training image'),
             active: items.find((i) => i.tf === s.tf),
           });
           return { tf };
@@ -61,7 +66,9 @@ function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
           }));
           const { model } = await ask.pick({
             items,
-            placeHolder: 'A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them',
+            placeHolder: vscode.l10n.t(
+              'A model: speed (the zoo’s GPU ms) and COCO mAP as the zoo publishes them',
+            ),
             active: items.find((i) => i.model === s.model),
           });
           return { model };
@@ -70,14 +77,19 @@ function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
       {
         ask: async (s, ask) => ({
           folder: await ask.text({
-            prompt: 'The project folder (created when missing)',
+            prompt: vscode.l10n.t('The project folder (created when missing)'),
             value: s.folder,
-            browse: { base, folders: true, files: false, openLabel: 'Create the project here' },
+            browse: {
+              base,
+              folders: true,
+              files: false,
+              openLabel: vscode.l10n.t('Create the project here'),
+            },
             validate: (value) => {
-              if (!value) return 'Give the project folder';
+              if (!value) return vscode.l10n.t('Give the project folder');
               const path = resolvePath(base, value);
               return existsSync(path) && !statSync(path).isDirectory()
-                ? `${path} is not a folder`
+                ? vscode.l10n.t('{0} is not a folder', path)
                 : undefined;
             },
           }),
@@ -86,22 +98,22 @@ function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
       {
         ask: async (s, ask) => ({
           labelMap: await ask.text({
-            prompt: 'The label map (empty: set it later)',
+            prompt: vscode.l10n.t('The label map (empty: set it later)'),
             value: s.labelMap,
             placeHolder: 'label_map.pbtxt',
             browse: {
               base,
               folders: false,
               files: true,
-              filters: { 'Label map': ['pbtxt', 'txt'] },
-              openLabel: 'Use this label map',
+              filters: { [vscode.l10n.t('Label map')]: ['pbtxt', 'txt'] },
+              openLabel: vscode.l10n.t('Use this label map'),
             },
             validate: (value) => {
               if (!value) return undefined;
               const path = resolvePath(base, value);
               return existsSync(path) && statSync(path).isFile()
                 ? undefined
-                : `${path} is not a file`;
+                : vscode.l10n.t('{0} is not a file', path);
             },
           }),
         }),
@@ -133,33 +145,45 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
   // The batch size fits the instance type training is offered on, when one is set and known.
   const instanceType = setting('training.instanceType');
   const sized = TRAINING_INSTANCE_TYPES.some((t) => t.name === instanceType);
-  const result = await withCancellableProgress(`Downloading ${model.name}`, (progress, signal) => {
-    let reported = 0;
-    return initZooProject({
-      dir: folder,
-      model,
-      labelMap,
-      ...(sized ? { instanceType } : {}),
-      baseUrl,
-      signal,
-      log: (line) => ctx.log.info(line),
-      onProgress: (p) => {
-        const percent = p.total ? (p.received / p.total) * 100 : 0;
-        progress.report({
-          increment: percent - reported,
-          message: `${formatBytes(p.received)}${p.total ? ` of ${formatBytes(p.total)}` : ''}`,
-        });
-        reported = percent;
-      },
-    });
-  });
+  const result = await withCancellableProgress(
+    vscode.l10n.t('Downloading {0}', model.name),
+    (progress, signal) => {
+      let reported = 0;
+      return initZooProject({
+        dir: folder,
+        model,
+        labelMap,
+        ...(sized ? { instanceType } : {}),
+        baseUrl,
+        signal,
+        log: (line) => ctx.log.info(line),
+        onProgress: (p) => {
+          const percent = p.total ? (p.received / p.total) * 100 : 0;
+          progress.report({
+            increment: percent - reported,
+            message: p.total
+              ? vscode.l10n.t('{0} of {1}', formatBytes(p.received), formatBytes(p.total))
+              : formatBytes(p.received),
+          });
+          reported = percent;
+        },
+      });
+    },
+  );
   for (const change of result.changes)
     ctx.log.info(`pipeline.config: ${change.field}: ${change.from ?? '(added)'} -> ${change.to}`);
   await vscode.window.showTextDocument(vscode.Uri.file(result.configPath));
   void vscode.window.showInformationMessage(
     result.remaining.length === 0
-      ? `${model.name}: the project's pipeline.config is ready (no error, no warning).`
-      : `${model.name}: pipeline.config written; ${result.remaining.length} problem(s) left, underlined in the editor.`,
+      ? vscode.l10n.t(
+          "{0}: the project's pipeline.config is ready (no error, no warning).",
+          model.name,
+        )
+      : vscode.l10n.t(
+          '{0}: pipeline.config written; {1} problem(s) left, underlined in the editor.',
+          model.name,
+          result.remaining.length,
+        ),
   );
   return result.configPath;
 }

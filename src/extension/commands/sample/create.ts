@@ -12,10 +12,6 @@ import { resolvePath } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-const OPEN_CONFIG = 'Open pipeline.config';
-const OPEN_FOLDER = 'Open Folder';
-const COPY = 'Copy Download Command';
-
 /**
  * tfod.sample.create, the twin of `tfod sample`: a tiny synthetic training project (squares and
  * discs: pipeline.config, label_map.pbtxt, sharded TFRecords, JPEGs) in a new or empty folder,
@@ -25,14 +21,19 @@ export async function createSampleProject(ctx: TfodContext): Promise<string> {
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
   const { dir: typed } = await runQuickInputFlow(
     {
-      title: 'Create Sample Project',
+      title: vscode.l10n.t('Create Sample Project'),
       steps: [
         {
           ask: async (s, ask) => ({
             dir: await ask.text({
-              prompt: 'Folder for the sample project (new or empty)',
+              prompt: vscode.l10n.t('Folder for the sample project (new or empty)'),
               value: s.dir,
-              browse: { base, folders: true, files: false, openLabel: 'Create Sample Here' },
+              browse: {
+                base,
+                folders: true,
+                files: false,
+                openLabel: vscode.l10n.t('Create Sample Here'),
+              },
               validate: (value) => sampleFolderProblem(value && resolvePath(base, value)),
             }),
           }),
@@ -42,22 +43,32 @@ export async function createSampleProject(ctx: TfodContext): Promise<string> {
     { dir: join(base, 'tfod-sample') },
   );
   const dir = resolvePath(base, typed);
-  const project = await withCancellableProgress('Create Sample Project', () =>
+  const project = await withCancellableProgress(vscode.l10n.t('Create Sample Project'), () =>
     writeSampleProject(dir, {}),
   );
   ctx.log.info(`wrote the sample project to ${project.dir}: ${sampleSummary(project)}`);
   const inWorkspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(project.dir));
+  const openConfig = vscode.l10n.t('Open pipeline.config');
+  const openFolder = vscode.l10n.t('Open Folder');
+  const copy = vscode.l10n.t('Copy Download Command');
   const choice = await vscode.window.showInformationMessage(
-    `Wrote the sample project to ${project.dir} (${sampleSummary(project)}). It fine-tunes a pre-trained checkpoint that is downloaded separately (about 20 MB): run the download command in a terminal, or train without it from scratch.`,
-    inWorkspace ? OPEN_CONFIG : OPEN_FOLDER,
-    COPY,
+    vscode.l10n.t(
+      'Wrote the sample project to {0} ({1}). It fine-tunes a pre-trained checkpoint that is downloaded separately (about 20 MB): run the download command in a terminal, or train without it from scratch.',
+      project.dir,
+      sampleSummary(project),
+    ),
+    inWorkspace ? openConfig : openFolder,
+    copy,
   );
-  if (choice === COPY) {
+  if (choice === copy) {
     await vscode.env.clipboard.writeText(checkpointDownloadCommand(project));
-    vscode.window.setStatusBarMessage('Copied the checkpoint download command', 3000);
-  } else if (choice === OPEN_CONFIG) {
+    vscode.window.setStatusBarMessage(
+      vscode.l10n.t('Copied the checkpoint download command'),
+      3000,
+    );
+  } else if (choice === openConfig) {
     await vscode.window.showTextDocument(vscode.Uri.file(join(project.dir, 'pipeline.config')));
-  } else if (choice === OPEN_FOLDER) {
+  } else if (choice === openFolder) {
     await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(project.dir));
   }
   return project.dir;

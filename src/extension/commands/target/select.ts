@@ -18,12 +18,13 @@ export async function selectTarget(
     const items: TargetItem[] = TARGETS.map((target) => ({
       target: target.kind,
       label: target.label,
-      description: target.kind === current ? `${target.kind} (current)` : target.kind,
+      description:
+        target.kind === current ? vscode.l10n.t('{0} (current)', target.kind) : target.kind,
       detail: target.detail,
     }));
     const picked = await vscode.window.showQuickPick(items, {
-      title: 'Object Detection: Select Target',
-      placeHolder: 'Where should training jobs and endpoints run?',
+      title: vscode.l10n.t('Object Detection: Select Target'),
+      placeHolder: vscode.l10n.t('Where should training jobs and endpoints run?'),
     });
     chosen = picked?.target;
   }

@@ -1,0 +1,175 @@
+// Localisation: the manifest's strings live in package.nls.json (no key missing, none unused, no
+// user-visible field left in English in package.json), and the extension's messages go through
+// vscode.l10n.t with literal messages whose {n} placeholders match their arguments, exported to
+// l10n/bundle.l10n.json (scripts/l10n.mjs), which must be current.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import ts from 'typescript';
+import { english, l10n } from '../../../src/extension/l10n';
+
+const root = join(__dirname, '..', '..', '..');
+const manifestText = readFileSync(join(root, 'package.json'), 'utf8');
+const manifest = JSON.parse(manifestText) as Record<string, unknown>;
+const nls = JSON.parse(readFileSync(join(root, 'package.nls.json'), 'utf8')) as Record<
+  string,
+  string
+>;
+
+/** The fields VS Code shows to users, wherever they appear in the manifest. */
+const SHOWN = new Set([
+  'displayName',
+  'description',
+  'markdownDescription',
+  'title',
+  'shortTitle',
+  'category',
+  'contents',
+  'contextualTitle',
+  'patternErrorMessage',
+  'deprecationMessage',
+  'markdownDeprecationMessage',
+  'enumDescriptions',
+  'markdownEnumDescriptions',
+]);
+
+/** Every string of the manifest with the path to it (`contributes.commands.0.title`). */
+function strings(value: unknown, path: string[] = []): [string[], string][] {
+  if (typeof value === 'string') return [[path, value]];
+  if (Array.isArray(value)) return value.flatMap((v, i) => strings(v, [...path, String(i)]));
+  if (value && typeof value === 'object')
+    return Object.entries(value).flatMap(([k, v]) => strings(v, [...path, k]));
+  return [];
+}
+
+interface L10nCall {
+  message: string | undefined;
+  args: number;
+  where: string;
+}
+
+/** scripts/l10n.mjs, the exporter of l10n/bundle.l10n.json. */
+async function exporter(): Promise<{
+  l10nCalls: () => L10nCall[];
+  bundleText: () => string;
+  BUNDLE: string;
+}> {
+  return (await import(join(root, 'scripts', 'l10n.mjs'))) as Awaited<ReturnType<typeof exporter>>;
+}
+
+describe('localisation', () => {
+  it('names every manifest string by a key of package.nls.json, and every key is used', () => {
+    const used = new Set<string>();
+    for (const [path, value] of strings(manifest)) {
+      const key = /^%([\w.-]+)%$/.exec(value)?.[1];
+      if (key !== undefined) {
+        assert.ok(key in nls, `${path.join('.')}: %${key}% is not in package.nls.json`);
+        used.add(key);
+      }
+    }
+    assert.deepEqual(
+      Object.keys(nls).filter((key) => !used.has(key)),
+      [],
+      'keys of package.nls.json no %key% names',
+    );
+    for (const value of Object.values(nls)) assert.ok(value.trim().length > 0);
+  });
+
+  it('leaves no user-visible field of package.json in English', () => {
+    const literal = strings(manifest).filter(([path, value]) => {
+      // An enum description's path ends in its index; the field is the one before.
+      const field = /^\d+$/.test(path.at(-1)!) ? path.at(-2)! : path.at(-1)!;
+      // The views' `name` is shown; a problem matcher's `name` is an id, its `label` is shown.
+      const shown =
+        SHOWN.has(field) ||
+        (field === 'name' && path[1] === 'views') ||
+        (field === 'label' && path[1] === 'problemMatchers') ||
+        (path[1] === 'languages' && path[3] === 'aliases' && path[4] === '0');
+      return shown && !/^%[\w.-]+%$/.test(value);
+    });
+    assert.deepEqual(
+      literal.map(([path]) => path.join('.')),
+      [],
+    );
+  });
+
+  it('sends every message of the extension through vscode.l10n.t, with a literal message', async () => {
+    const { l10nCalls } = await exporter();
+    const calls = l10nCalls();
+    assert.ok(calls.length > 100, `${calls.length} calls`);
+    for (const call of calls) {
+      assert.ok(call.message !== undefined, `${call.where}: the message is not a string literal`);
+      // {0}..{n-1}, each argument used, none missing: a translation keeps the same placeholders.
+      const used = new Set([...call.message.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+      assert.deepEqual(
+        [...used].sort((a, b) => a - b),
+        Array.from({ length: call.args }, (_, i) => i),
+        `${call.where}: placeholders of "${call.message}"`,
+      );
+      assert.doesNotMatch(call.message, /`/, `${call.where}: plain text, no Markdown quotes`);
+    }
+  });
+
+  it('shows no notification whose text is written in English in the code', () => {
+    const offenders: string[] = [];
+    for (const file of walk(join(root, 'src', 'extension'))) {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+      );
+      const visit = (node: ts.Node): void => {
+        if (
+          ts.isCallExpression(node) &&
+          /\.show(Information|Warning|Error)Message$/.test(node.expression.getText(source))
+        ) {
+          const first = node.arguments[0];
+          if (
+            first &&
+            (ts.isStringLiteralLike(first) ||
+              ts.isTemplateExpression(first) ||
+              ts.isBinaryExpression(first))
+          ) {
+            const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+            offenders.push(`${file.slice(root.length + 1)}:${line + 1}`);
+          }
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
+  it("gives the flows' l10n.t the English text, placeholders filled, until activate() hands it VS Code's", () => {
+    // src/extension/l10n.ts: the modules free of 'vscode' (the flows, tested here without it).
+    assert.equal(l10n.t('Start Training Job'), 'Start Training Job');
+    assert.equal(l10n.t('{0} of {1} images', 3, 10), '3 of 10 images');
+    assert.equal(english('{0} at {1} (POST {1}/x)', 'a', 'u'), 'a at u (POST u/x)');
+    assert.equal(english('{0} and {1}', 'a'), 'a and {1}');
+  });
+
+  it('has a current l10n/bundle.l10n.json and packages it with package.nls.json', async () => {
+    const { bundleText, BUNDLE } = await exporter();
+    assert.equal(
+      readFileSync(BUNDLE, 'utf8'),
+      bundleText(),
+      'l10n/bundle.l10n.json is stale: run node scripts/l10n.mjs',
+    );
+    assert.equal(manifest.l10n, './l10n');
+    const shipped = readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n');
+    assert.ok(shipped.includes('!package.nls.json'));
+    assert.ok(shipped.includes('!l10n/**'));
+  });
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return walk(path);
+    return entry.name.endsWith('.ts') ? [path] : [];
+  });
+}
