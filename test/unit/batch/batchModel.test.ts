@@ -3,7 +3,6 @@
 // against the contextValues the view really sets, must agree node for node.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type {
@@ -13,11 +12,7 @@ import type {
 } from '../../../src/core/jobs';
 import { batchModelOf } from '../../../src/extension/batch/batchModel';
 import type { JobsNode } from '../../../src/extension/views/nodes';
-import {
-  endpointContextValue,
-  jobContextValue,
-  modelContextValue,
-} from '../../../src/extension/views/presentation';
+import { contextValue, jobsMenu } from '../evaluation/jobsMenu';
 
 const S3_MODEL = 's3://my-bucket/tfod/job-a/output/model.tar.gz';
 const LOCAL_MODEL = join('/work', 'jobs', 'job-b', 'output', 'model.tar.gz');
@@ -35,32 +30,6 @@ function job(kind: 'local' | 'sagemaker', status: TrainingJobStatus, model?: str
     ...(model ? { modelArtifacts: model } : {}),
   };
   return { type: 'job', kind, entry: { summary: details, details } };
-}
-
-function contextValue(node: JobsNode): string {
-  switch (node.type) {
-    case 'job':
-      return jobContextValue(node.entry.summary, node.entry.details);
-    case 'model':
-      return modelContextValue(node.kind);
-    case 'endpoint':
-      return endpointContextValue(node.endpoint);
-    default:
-      return `${node.type} ${node.kind}`;
-  }
-}
-
-function menu(): RegExp {
-  const manifest = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
-  ) as { contributes: { menus: Record<string, { command: string; when?: string }[]> } };
-  const entries = manifest.contributes.menus['view/item/context']!.filter(
-    (e) => e.command === 'tfod.model.batchDetect',
-  );
-  assert.equal(entries.length, 1);
-  const source = /^view == tfod\.views\.jobs && viewItem =~ \/(.*)\/$/.exec(entries[0]!.when ?? '');
-  assert.ok(source, entries[0]!.when);
-  return new RegExp(source[1]!);
 }
 
 describe('Detect in Many Images on the jobs view', () => {
@@ -83,7 +52,7 @@ describe('Detect in Many Images on the jobs view', () => {
   });
 
   it('the menu offers it on exactly the nodes the command can run', () => {
-    const re = menu();
+    const re = jobsMenu('tfod.model.batchDetect');
     const nodes: JobsNode[] = [];
     for (const kind of ['local', 'sagemaker'] as const) {
       const model = kind === 'local' ? LOCAL_MODEL : S3_MODEL;

@@ -14,22 +14,10 @@ import {
   type TransformBatchProgress,
 } from '../../../src/core/sagemaker';
 import { assertValidRequest, validateWithAwsCli } from './awsCli';
-import { IMAGE, ROLE } from './fixtures';
+import { completedJob, IMAGE } from './fixtures';
 import { StubClient, notFound } from './stubs';
 
-const JOB: TrainingJobDetails = {
-  target: 'sagemaker',
-  name: 'pets',
-  id: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/pets',
-  status: 'Completed',
-  creationTime: new Date(0),
-  image: IMAGE,
-  roleArn: ROLE,
-  hyperparameters: {},
-  lastMetrics: {},
-  modelArtifacts: 's3://bucket/output/pets/output/model.tar.gz',
-  statusHistory: [],
-};
+const JOB: TrainingJobDetails = completedJob('pets');
 const NOW = (): Date => new Date(Date.UTC(2024, 1, 1, 12, 0, 0));
 const REQUEST = {
   input: 's3://bucket/images',
