@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CancelledError, errorMessage, isUserError } from '../core/errors';
 import { TFOD_VERSION } from '../core/version';
+import { register as registerBatch } from './commands/batch';
 import { register as registerBuild } from './commands/build';
 import { register as registerData } from './commands/data';
 import { register as registerDeploy } from './commands/deploy';
@@ -61,6 +62,7 @@ export function createProgram(io: CliIO): Command {
   registerDeploy(program);
   registerEndpoints(program);
   registerPredict(program);
+  registerBatch(program);
   registerEvaluate(program);
   registerServe(program);
   program.addHelpText(

@@ -384,7 +384,7 @@ export function formatTable(
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
 
-function parseThreshold(value: string): number {
+export function parseThreshold(value: string): number {
   const number = Number(value);
   if (value.trim() === '' || !isThreshold(number))
     throw new InvalidArgumentError('must be a number from 0 to 1.');

@@ -1,9 +1,7 @@
 import {
   CreateEndpointCommand,
   CreateEndpointConfigCommand,
-  CreateModelCommand,
   DescribeEndpointCommand,
-  DescribeModelCommand,
   UpdateEndpointCommand,
   type DescribeEndpointCommandOutput,
   type SageMakerClient,
@@ -22,10 +20,10 @@ import type {
 } from '../jobs/types';
 import { toEndpointDetails } from './convert';
 import { explainSageMakerError, isNotFound } from './errors';
+import { ensureJobModel } from './model';
 import {
   buildCreateEndpointConfigRequest,
   buildCreateEndpointRequest,
-  buildCreateModelRequest,
   buildUpdateEndpointRequest,
 } from './requests';
 
@@ -100,36 +98,19 @@ export async function deployJob(
 
   // One model per job and image; a second deploy of the same job reuses it.
   report({ phase: 'model', message: `Creating model for ${job.name}` });
-  const modelInput = {
-    image,
-    modelDataUrl: job.modelArtifacts,
-    roleArn: job.roleArn,
-    ...(request.environment ? { environment: request.environment } : {}),
-    ...(request.tags ? { tags: request.tags } : {}),
-  };
-  let modelName = job.name;
-  const existingModel = await call({ kind: 'model', name: modelName }, async () => {
-    try {
-      return await client.send(new DescribeModelCommand({ ModelName: modelName }), {
-        abortSignal: signal,
-      });
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  });
-  const sameModel =
-    existingModel?.PrimaryContainer?.Image === image &&
-    existingModel.PrimaryContainer.ModelDataUrl === job.modelArtifacts &&
-    JSON.stringify(existingModel.PrimaryContainer.Environment ?? {}) ===
-      JSON.stringify(request.environment ?? {});
-  if (existingModel && !sameModel) modelName = withSuffix(job.name, stamp);
-  if (!existingModel || !sameModel) {
-    const input = buildCreateModelRequest({ ...modelInput, modelName });
-    await call({ kind: 'model', name: modelName }, () =>
-      client.send(new CreateModelCommand(input), { abortSignal: signal }),
-    );
-  }
+  const modelName = await ensureJobModel(
+    client,
+    {
+      jobName: job.name,
+      image,
+      modelDataUrl: job.modelArtifacts,
+      roleArn: job.roleArn,
+      stamp,
+      ...(request.environment ? { environment: request.environment } : {}),
+      ...(request.tags ? { tags: request.tags } : {}),
+    },
+    signal,
+  );
 
   // A new config for every deploy: UpdateEndpoint needs a config other than the current one.
   const configName = withSuffix(endpointName, stamp);

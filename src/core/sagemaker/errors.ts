@@ -4,7 +4,13 @@ import { isAbortError } from '../jobs/delay';
 
 /** What a failed call was about, for the message: `training job 'tfod-2024...'`. */
 export interface ErrorSubject {
-  readonly kind: 'training job' | 'model' | 'endpoint configuration' | 'endpoint' | 'log group';
+  readonly kind:
+    | 'training job'
+    | 'model'
+    | 'endpoint configuration'
+    | 'endpoint'
+    | 'log group'
+    | 'transform job';
   readonly name: string;
 }
 

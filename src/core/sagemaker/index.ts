@@ -7,3 +7,5 @@ export * from './endpointCost';
 export * from './errors';
 export * from './logs';
 export * from './target';
+export * from './transform';
+export * from './model';

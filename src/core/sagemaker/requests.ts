@@ -3,10 +3,12 @@ import type {
   CreateEndpointConfigInput,
   CreateEndpointInput,
   CreateModelInput,
+  CreateTransformJobRequest,
   CreateTrainingJobRequest,
   ProductionVariantInstanceType,
   Tag,
   TrainingInstanceType,
+  TransformInstanceType,
   UpdateEndpointInput,
 } from '@aws-sdk/client-sagemaker';
 import { defaultMaxWaitSeconds } from '../jobs/spec';
@@ -183,4 +185,51 @@ export function buildUpdateEndpointRequest(input: {
   readonly configName: string;
 }): UpdateEndpointInput {
   return { EndpointName: input.endpointName, EndpointConfigName: input.configName };
+}
+
+export interface TransformJobRequestInput {
+  readonly transformJobName: string;
+  readonly modelName: string;
+  /** The S3 prefix of the images, ending in '/'. */
+  readonly inputUri: string;
+  readonly outputUri: string;
+  /** One content type for every object: the serve tells JPEG from PNG by their bytes. */
+  readonly contentType: string;
+  /** The largest image rounded up, at most the serve's 6 MB. */
+  readonly maxPayloadMb: number;
+  readonly instanceType: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One image per request (`SplitType: None`, `SingleRecord`): the training image's `serve` takes a
+ * raw JPEG or PNG body at POST /invocations, and SageMaker writes its answer as `<key>.out`.
+ */
+export function buildCreateTransformJobRequest(
+  input: TransformJobRequestInput,
+): CreateTransformJobRequest {
+  const request: CreateTransformJobRequest = {
+    TransformJobName: input.transformJobName,
+    ModelName: input.modelName,
+    BatchStrategy: 'SingleRecord',
+    MaxPayloadInMB: input.maxPayloadMb,
+    TransformInput: {
+      DataSource: { S3DataSource: { S3DataType: 'S3Prefix', S3Uri: input.inputUri } },
+      ContentType: input.contentType,
+      SplitType: 'None',
+      CompressionType: 'None',
+    },
+    TransformOutput: {
+      S3OutputPath: input.outputUri,
+      Accept: 'application/json',
+      AssembleWith: 'None',
+    },
+    TransformResources: {
+      InstanceType: input.instanceType as TransformInstanceType,
+      InstanceCount: 1,
+    },
+  };
+  const tags = toTags(input.tags);
+  if (tags) request.Tags = tags;
+  return request;
 }

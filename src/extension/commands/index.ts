@@ -14,6 +14,7 @@ import { buildTrainingImageCommand } from './image/build';
 import { buildAndPushImage } from './image/buildAndPush';
 import { pushTrainingImageCommand } from './image/push';
 import { copyModelUri } from './job/copyModelUri';
+import { batchDetect } from './model/batchDetect';
 import { evaluateModel } from './model/evaluate';
 import { showJobLogs } from './job/showLogs';
 import { openTensorBoard } from './job/openTensorBoard';
@@ -59,6 +60,7 @@ export const COMMANDS = {
   'tfod.preview.open': openPreview,
   'tfod.project.newFromZoo': newProjectFromZoo,
   'tfod.model.evaluate': evaluateModel,
+  'tfod.model.batchDetect': batchDetect,
   'tfod.config.validate': validateConfig,
   'tfod.config.train': trainWithConfig,
 } as const;

@@ -10,8 +10,9 @@ import { assertValidRequest, cliOperation } from '../../unit/sagemaker/awsCli';
  * The SDK boundary of the integration tests. Every mutating SageMaker request (Create*, Update*,
  * Stop*, Delete*) is checked against the AWS CLI's offline parameter validation before it goes to
  * moto. The calls moto 5.2 does not implement (it answers them with an HTML 500) are answered here
- * instead, after the same check: StopTrainingJob, and UpdateEndpoint, which is carried out on moto
- * as DeleteEndpoint + CreateEndpoint with the new config so later DescribeEndpoint calls are real.
+ * instead, after the same check: StopTrainingJob, StopTransformJob, and UpdateEndpoint, which is
+ * carried out on moto as DeleteEndpoint + CreateEndpoint with the new config so later
+ * DescribeEndpoint calls are real.
  */
 export interface BoundaryCall {
   readonly operation: string;
@@ -19,13 +20,14 @@ export interface BoundaryCall {
   readonly faked: boolean;
 }
 
-export const FAKED_OPERATIONS = ['StopTrainingJob', 'UpdateEndpoint'] as const;
+export const FAKED_OPERATIONS = ['StopTrainingJob', 'StopTransformJob', 'UpdateEndpoint'] as const;
 
 export function guardSdkBoundary(client: SageMakerClient): BoundaryCall[] {
   const calls: BoundaryCall[] = [];
   const moto = new SageMakerClient(awsClientConfig({}));
   const fakes: Record<string, (input: Record<string, unknown>) => Promise<object>> = {
     StopTrainingJob: async () => ({}),
+    StopTransformJob: async () => ({}),
     UpdateEndpoint: async (input) => {
       const EndpointName = String(input.EndpointName);
       await moto.send(new DeleteEndpointCommand({ EndpointName }));

@@ -3,7 +3,6 @@
 // clause, matched against the contextValues the view really sets, must agree node for node.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
@@ -20,11 +19,7 @@ import {
   evaluatedModelOf,
 } from '../../../src/extension/evaluation/evaluatedModel';
 import type { JobsNode } from '../../../src/extension/views/nodes';
-import {
-  endpointContextValue,
-  jobContextValue,
-  modelContextValue,
-} from '../../../src/extension/views/presentation';
+import { contextValue, jobsMenu } from './jobsMenu';
 
 const S3_MODEL = 's3://my-bucket/tfod/job-a/output/model.tar.gz';
 const LOCAL_MODEL = join('/work', 'jobs', 'job-b', 'output', 'model.tar.gz');
@@ -58,43 +53,11 @@ function endpoint(kind: TargetKind, url?: string): JobsNode {
   return { type: 'endpoint', kind, endpoint: summary };
 }
 
-/** The contextValue the jobs view sets on a node (src/extension/views/jobsView.ts). */
-function contextValue(node: JobsNode): string {
-  switch (node.type) {
-    case 'job':
-      return jobContextValue(node.entry.summary, node.entry.details);
-    case 'model':
-      return modelContextValue(node.kind);
-    case 'endpoint':
-      return endpointContextValue(node.endpoint);
-    default:
-      return `${node.type} ${node.kind}`;
-  }
-}
-
-/** The `viewItem =~ /.../` of a command's item in the jobs view's context menu. */
-function evaluateMenu(command = 'tfod.model.evaluate'): RegExp {
-  const manifest = JSON.parse(
-    readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8'),
-  ) as {
-    contributes: { menus: Record<string, { command: string; when?: string }[]> };
-  };
-  const entries = manifest.contributes.menus['view/item/context']!.filter(
-    (e) => e.command === command,
-  );
-  assert.equal(entries.length, 1);
-  const when = entries[0]!.when ?? '';
-  assert.match(when, /^view == tfod\.views\.jobs && viewItem =~ \//);
-  const source = /viewItem =~ \/(.*)\/$/.exec(when)?.[1];
-  assert.ok(source, when);
-  return new RegExp(source);
-}
-
 describe('Evaluate Model on the jobs view', () => {
-  const menu = evaluateMenu();
+  const menu = jobsMenu('tfod.model.evaluate');
 
   it('is offered on the same nodes as Preview Detections, which runs the same model', () => {
-    assert.equal(evaluateMenu('tfod.preview.open').source, menu.source);
+    assert.equal(jobsMenu('tfod.preview.open').source, menu.source);
   });
 
   it('offers it on SageMaker jobs and their models: the model comes from S3', () => {

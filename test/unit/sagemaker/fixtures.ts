@@ -1,4 +1,4 @@
-import type { TrainingJobSpec } from '../../../src/core/jobs/types';
+import type { TrainingJobDetails, TrainingJobSpec } from '../../../src/core/jobs/types';
 
 export const ACCOUNT = '123456789012';
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/service-role/SageMakerExecutionRole`;
@@ -22,5 +22,22 @@ export function sampleSpec(overrides: Partial<TrainingJobSpec> = {}): TrainingJo
     },
     tags: { project: 'pets', owner: 'me@example.com' },
     ...overrides,
+  };
+}
+
+/** A Completed SageMaker job with its model artifact, as DescribeTrainingJob reads back. */
+export function completedJob(name: string): TrainingJobDetails {
+  return {
+    target: 'sagemaker',
+    name,
+    id: `arn:aws:sagemaker:us-east-1:${ACCOUNT}:training-job/${name}`,
+    status: 'Completed',
+    creationTime: new Date(0),
+    image: IMAGE,
+    roleArn: ROLE,
+    hyperparameters: {},
+    lastMetrics: {},
+    modelArtifacts: `s3://my-bucket/output/${name}/output/model.tar.gz`,
+    statusHistory: [],
   };
 }

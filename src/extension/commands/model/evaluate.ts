@@ -1,14 +1,11 @@
-import { rmSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { UserError } from '../../../core/errors';
 import {
   buildReport,
   evaluateRecords,
   type EvaluateRecordsOptions,
 } from '../../../core/evaluation';
-import { isModelArchive, unpackModelArchive } from '../../../core/local/modelArchive';
 import { labelMapNames, sagemakerSource, urlSource } from '../../../core/preview/sources';
-import { DEFAULT_SCORE_THRESHOLD, loadDetector, ModelFolderError } from '../../../detection';
+import { DEFAULT_SCORE_THRESHOLD } from '../../../detection';
 import type { TfodContext } from '../../context';
 import { showEvaluationReport } from '../../evaluation/reportPanel';
 import { targets } from '../../targets';
@@ -19,6 +16,7 @@ import {
 } from '../../evaluation/evaluatedModel';
 import { cachedS3Model } from '../../s3/modelDownload';
 import { withCancellableProgress } from '../registerCommand';
+import { loadLocalModel } from './localModel';
 
 /** Images in flight at once through an endpoint (the in-process model runs one at a time). */
 const ENDPOINT_CONCURRENCY = 4;
@@ -117,32 +115,12 @@ async function openRunner(
       close: () => undefined,
     };
   }
-  const model = evaluated.path;
-  const unpacked = isModelArchive(model) ? await unpackModelArchive(model) : undefined;
-  const remove = () => {
-    if (unpacked) rmSync(unpacked.dir, { recursive: true, force: true });
+  const { detector, names, close } = await loadLocalModel(evaluated.path);
+  return {
+    detect: (image, signal) => detector.detect(image, { threshold: 0, signal }),
+    names,
+    close,
   };
-  try {
-    const detector = await loadDetector(unpacked?.dir ?? model).catch((error: unknown) => {
-      if (error instanceof ModelFolderError) throw new UserError(error.message, error.fix);
-      throw error;
-    });
-    const labelMap = detector.folder.labelMapPath;
-    return {
-      detect: (image, signal) => detector.detect(image, { threshold: 0, signal }),
-      names: labelMap ? await labelMapNames(labelMap).catch(() => undefined) : undefined,
-      close: () => {
-        try {
-          detector.dispose();
-        } finally {
-          remove();
-        }
-      },
-    };
-  } catch (error) {
-    remove();
-    throw error;
-  }
 }
 
 async function pickModel(): Promise<EvaluatedModel | undefined> {
