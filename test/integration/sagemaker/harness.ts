@@ -68,7 +68,7 @@ export function guardScalingBoundary(client: ApplicationAutoScalingClient): Boun
     (next, context) => async (args) => {
       const operation = String(context.commandName ?? '').replace(/Command$/, '');
       if (!/^(Register|Put|Delete|Deregister)/.test(operation)) return next(args);
-      const input = args.input as Record<string, unknown>;
+      const input = args.input as unknown as Record<string, unknown>;
       assertValidRequest('application-autoscaling', cliOperation(operation), input);
       calls.push({ operation, input, faked: false });
       return next(args);

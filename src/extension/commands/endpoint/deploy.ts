@@ -1,14 +1,19 @@
 import * as vscode from 'vscode';
-import { formatDuration, resourceNameProblem, withSuffix } from '../../../core/jobs';
-import { ENDPOINT_INSTANCE_TYPES } from '../../../core/jobs/instanceTypes';
+import {
+  describeCapacity,
+  formatDuration,
+  resourceNameProblem,
+  withSuffix,
+} from '../../../core/jobs';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { recall, remember } from '../memory';
 import { jobFromArgument } from '../pick';
-import { askNumber, askPick, askText, type Step } from '../prompts';
+import { askCapacity } from './deployCapacity';
+import { askText, type Step } from '../prompts';
 import { withCancellableProgress } from '../registerCommand';
 
-const step = (n: number): Step => ({ title: 'Deploy Model to Endpoint', step: n, total: 3 });
+const step = (n: number): Step => ({ title: 'Deploy Model to Endpoint', step: n, total: 4 });
 
 /**
  * tfod.endpoint.deploy: serves a completed job's model on an endpoint (created, or updated in
@@ -31,25 +36,9 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
     validate: (value) => resourceNameProblem(value, 'endpoint name'),
   });
   const last = recall(ctx, 'endpoint.last');
-  const preferred = last.instanceType ?? ENDPOINT_INSTANCE_TYPES[0]?.name;
-  const types = [...ENDPOINT_INSTANCE_TYPES].sort(
-    (a, b) => Number(b.name === preferred) - Number(a.name === preferred),
-  );
-  const instanceType = (
-    await askPick(
-      step(2),
-      types.map((t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail })),
-      'Instance type of the endpoint (billed per instance-hour while InService)',
-    )
-  ).label;
-  const instanceCount = await askNumber(step(3), {
-    prompt: 'Instance count',
-    value: last.instanceCount ?? 1,
-    min: 1,
-    max: 100,
-    unit: 'instances',
-  });
-  await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
+  const capacity = await askCapacity(step(2), step(3), step(4), last);
+  await remember(ctx, 'endpoint.last', capacity.remembered);
+  const { instanceType, instanceCount, autoscaling, serverless } = capacity;
   const verb = existing.some((e) => e.name === endpointName) ? 'Updating' : 'Deploying';
   const result = await withCancellableProgress(
     `${verb} endpoint ${endpointName}`,
@@ -57,7 +46,14 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
       // Cancelling stops the waiting, not SageMaker: the endpoint goes on being created.
       targets(ctx).jobsChanged();
       return job.target.deploy(
-        { job: job.name, endpointName, instanceType, instanceCount },
+        {
+          job: job.name,
+          endpointName,
+          instanceType,
+          instanceCount,
+          ...(autoscaling ? { autoscaling } : {}),
+          ...(serverless ? { serverless } : {}),
+        },
         {
           signal,
           onProgress: (p) => {
@@ -72,8 +68,9 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   );
   targets(ctx).jobsChanged();
   ctx.log.info(`endpoint ${endpointName} is ${result.endpoint.status} (model ${result.modelName})`);
+  const runs = describeCapacity(result.endpoint);
   void vscode.window.showInformationMessage(
-    `Endpoint ${endpointName} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}.`,
+    `Endpoint ${endpointName} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}${runs ? `: ${runs}` : ''}.`,
   );
   return endpointName;
 }
