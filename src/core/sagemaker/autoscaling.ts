@@ -10,11 +10,12 @@ import {
   type DeregisterScalableTargetRequest,
   type PutScalingPolicyRequest,
   type RegisterScalableTargetRequest,
+  type ScalableTarget,
 } from '@aws-sdk/client-application-auto-scaling';
-import { explainAwsError, type AwsSessionOptions } from '../aws/session';
-import { CancelledError, UserError } from '../errors';
-import { isAbortError } from '../jobs/delay';
+import type { AwsSessionOptions } from '../aws/session';
+import { UserError } from '../errors';
 import type { EndpointAutoscaling, EndpointScalingState } from '../jobs/types';
+import { explainedAwsFailure } from './errors';
 import { VARIANT_NAME } from './requests';
 
 /**
@@ -91,10 +92,8 @@ export function explainScalingError(
   endpointName: string,
   session: AwsSessionOptions = {},
 ): unknown {
-  if (error instanceof UserError || error instanceof CancelledError) return error;
-  if (isAbortError(error)) return new CancelledError();
-  const general = explainAwsError(error, session);
-  if (general instanceof UserError) return general;
+  const general = explainedAwsFailure(error, session);
+  if (general) return general;
   const name = (error as { name?: string }).name ?? '';
   const message = (error as { message?: string }).message ?? String(error);
   if (/AccessDenied/.test(name))
@@ -124,13 +123,13 @@ async function explained<T>(
   }
 }
 
-/** The endpoint's scalable target and our policy's settings, or undefined when it has none. */
-export async function readEndpointScaling(
+/** The variant's scalable target, or undefined when it is not registered. */
+async function describeTarget(
   client: ApplicationAutoScalingClient,
   endpointName: string,
-  signal?: AbortSignal,
-  session?: AwsSessionOptions,
-): Promise<EndpointScalingState | undefined> {
+  signal: AbortSignal | undefined,
+  session: AwsSessionOptions | undefined,
+): Promise<ScalableTarget | undefined> {
   const { ServiceNamespace, ResourceId, ScalableDimension } = targetOf(endpointName);
   const targets = await explained(endpointName, session, () =>
     client.send(
@@ -142,7 +141,18 @@ export async function readEndpointScaling(
       { abortSignal: signal },
     ),
   );
-  const target = targets.ScalableTargets?.find((t) => t.ResourceId === ResourceId);
+  return targets.ScalableTargets?.find((t) => t.ResourceId === ResourceId);
+}
+
+/** The endpoint's scalable target and our policy's settings, or undefined when it has none. */
+export async function readEndpointScaling(
+  client: ApplicationAutoScalingClient,
+  endpointName: string,
+  signal?: AbortSignal,
+  session?: AwsSessionOptions,
+): Promise<EndpointScalingState | undefined> {
+  const { ServiceNamespace, ResourceId, ScalableDimension } = targetOf(endpointName);
+  const target = await describeTarget(client, endpointName, signal, session);
   if (target?.MinCapacity === undefined || target.MaxCapacity === undefined) return undefined;
   const policies = await explained(endpointName, session, () =>
     client.send(
@@ -203,17 +213,7 @@ export async function removeEndpointScaling(
   session?: AwsSessionOptions,
 ): Promise<boolean> {
   const { ServiceNamespace, ResourceId, ScalableDimension } = targetOf(endpointName);
-  const targets = await explained(endpointName, session, () =>
-    client.send(
-      new DescribeScalableTargetsCommand({
-        ServiceNamespace,
-        ResourceIds: [ResourceId],
-        ScalableDimension,
-      }),
-      { abortSignal: signal },
-    ),
-  );
-  if (!targets.ScalableTargets?.some((t) => t.ResourceId === ResourceId)) return false;
+  if (!(await describeTarget(client, endpointName, signal, session))) return false;
   const policies = await explained(endpointName, session, () =>
     client.send(
       new DescribeScalingPoliciesCommand({ ServiceNamespace, ResourceId, ScalableDimension }),

@@ -219,20 +219,12 @@ describe('tfod jobs and endpoints commands against moto', () => {
     assertOneLineError(missing, /training job '.*-nope' was not found/);
   });
 
+  /** `tfod deploy <job> --target sagemaker --endpoint <name>`, polling every second. */
+  const deploy = (name: string, ...args: string[]) =>
+    tfod(env, 'deploy', job, '--target', 'sagemaker', '--endpoint', name, '--poll', '1', ...args);
+
   it('deploy serves the job on an endpoint and waits until InService; endpoints lists it', async () => {
-    const result = await tfod(
-      env,
-      'deploy',
-      job,
-      '--target',
-      'sagemaker',
-      '--endpoint',
-      endpoint,
-      '--instance-type',
-      'ml.m5.large',
-      '--poll',
-      '1',
-    );
+    const result = await deploy(endpoint, '--instance-type', 'ml.m5.large');
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
@@ -249,20 +241,12 @@ describe('tfod jobs and endpoints commands against moto', () => {
   });
 
   it('deploy --max-instances autoscales and --serverless runs without instances; endpoints shows both', async () => {
-    const scaled = await tfod(
-      env,
-      'deploy',
-      job,
-      '--target',
-      'sagemaker',
-      '--endpoint',
+    const scaled = await deploy(
       `${endpoint}-scaled`,
       '--min-instances',
       '2',
       '--max-instances',
       '5',
-      '--poll',
-      '1',
     );
     assert.equal(scaled.code, 0, scaled.stderr);
     assert.match(
@@ -270,20 +254,7 @@ describe('tfod jobs and endpoints commands against moto', () => {
       /InService: .*, autoscaling 2-5 instances, 2 now, target 70 invocations\/instance\/minute\n$/,
     );
     assert.match(scaled.stderr, /Setting .*-scaled to autoscaling 2-5 instances/);
-    const serverless = await tfod(
-      env,
-      'deploy',
-      job,
-      '--target',
-      'sagemaker',
-      '--endpoint',
-      `${endpoint}-sl`,
-      '--serverless',
-      '--memory-mb',
-      '4096',
-      '--poll',
-      '1',
-    );
+    const serverless = await deploy(`${endpoint}-sl`, '--serverless', '--memory-mb', '4096');
     assert.equal(serverless.code, 0, serverless.stderr);
     assert.match(serverless.stdout, /serverless \(4096 MB, max concurrency 5\)\n$/);
     const listed = await tfod(env, 'endpoints', '--target', 'sagemaker');

@@ -1,25 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledError, UserError } from '../../../src/core/errors';
-import type { DeployProgress, TrainingJobDetails } from '../../../src/core/jobs/types';
+import type { DeployProgress } from '../../../src/core/jobs/types';
 import { deployJob, type DeployClients } from '../../../src/core/sagemaker/deploy';
 import { assertValidRequest } from './awsCli';
-import { IMAGE, ROLE } from './fixtures';
+import { COMPLETED_JOB, IMAGE, ROLE } from './fixtures';
 import { StubClient, notFound, type Handler } from './stubs';
 
-const JOB: TrainingJobDetails = {
-  target: 'sagemaker',
-  name: 'tfod-20240131-235959',
-  id: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/tfod-20240131-235959',
-  status: 'Completed',
-  creationTime: new Date(0),
-  image: IMAGE,
-  roleArn: ROLE,
-  hyperparameters: {},
-  lastMetrics: {},
-  modelArtifacts: 's3://my-bucket/output/tfod-20240131-235959/output/model.tar.gz',
-  statusHistory: [],
-};
+const JOB = COMPLETED_JOB;
 const NOW = (): Date => new Date(Date.UTC(2024, 1, 1, 12, 0, 0));
 const CONFIG = 'pets-20240201-120000';
 const REQUEST = {

@@ -6,7 +6,7 @@ import {
   endpointAutoscaling,
   endpointCapacityProblems,
 } from '../../../src/core/jobs/endpointCapacity';
-import type { DeployRequest, TrainingJobDetails } from '../../../src/core/jobs/types';
+import type { DeployRequest } from '../../../src/core/jobs/types';
 import { LocalTarget } from '../../../src/core/local/target';
 import {
   buildCreateEndpointConfigRequest,
@@ -20,22 +20,10 @@ import {
 import { deployJob, deployRequestProblems } from '../../../src/core/sagemaker/deploy';
 import { SageMakerTarget } from '../../../src/core/sagemaker/target';
 import { assertValidRequest, validateWithAwsCli } from './awsCli';
-import { IMAGE, ROLE } from './fixtures';
+import { COMPLETED_JOB } from './fixtures';
 import { StubClient, awsError, notFound, type Handler } from './stubs';
 
-const JOB: TrainingJobDetails = {
-  target: 'sagemaker',
-  name: 'tfod-20240131-235959',
-  id: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/tfod-20240131-235959',
-  status: 'Completed',
-  creationTime: new Date(0),
-  image: IMAGE,
-  roleArn: ROLE,
-  hyperparameters: {},
-  lastMetrics: {},
-  modelArtifacts: 's3://my-bucket/output/tfod-20240131-235959/output/model.tar.gz',
-  statusHistory: [],
-};
+const JOB = COMPLETED_JOB;
 const NOW = (): Date => new Date(Date.UTC(2024, 1, 1, 12, 0, 0));
 const CONFIG = 'pets-20240201-120000';
 const SCALING = endpointAutoscaling({ minInstances: 1, maxInstances: 4 });

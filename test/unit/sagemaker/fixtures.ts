@@ -1,4 +1,4 @@
-import type { TrainingJobSpec } from '../../../src/core/jobs/types';
+import type { TrainingJobDetails, TrainingJobSpec } from '../../../src/core/jobs/types';
 
 export const ACCOUNT = '123456789012';
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/service-role/SageMakerExecutionRole`;
@@ -24,3 +24,18 @@ export function sampleSpec(overrides: Partial<TrainingJobSpec> = {}): TrainingJo
     ...overrides,
   };
 }
+
+/** A completed SageMaker job with a model to deploy. */
+export const COMPLETED_JOB: TrainingJobDetails = {
+  target: 'sagemaker',
+  name: 'tfod-20240131-235959',
+  id: 'arn:aws:sagemaker:us-east-1:123456789012:training-job/tfod-20240131-235959',
+  status: 'Completed',
+  creationTime: new Date(0),
+  image: IMAGE,
+  roleArn: ROLE,
+  hyperparameters: {},
+  lastMetrics: {},
+  modelArtifacts: 's3://my-bucket/output/tfod-20240131-235959/output/model.tar.gz',
+  statusHistory: [],
+};
