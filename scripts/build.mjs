@@ -34,6 +34,7 @@ const nodeDefaults = {
  */
 export const LAZY_PACKAGES = {
   aws: [
+    '@aws-sdk/client-application-auto-scaling',
     '@aws-sdk/client-cloudwatch-logs',
     '@aws-sdk/client-ecr',
     '@aws-sdk/client-s3',

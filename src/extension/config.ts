@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_TARGET, isTargetKind, type TargetKind } from '../core/target';
 import type { AwsSessionOptions } from '../core/aws/session';
+import { DEFAULT_TARGET_INVOCATIONS } from '../core/jobs/endpointCapacity';
 import type { JobsViewTargets } from './views/jobsModel';
 
 const SECTION = 'tfod';
@@ -39,6 +40,16 @@ export function getAwsSessionOptions(): AwsSessionOptions {
     profile: config.get<string>('profile') || undefined,
     region: config.get<string>('region') || undefined,
   };
+}
+
+/** `tfod.endpoint.targetInvocations`: invocations per instance per minute an autoscaled endpoint holds. */
+export function getEndpointTargetInvocations(): number {
+  const value = vscode.workspace
+    .getConfiguration(SECTION)
+    .get<number>('endpoint.targetInvocations');
+  return typeof value === 'number' && Number.isFinite(value) && value > 0
+    ? value
+    : DEFAULT_TARGET_INVOCATIONS;
 }
 
 export function affectsTfod(event: vscode.ConfigurationChangeEvent, key = SECTION): boolean {

@@ -1,6 +1,17 @@
 import type { Command } from 'commander';
-import { formatDuration, withSuffix } from '../../core/jobs';
+import {
+  DEFAULT_SCALE_IN_COOLDOWN_SECONDS,
+  DEFAULT_SCALE_OUT_COOLDOWN_SECONDS,
+  DEFAULT_SERVERLESS_MAX_CONCURRENCY,
+  DEFAULT_SERVERLESS_MEMORY_MB,
+  DEFAULT_TARGET_INVOCATIONS,
+  describeCapacity,
+  formatDuration,
+  withSuffix,
+} from '../../core/jobs';
+import { SAGEMAKER_PRICING_URL } from '../../core/sagemaker/endpointCost';
 import { ENDPOINT_INSTANCE_TYPES } from '../../core/jobs/instanceTypes';
+import { addCapacityOptions, capacityFromFlags, type CapacityFlags } from './deployCapacity';
 import {
   addAwsOptions,
   addTargetOption,
@@ -11,12 +22,26 @@ import {
   type TargetFlags,
 } from './targetOptions';
 
-interface DeployFlags extends TargetFlags {
+interface DeployFlags extends TargetFlags, CapacityFlags {
   readonly endpoint?: string;
   readonly instanceType: string;
-  readonly instanceCount: number;
   readonly poll: number;
 }
+
+const CAPACITY_HELP = `
+How a SageMaker endpoint runs, and what it costs (prices by region: ${SAGEMAKER_PRICING_URL}):
+  fixed        --instance-count N (default)
+               every instance is billed per instance-hour while InService, with or without requests
+  autoscaling  --min-instances N --max-instances M [--target-invocations ${DEFAULT_TARGET_INVOCATIONS}]
+               billed per instance-hour for the instances running, never fewer than the minimum;
+               Application Auto Scaling adds or removes instances to hold the invocations per
+               instance per minute (scale-out cooldown ${DEFAULT_SCALE_OUT_COOLDOWN_SECONDS} s, scale-in ${DEFAULT_SCALE_IN_COOLDOWN_SECONDS} s)
+  serverless   --serverless [--memory-mb ${DEFAULT_SERVERLESS_MEMORY_MB}] [--max-concurrency ${DEFAULT_SERVERLESS_MAX_CONCURRENCY}]
+               no instances: billed for the compute time of each request (by its memory size) and
+               the data processed, nothing while idle; the first request after idle waits for a
+               cold start; CPU only. An instance endpoint cannot be updated to serverless in place.
+Deploying again with a fixed count removes the autoscaling; deleting an endpoint removes it too.
+`;
 
 /** `tfod deploy <job>`: an endpoint serving the job's model, created or updated in place. */
 export function register(program: Command): void {
@@ -33,11 +58,17 @@ export function register(program: Command): void {
       ENDPOINT_INSTANCE_TYPES[0]?.name ?? 'ml.m5.large',
     )
     .option('--instance-count <n>', 'instance count', integer('--instance-count'), 1)
-    .option('--poll <seconds>', 'seconds between status checks', integer('--poll'), 15);
-  addAwsOptions(addTargetOption(command)).action(
+    .option('--poll <seconds>', 'seconds between status checks', integer('--poll'), 15)
+    .addHelpText('after', CAPACITY_HELP);
+  addAwsOptions(addTargetOption(addCapacityOptions(command))).action(
     async (job: string, flags: DeployFlags, cmd: Command) => {
       const { out, err } = output(cmd);
       const endpointName = flags.endpoint ?? withSuffix(job, 'endpoint');
+      const capacity = capacityFromFlags(
+        flags,
+        (option) => cmd.getOptionValueSource(option) === 'cli',
+        flags.target,
+      );
       const result = await withTarget(flags, (target) =>
         interruptible((signal) =>
           target.deploy(
@@ -45,7 +76,7 @@ export function register(program: Command): void {
               job,
               endpointName,
               instanceType: flags.instanceType,
-              instanceCount: flags.instanceCount,
+              ...capacity,
             },
             {
               signal,
@@ -58,8 +89,9 @@ export function register(program: Command): void {
           ),
         ),
       );
+      const runs = describeCapacity(result.endpoint);
       out(
-        `Endpoint ${result.endpoint.name} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}: model ${result.modelName}, config ${result.configName}\n`,
+        `Endpoint ${result.endpoint.name} is ${result.endpoint.status}${result.updated ? ' (updated in place)' : ''}: model ${result.modelName}, config ${result.configName}${runs ? `, ${runs}` : ''}\n`,
       );
     },
   );

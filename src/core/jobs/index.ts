@@ -7,3 +7,4 @@ export * from './metricSeries';
 export * from './poller';
 export * from './delay';
 export * from './cost';
+export * from './endpointCapacity';

@@ -186,16 +186,53 @@ export interface EndpointSummary {
   readonly modelName?: string;
   readonly instanceType?: string;
   readonly instanceCount?: number;
+  /** Instances scaled by Application Auto Scaling (describeEndpoint on SageMaker only). */
+  readonly autoscaling?: EndpointScalingState;
+  /** A serverless endpoint: no instances, billed per request. */
+  readonly serverless?: ServerlessSettings;
+  /** Why the autoscaling could not be read (the rest of the description still stands). */
+  readonly autoscalingUnknown?: string;
   /** Where it answers HTTP directly (local endpoints only). */
   readonly url?: string;
+}
+
+/**
+ * An instance endpoint that scales between `minInstances` and `maxInstances` with a
+ * target-tracking policy on SageMakerVariantInvocationsPerInstance.
+ */
+export interface EndpointAutoscaling {
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  /** The policy's target: invocations per instance per minute. */
+  readonly targetInvocations: number;
+  readonly scaleInCooldownSeconds: number;
+  readonly scaleOutCooldownSeconds: number;
+}
+
+/** What a described endpoint's scaling is; the policy's fields are absent without our policy. */
+export type EndpointScalingState = Pick<EndpointAutoscaling, 'minInstances' | 'maxInstances'> &
+  Partial<EndpointAutoscaling>;
+
+/** SageMaker Serverless Inference: the variant's ServerlessConfig. */
+export interface ServerlessSettings {
+  /** 1024 to 6144 in steps of 1024. */
+  readonly memoryMb: number;
+  /** Concurrent invocations, 1 to 200. */
+  readonly maxConcurrency: number;
 }
 
 export interface DeployRequest {
   /** The completed training job whose model to serve. */
   readonly job: string;
   readonly endpointName: string;
+  /** Ignored with `serverless`. */
   readonly instanceType: string;
+  /** The instances it starts with; with `autoscaling`, within its minimum and maximum. */
   readonly instanceCount: number;
+  /** Scale the instances on traffic (SageMaker only); absent: a fixed count. */
+  readonly autoscaling?: EndpointAutoscaling;
+  /** Serverless inference instead of instances (SageMaker only; not with autoscaling). */
+  readonly serverless?: ServerlessSettings;
   /** The serving image; defaults to the job's training image (the same image serves). */
   readonly image?: string;
   /** Environment of the serving container (e.g. MODEL_SERVER_WORKERS). */
@@ -204,7 +241,7 @@ export interface DeployRequest {
 }
 
 export interface DeployProgress {
-  readonly phase: 'model' | 'config' | 'create' | 'update' | 'wait';
+  readonly phase: 'model' | 'config' | 'create' | 'update' | 'wait' | 'scaling';
   readonly message: string;
   /** The endpoint's status while waiting. */
   readonly status?: EndpointStatus;

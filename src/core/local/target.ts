@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../docker/engine';
 import { UserError } from '../errors';
+import { endpointCapacityProblems } from '../jobs/endpointCapacity';
 import type {
   DeployOptions,
   DeployRequest,
@@ -119,6 +120,14 @@ export class LocalTarget implements Target {
    * MODEL_SERVER_TIMEOUT come from `request.environment`; instance type and count are ignored.
    */
   deploy(request: DeployRequest, options?: DeployOptions): Promise<DeployResult> {
+    const problems = endpointCapacityProblems(request, 'local');
+    if (problems.length)
+      return Promise.reject(
+        new UserError(
+          `cannot serve '${request.endpointName}' locally: ${problems.join('; ')}`,
+          'Drop those options, or deploy with --target sagemaker',
+        ),
+      );
     return this.endpoints.serve(
       {
         endpointName: request.endpointName,

@@ -1,13 +1,16 @@
+import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { awsClientConfig, type AwsSessionOptions } from '../aws/session';
 
-/** The three SDK clients the SageMaker target talks through, built from one session. */
+/** The SDK clients the SageMaker target talks through, built from one session. */
 export interface SageMakerClients {
   readonly sagemaker: SageMakerClient;
   readonly logs: CloudWatchLogsClient;
   readonly runtime: SageMakerRuntimeClient;
+  /** Endpoint autoscaling (Application Auto Scaling). */
+  readonly autoscaling: ApplicationAutoScalingClient;
 }
 
 export function createSageMakerClients(session: AwsSessionOptions = {}): SageMakerClients {
@@ -16,6 +19,7 @@ export function createSageMakerClients(session: AwsSessionOptions = {}): SageMak
     sagemaker: new SageMakerClient(config),
     logs: new CloudWatchLogsClient(config),
     runtime: new SageMakerRuntimeClient(config),
+    autoscaling: new ApplicationAutoScalingClient(config),
   };
 }
 
@@ -23,4 +27,5 @@ export function destroyClients(clients: SageMakerClients): void {
   clients.sagemaker.destroy();
   clients.logs.destroy();
   clients.runtime.destroy();
+  clients.autoscaling.destroy();
 }

@@ -10,6 +10,7 @@ import {
   TRAINING_JOB_STATUSES,
   type EndpointStatus,
   type EndpointSummary,
+  type ServerlessSettings,
   type TrainingJobDetails,
   type TrainingJobStatus,
   type TrainingJobSummary,
@@ -118,5 +119,14 @@ export function toEndpointDetails(
     modelName: variant?.ModelName,
     instanceType: variant?.InstanceType,
     instanceCount: running?.CurrentInstanceCount ?? variant?.InitialInstanceCount,
+    serverless: toServerlessSettings(variant?.ServerlessConfig ?? running?.CurrentServerlessConfig),
   });
+}
+
+/** A variant's ServerlessConfig (asked for) or CurrentServerlessConfig (running). */
+export function toServerlessSettings(
+  config: { MemorySizeInMB?: number; MaxConcurrency?: number } | undefined,
+): ServerlessSettings | undefined {
+  if (config?.MemorySizeInMB === undefined || config.MaxConcurrency === undefined) return undefined;
+  return { memoryMb: config.MemorySizeInMB, maxConcurrency: config.MaxConcurrency };
 }

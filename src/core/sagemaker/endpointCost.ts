@@ -8,6 +8,11 @@ import { isGpuInstanceType } from '../jobs/instanceTypes';
 export const SAGEMAKER_PRICING_URL = 'https://aws.amazon.com/sagemaker/pricing/';
 
 export function endpointCostWarning(endpoint: EndpointSummary): string {
+  if (endpoint.serverless)
+    return (
+      `Delete endpoint '${endpoint.name}'? It is serverless (${endpoint.serverless.memoryMb} MB): it is billed only for the requests it serves (${SAGEMAKER_PRICING_URL}), so it costs nothing while idle. ` +
+      'Deleting it stops it answering; the model and its model.tar.gz in S3 stay, so you can deploy again.'
+    );
   const count = endpoint.instanceCount ?? 1;
   const instances = endpoint.instanceType
     ? `${count} × ${endpoint.instanceType}${isGpuInstanceType(endpoint.instanceType) ? ' (GPU)' : ''}`
@@ -19,12 +24,34 @@ export function endpointCostWarning(endpoint: EndpointSummary): string {
   return (
     `Delete endpoint '${endpoint.name}'? It runs ${instances} and keeps costing while InService: ` +
     `SageMaker bills every instance-hour whether or not it gets requests (${SAGEMAKER_PRICING_URL}). ` +
-    `${state}. Deleting it stops the charges; the model and its model.tar.gz in S3 stay, so you can deploy again.`
+    `${state}. ${scalingNote(endpoint)}Deleting it stops the charges${endpoint.autoscaling ? ' and removes its autoscaling' : ''}; the model and its model.tar.gz in S3 stay, so you can deploy again.`
   );
 }
 
-/** One line for the jobs view's tooltip. */
+function scalingNote(endpoint: EndpointSummary): string {
+  const scaling = endpoint.autoscaling;
+  return scaling
+    ? `It autoscales between ${scaling.minInstances} and ${scaling.maxInstances} instances, so it never costs less than ${scaling.minInstances}. `
+    : '';
+}
+
+/** One line for the jobs view's tooltip: how it runs and how that is billed. */
 export function endpointCostHint(endpoint: EndpointSummary): string {
-  if (!endpoint.instanceType) return 'Billed per instance-hour while InService';
-  return `${endpoint.instanceCount ?? 1} × ${endpoint.instanceType}, billed per instance-hour while InService`;
+  if (endpoint.serverless)
+    return `Serverless (${endpoint.serverless.memoryMb} MB, max concurrency ${endpoint.serverless.maxConcurrency}): billed per request for compute time and data, nothing while idle`;
+  const scaling = endpoint.autoscaling;
+  if (scaling) {
+    const type = endpoint.instanceType ? ` × ${endpoint.instanceType}` : ' instances';
+    const now = endpoint.instanceCount !== undefined ? ` (${endpoint.instanceCount} now)` : '';
+    const target =
+      scaling.targetInvocations !== undefined
+        ? `, target ${scaling.targetInvocations} invocations/instance/minute`
+        : '';
+    return `Autoscaling ${scaling.minInstances}-${scaling.maxInstances}${type}${now}${target}; billed per instance-hour for the instances running`;
+  }
+  const unknown = endpoint.autoscalingUnknown
+    ? ` (autoscaling unknown: ${endpoint.autoscalingUnknown})`
+    : '';
+  if (!endpoint.instanceType) return `Billed per instance-hour while InService${unknown}`;
+  return `${endpoint.instanceCount ?? 1} × ${endpoint.instanceType}, billed per instance-hour while InService${unknown}`;
 }

@@ -26,6 +26,20 @@ export function isNotFound(error: unknown): boolean {
 }
 
 /**
+ * What any AWS call's failure already says: a UserError or cancellation as it is, an abort as a
+ * cancellation, credentials and region problems as explainAwsError words them; else undefined.
+ */
+export function explainedAwsFailure(
+  error: unknown,
+  session: AwsSessionOptions = {},
+): UserError | CancelledError | undefined {
+  if (error instanceof UserError || error instanceof CancelledError) return error;
+  if (isAbortError(error)) return new CancelledError();
+  const general = explainAwsError(error, session);
+  return general instanceof UserError ? general : undefined;
+}
+
+/**
  * Maps SageMaker's failures to what the user should do; credentials and region problems are
  * explainAwsError's. Anything else is returned unchanged (a bug or an outage, logged with stack).
  */
@@ -34,10 +48,8 @@ export function explainSageMakerError(
   subject?: ErrorSubject,
   session: AwsSessionOptions = {},
 ): unknown {
-  if (error instanceof UserError || error instanceof CancelledError) return error;
-  if (isAbortError(error)) return new CancelledError();
-  const general = explainAwsError(error, session);
-  if (general instanceof UserError) return general;
+  const general = explainedAwsFailure(error, session);
+  if (general) return general;
   const name = (error as { name?: string }).name ?? '';
   const message = (error as { message?: string }).message ?? String(error);
   const what = subject ? `${subject.kind} '${subject.name}'` : 'the SageMaker resource';

@@ -1,4 +1,5 @@
 export * from './requests';
+export * from './autoscaling';
 export * from './clients';
 export * from './consoleUrls';
 export * from './convert';

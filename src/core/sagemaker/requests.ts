@@ -12,7 +12,7 @@ import type {
   UpdateEndpointInput,
 } from '@aws-sdk/client-sagemaker';
 import { defaultMaxWaitSeconds } from '../jobs/spec';
-import type { TrainingJobSpec } from '../jobs/types';
+import type { ServerlessSettings, TrainingJobSpec } from '../jobs/types';
 import { toSageMakerHyperparameters } from '../training/hyperparameters';
 import { METRIC_DEFINITIONS } from '../training/metrics';
 
@@ -142,6 +142,8 @@ export interface EndpointConfigRequestInput {
   readonly modelName: string;
   readonly instanceType: string;
   readonly instanceCount: number;
+  /** A serverless variant instead of instances (instance type and count are then left out). */
+  readonly serverless?: ServerlessSettings;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
@@ -151,13 +153,22 @@ export function buildCreateEndpointConfigRequest(
   const request: CreateEndpointConfigInput = {
     EndpointConfigName: input.configName,
     ProductionVariants: [
-      {
-        VariantName: VARIANT_NAME,
-        ModelName: input.modelName,
-        InstanceType: input.instanceType as ProductionVariantInstanceType,
-        InitialInstanceCount: input.instanceCount,
-        InitialVariantWeight: 1,
-      },
+      input.serverless
+        ? {
+            VariantName: VARIANT_NAME,
+            ModelName: input.modelName,
+            ServerlessConfig: {
+              MemorySizeInMB: input.serverless.memoryMb,
+              MaxConcurrency: input.serverless.maxConcurrency,
+            },
+          }
+        : {
+            VariantName: VARIANT_NAME,
+            ModelName: input.modelName,
+            InstanceType: input.instanceType as ProductionVariantInstanceType,
+            InitialInstanceCount: input.instanceCount,
+            InitialVariantWeight: 1,
+          },
     ],
   };
   const tags = toTags(input.tags);

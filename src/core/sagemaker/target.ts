@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { InvokeEndpointCommand } from '@aws-sdk/client-sagemaker-runtime';
 import type { AwsSessionOptions } from '../aws/session';
-import { UserError } from '../errors';
+import { CancelledError, UserError, errorMessage } from '../errors';
 import { samplesFromLogLines, seriesFromSamples } from '../jobs/metricSeries';
 import { assertValidTrainingJobSpec } from '../jobs/spec';
 import { isTrainingJobActive } from '../jobs/status';
@@ -29,6 +29,7 @@ import type {
   TrainingJobSpec,
   TrainingJobSummary,
 } from '../jobs/types';
+import { readEndpointScaling, removeEndpointScaling } from './autoscaling';
 import { createSageMakerClients, destroyClients, type SageMakerClients } from './clients';
 import {
   toEndpointDetails,
@@ -186,7 +187,7 @@ export class SageMakerTarget implements Target {
 
   async deploy(request: DeployRequest, options: DeployOptions = {}): Promise<DeployResult> {
     const job = await this.describeTrainingJob(request.job, options.signal);
-    return deployJob(this.clients.sagemaker, job, request, options, this.now);
+    return deployJob(this.clients, job, request, options, this.now);
   }
 
   async listEndpoints(signal?: AbortSignal): Promise<EndpointSummary[]> {
@@ -229,10 +230,26 @@ export class SageMakerTarget implements Target {
             throw explainSageMakerError(error, subject, this.session);
           })
       : undefined;
-    return toEndpointDetails(endpoint, config);
+    const details = toEndpointDetails(endpoint, config);
+    if (details.serverless) return details;
+    // The scaling is the other service's; a description without it still serves the caller.
+    try {
+      const autoscaling = await readEndpointScaling(
+        this.clients.autoscaling,
+        name,
+        signal,
+        this.session,
+      );
+      return autoscaling ? { ...details, autoscaling } : details;
+    } catch (error) {
+      if (error instanceof CancelledError) throw error;
+      return { ...details, autoscalingUnknown: errorMessage(error) };
+    }
   }
 
+  /** Removes the endpoint's autoscaling (policies, scalable target), then the endpoint. */
   async deleteEndpoint(name: string, signal?: AbortSignal): Promise<void> {
+    await removeEndpointScaling(this.clients.autoscaling, name, signal, this.session);
     await this.call({ kind: 'endpoint', name }, () =>
       this.clients.sagemaker.send(new DeleteEndpointCommand({ EndpointName: name }), {
         abortSignal: signal,

@@ -22,7 +22,14 @@ export interface Remembered {
     readonly training?: string;
     readonly checkpoint?: string;
   };
-  readonly 'endpoint.last': { readonly instanceType: string; readonly instanceCount: number };
+  readonly 'endpoint.last': {
+    readonly instanceType: string;
+    readonly instanceCount: number;
+    readonly mode?: 'fixed' | 'autoscaling' | 'serverless';
+    readonly maxInstances?: number;
+    readonly memoryMb?: number;
+    readonly maxConcurrency?: number;
+  };
   /** Serve Locally: the image last served with on this machine's Docker engine. */
   readonly 'serve.last': { readonly image: string };
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { errorMessage } from '../../core/errors';
+import type { EndpointSummary } from '../../core/jobs/types';
 import { describeTarget, type TargetKind } from '../../core/target';
 import { affectsTfod, getJobsViewTargets } from '../config';
 import type { TfodContext } from '../context';
@@ -43,7 +44,41 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly model: JobsModel) {}
+  constructor(
+    private readonly model: JobsModel,
+    private readonly describeEndpoint: (
+      kind: TargetKind,
+      name: string,
+      signal: AbortSignal,
+    ) => Promise<EndpointSummary | undefined>,
+  ) {}
+
+  /**
+   * A SageMaker endpoint's tooltip, on hover: its description adds the instance type and the
+   * scaling (or serverless settings) that a listing does not carry, without a call per refresh.
+   */
+  async resolveTreeItem(
+    item: vscode.TreeItem,
+    node: JobsNode,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.TreeItem> {
+    if (node.type !== 'endpoint' || node.kind !== 'sagemaker') return item;
+    const controller = new AbortController();
+    const cancelled = token.onCancellationRequested(() => controller.abort());
+    try {
+      const described = await this.describeEndpoint(
+        node.kind,
+        node.endpoint.name,
+        controller.signal,
+      );
+      if (described) item.tooltip = new vscode.MarkdownString(endpointTooltip(described));
+    } catch {
+      // The listing's tooltip stays; the next refresh says if the endpoint is gone.
+    } finally {
+      cancelled.dispose();
+    }
+    return item;
+  }
 
   getTreeItem(node: JobsNode): vscode.TreeItem {
     switch (node.type) {
@@ -162,7 +197,11 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
 export function registerJobsView(ctx: TfodContext): void {
   const service = targets(ctx);
   const model = new JobsModel();
-  const provider = new JobsTreeProvider(model);
+  const provider = new JobsTreeProvider(
+    model,
+    (kind, name, signal) =>
+      service.get(kind)?.describeEndpoint(name, signal) ?? Promise.resolve(undefined),
+  );
   const view = vscode.window.createTreeView(JOBS_VIEW_ID, {
     treeDataProvider: provider,
     showCollapseAll: true,

@@ -219,20 +219,12 @@ describe('tfod jobs and endpoints commands against moto', () => {
     assertOneLineError(missing, /training job '.*-nope' was not found/);
   });
 
+  /** `tfod deploy <job> --target sagemaker --endpoint <name>`, polling every second. */
+  const deploy = (name: string, ...args: string[]) =>
+    tfod(env, 'deploy', job, '--target', 'sagemaker', '--endpoint', name, '--poll', '1', ...args);
+
   it('deploy serves the job on an endpoint and waits until InService; endpoints lists it', async () => {
-    const result = await tfod(
-      env,
-      'deploy',
-      job,
-      '--target',
-      'sagemaker',
-      '--endpoint',
-      endpoint,
-      '--instance-type',
-      'ml.m5.large',
-      '--poll',
-      '1',
-    );
+    const result = await deploy(endpoint, '--instance-type', 'ml.m5.large');
     assert.equal(result.code, 0, result.stderr);
     assert.match(
       result.stdout,
@@ -246,6 +238,46 @@ describe('tfod jobs and endpoints commands against moto', () => {
       (await tfod(env, 'endpoints', '--target', 'sagemaker', '--json')).stdout,
     ) as Array<{ name: string }>;
     assert.ok(json.some((e) => e.name === endpoint));
+  });
+
+  it('deploy --max-instances autoscales and --serverless runs without instances; endpoints shows both', async () => {
+    const scaled = await deploy(
+      `${endpoint}-scaled`,
+      '--min-instances',
+      '2',
+      '--max-instances',
+      '5',
+    );
+    assert.equal(scaled.code, 0, scaled.stderr);
+    assert.match(
+      scaled.stdout,
+      /InService: .*, autoscaling 2-5 instances, 2 now, target 70 invocations\/instance\/minute\n$/,
+    );
+    assert.match(scaled.stderr, /Setting .*-scaled to autoscaling 2-5 instances/);
+    const serverless = await deploy(`${endpoint}-sl`, '--serverless', '--memory-mb', '4096');
+    assert.equal(serverless.code, 0, serverless.stderr);
+    assert.match(serverless.stdout, /serverless \(4096 MB, max concurrency 5\)\n$/);
+    const listed = await tfod(env, 'endpoints', '--target', 'sagemaker');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^NAME\s+STATUS\s+CREATED\s+CAPACITY/);
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `^${endpoint}-scaled\\s+InService\\s+\\S+\\s+autoscaling 2-5 instances, 2 now`,
+        'm',
+      ),
+    );
+    assert.match(
+      listed.stdout,
+      new RegExp(
+        `^${endpoint}-sl\\s+InService\\s+\\S+\\s+serverless \\(4096 MB, max concurrency 5\\)`,
+        'm',
+      ),
+    );
+    assert.match(
+      listed.stdout,
+      new RegExp(`^${endpoint}\\s+InService\\s+\\S+\\s+1 × ml\\.m5\\.large, fixed`, 'm'),
+    );
   });
 
   it('deploy refuses a bad instance type before any call', async () => {

@@ -3,6 +3,7 @@ import {
   DeleteEndpointCommand,
   SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { awsClientConfig } from '../../../src/core/aws/session';
 import { assertValidRequest, cliOperation } from '../../unit/sagemaker/awsCli';
 
@@ -55,6 +56,26 @@ export function guardSdkBoundary(client: SageMakerClient): BoundaryCall[] {
       >;
     },
     { step: 'initialize', name: 'tfodSdkBoundary' },
+  );
+  return calls;
+}
+
+/**
+ * The same check for Application Auto Scaling: every Register, Put, Delete and Deregister request
+ * passes the AWS CLI's validation before moto (which implements them all) gets it.
+ */
+export function guardScalingBoundary(client: ApplicationAutoScalingClient): BoundaryCall[] {
+  const calls: BoundaryCall[] = [];
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const operation = String(context.commandName ?? '').replace(/Command$/, '');
+      if (!/^(Register|Put|Delete|Deregister)/.test(operation)) return next(args);
+      const input = args.input as unknown as Record<string, unknown>;
+      assertValidRequest('application-autoscaling', cliOperation(operation), input);
+      calls.push({ operation, input, faked: false });
+      return next(args);
+    },
+    { step: 'initialize', name: 'tfodScalingBoundary' },
   );
   return calls;
 }

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledError, UserError } from '../../../src/core/errors';
-import type { DeployProgress, TrainingJobDetails } from '../../../src/core/jobs/types';
-import { deployJob } from '../../../src/core/sagemaker/deploy';
+import type { DeployProgress } from '../../../src/core/jobs/types';
+import { deployJob, type DeployClients } from '../../../src/core/sagemaker/deploy';
 import { assertValidRequest } from './awsCli';
-import { completedJob, IMAGE, ROLE } from './fixtures';
+import { COMPLETED_JOB, IMAGE, ROLE } from './fixtures';
 import { StubClient, notFound, type Handler } from './stubs';
 
-const JOB: TrainingJobDetails = completedJob('tfod-20240131-235959');
+const JOB = COMPLETED_JOB;
 const NOW = (): Date => new Date(Date.UTC(2024, 1, 1, 12, 0, 0));
 const CONFIG = 'pets-20240201-120000';
 const REQUEST = {
@@ -44,6 +44,19 @@ function sagemaker(handlers: Record<string, Handler>): StubClient {
   });
 }
 
+/** Application Auto Scaling with nothing registered, unless handlers say otherwise. */
+function autoscaling(handlers: Record<string, Handler> = {}): StubClient {
+  return new StubClient({
+    DescribeScalableTargets: () => ({ ScalableTargets: [] }),
+    DescribeScalingPolicies: () => ({ ScalingPolicies: [] }),
+    ...handlers,
+  });
+}
+
+function clientsOf(sagemakerStub: StubClient, scalingStub = autoscaling()): DeployClients {
+  return { sagemaker: sagemakerStub.asSageMaker(), autoscaling: scalingStub.asAutoscaling() };
+}
+
 /** Every mutating request the stub saw passes the AWS CLI's parameter validation. */
 function assertRequestsValid(client: StubClient): void {
   for (const call of client.calls.filter((c) => /^(Create|Update)/.test(c.operation)))
@@ -66,23 +79,23 @@ describe('deploy a training job to an endpoint', () => {
     });
     const progress: DeployProgress[] = [];
     const result = await deployJob(
-      client.asSageMaker(),
+      clientsOf(client),
       JOB,
       { ...REQUEST, environment: { MODEL_SERVER_WORKERS: '2' }, tags: { project: 'pets' } },
       { pollIntervalMs: 1, onProgress: (p) => progress.push(p) },
       NOW,
     );
     assert.deepEqual(client.operations(), [
+      'DescribeEndpoint',
       'DescribeModel',
       'CreateModel',
       'CreateEndpointConfig',
-      'DescribeEndpoint',
       'CreateEndpoint',
       'DescribeEndpoint',
       'DescribeEndpoint',
       'DescribeEndpoint',
     ]);
-    assert.deepEqual(client.calls[1]?.input, {
+    assert.deepEqual(client.calls[2]?.input, {
       ModelName: JOB.name,
       ExecutionRoleArn: ROLE,
       PrimaryContainer: {
@@ -92,7 +105,7 @@ describe('deploy a training job to an endpoint', () => {
       },
       Tags: [{ Key: 'project', Value: 'pets' }],
     });
-    assert.equal(client.calls[2]?.input.EndpointConfigName, CONFIG);
+    assert.equal(client.calls[3]?.input.EndpointConfigName, CONFIG);
     assert.deepEqual(client.calls[4]?.input, {
       EndpointName: 'pets',
       EndpointConfigName: CONFIG,
@@ -124,7 +137,7 @@ describe('deploy a training job to an endpoint', () => {
         { EndpointStatus: 'InService', EndpointConfigName: CONFIG },
       ),
     });
-    const result = await deployJob(client.asSageMaker(), JOB, REQUEST, { pollIntervalMs: 1 }, NOW);
+    const result = await deployJob(clientsOf(client), JOB, REQUEST, { pollIntervalMs: 1 }, NOW);
     assert.equal(result.updated, true);
     assert.ok(!client.operations().includes('CreateModel'));
     assert.ok(!client.operations().includes('CreateEndpoint'));
@@ -144,7 +157,7 @@ describe('deploy a training job to an endpoint', () => {
         { EndpointStatus: 'InService', EndpointConfigName: CONFIG },
       ),
     });
-    const result = await deployJob(client.asSageMaker(), JOB, REQUEST, { pollIntervalMs: 1 }, NOW);
+    const result = await deployJob(clientsOf(client), JOB, REQUEST, { pollIntervalMs: 1 }, NOW);
     assert.equal(result.modelName, `${JOB.name}-20240201-120000`);
     assert.equal(
       client.calls.find((call) => call.operation === 'CreateModel')?.input.ModelName,
@@ -166,7 +179,7 @@ describe('deploy a training job to an endpoint', () => {
       ),
     });
     await assert.rejects(
-      deployJob(client.asSageMaker(), JOB, REQUEST, { pollIntervalMs: 1 }, NOW),
+      deployJob(clientsOf(client), JOB, REQUEST, { pollIntervalMs: 1 }, NOW),
       (error: unknown) =>
         error instanceof UserError &&
         error.message ===
@@ -189,7 +202,7 @@ describe('deploy a training job to an endpoint', () => {
       ),
     });
     await assert.rejects(
-      deployJob(client.asSageMaker(), JOB, REQUEST, { pollIntervalMs: 1 }, NOW),
+      deployJob(clientsOf(client), JOB, REQUEST, { pollIntervalMs: 1 }, NOW),
       (error: unknown) =>
         error instanceof UserError &&
         error.message === "endpoint 'pets' could not be updated: ping failed" &&
@@ -200,12 +213,12 @@ describe('deploy a training job to an endpoint', () => {
   it('refuses jobs without a model and endpoints that are busy, before creating anything', async () => {
     const client = sagemaker({});
     await assert.rejects(
-      deployJob(client.asSageMaker(), { ...JOB, status: 'InProgress' }, REQUEST, {}, NOW),
+      deployJob(clientsOf(client), { ...JOB, status: 'InProgress' }, REQUEST, {}, NOW),
       /training job 'tfod-20240131-235959' is InProgress; only a Completed job has a model to deploy/,
     );
     await assert.rejects(
       deployJob(
-        client.asSageMaker(),
+        clientsOf(client),
         JOB,
         { ...REQUEST, endpointName: 'my_endpoint', instanceCount: 0 },
         {},
@@ -218,7 +231,7 @@ describe('deploy a training job to an endpoint', () => {
       DescribeEndpoint: endpointStates({ EndpointStatus: 'Updating', EndpointConfigName: 'x' }),
     });
     await assert.rejects(
-      deployJob(busy.asSageMaker(), JOB, REQUEST, {}, NOW),
+      deployJob(clientsOf(busy), JOB, REQUEST, {}, NOW),
       /endpoint 'pets' is Updating; it can only be updated while InService/,
     );
     assert.ok(!busy.operations().includes('UpdateEndpoint'));
@@ -234,7 +247,7 @@ describe('deploy a training job to an endpoint', () => {
         ),
       });
     const waiting = deployJob(
-      creating().asSageMaker(),
+      clientsOf(creating()),
       JOB,
       REQUEST,
       {
@@ -248,7 +261,7 @@ describe('deploy a training job to an endpoint', () => {
     );
     await assert.rejects(waiting, (error: unknown) => error instanceof CancelledError);
     await assert.rejects(
-      deployJob(creating().asSageMaker(), JOB, REQUEST, { pollIntervalMs: 1, timeoutMs: 20 }, NOW),
+      deployJob(clientsOf(creating()), JOB, REQUEST, { pollIntervalMs: 1, timeoutMs: 20 }, NOW),
       /endpoint 'pets' is still Creating after 0 minutes/,
     );
   });

@@ -41,3 +41,6 @@ export function completedJob(name: string): TrainingJobDetails {
     statusHistory: [],
   };
 }
+
+/** A completed SageMaker job with a model to deploy. */
+export const COMPLETED_JOB: TrainingJobDetails = completedJob('tfod-20240131-235959');

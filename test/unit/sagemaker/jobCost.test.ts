@@ -42,6 +42,7 @@ async function describedSpotJob() {
       sagemaker: sagemaker.asSageMaker(),
       logs: new StubClient({}).asLogs(),
       runtime: new StubClient({}) as never,
+      autoscaling: new StubClient({}).asAutoscaling(),
     },
   });
   return target.describeTrainingJob('pets-spot');

@@ -1,3 +1,4 @@
+import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 
@@ -41,6 +42,10 @@ export class StubClient {
 
   asLogs(): CloudWatchLogsClient {
     return this as unknown as CloudWatchLogsClient;
+  }
+
+  asAutoscaling(): ApplicationAutoScalingClient {
+    return this as unknown as ApplicationAutoScalingClient;
   }
 }
 

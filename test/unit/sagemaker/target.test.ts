@@ -8,12 +8,14 @@ function targetWith(
   sagemaker: StubClient,
   logs = new StubClient({}),
   runtime = new StubClient({}),
+  autoscaling = new StubClient({}),
 ): SageMakerTarget {
   return new SageMakerTarget({
     clients: {
       sagemaker: sagemaker.asSageMaker(),
       logs: logs.asLogs(),
       runtime: runtime as never,
+      autoscaling: autoscaling.asAutoscaling(),
     },
   });
 }

@@ -12,11 +12,13 @@ import {
 } from '../../../src/core/jobs';
 import {
   endpointConsoleUrl,
+  endpointCostHint,
   endpointCostWarning,
   explainSageMakerError,
   trainingJobConsoleUrl,
   trainingJobLogsConsoleUrl,
 } from '../../../src/core/sagemaker';
+import { endpointTooltip } from '../../../src/extension/views/presentation';
 import { awsError, notFound } from './stubs';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -63,6 +65,40 @@ describe('what the jobs view shows', () => {
     });
     assert.match(unknown, /It runs its instances and keeps costing while InService/);
     assert.match(unknown, /It is Creating now/);
+  });
+
+  it('says how an autoscaled or serverless endpoint runs and is billed', () => {
+    const base = {
+      target: 'sagemaker' as const,
+      name: 'pets',
+      id: 'arn',
+      status: 'InService' as const,
+    };
+    const scaled = {
+      ...base,
+      instanceType: 'ml.m5.large',
+      instanceCount: 2,
+      autoscaling: { minInstances: 1, maxInstances: 4, targetInvocations: 70 },
+    };
+    assert.equal(
+      endpointCostHint(scaled),
+      'Autoscaling 1-4 × ml.m5.large (2 now), target 70 invocations/instance/minute; billed per instance-hour for the instances running',
+    );
+    assert.match(
+      endpointCostWarning(scaled),
+      /It autoscales between 1 and 4 instances, so it never costs less than 1\. Deleting it stops the charges and removes its autoscaling;/,
+    );
+    const serverless = { ...base, serverless: { memoryMb: 2048, maxConcurrency: 5 } };
+    assert.equal(
+      endpointCostHint(serverless),
+      'Serverless (2048 MB, max concurrency 5): billed per request for compute time and data, nothing while idle',
+    );
+    assert.match(endpointCostWarning(serverless), /billed only for the requests it serves/);
+    assert.match(endpointTooltip(scaled), /Autoscaling 1-4 × ml\.m5\.large \(2 now\)/);
+    assert.match(
+      endpointCostHint({ ...base, instanceType: 'ml.m5.large', autoscalingUnknown: 'denied' }),
+      /billed per instance-hour while InService \(autoscaling unknown: denied\)$/,
+    );
   });
 
   it('knows which states still change, and how long a job has run', () => {

@@ -1,21 +1,24 @@
 import * as vscode from 'vscode';
-import { formatDuration, resourceNameProblem, withSuffix } from '../../../core/jobs';
-import { ENDPOINT_INSTANCE_TYPES } from '../../../core/jobs/instanceTypes';
+import {
+  describeCapacity,
+  formatDuration,
+  resourceNameProblem,
+  withSuffix,
+} from '../../../core/jobs';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
 import { recall, remember } from '../memory';
 import { jobFromArgument } from '../pick';
-import { firstWhere, type Flow } from '../../flows/flow';
+import type { Flow } from '../../flows/flow';
+import { capacityDefaults, capacityOf, capacitySteps, type CapacityState } from './deployCapacity';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 
-interface DeployAnswers {
+interface DeployAnswers extends CapacityState {
   readonly endpointName: string;
-  readonly instanceType: string;
-  readonly instanceCount: number;
 }
 
-function deployFlow(existing: readonly string[], preferred?: string): Flow<DeployAnswers> {
+function deployFlow(existing: readonly string[]): Flow<DeployAnswers> {
   return {
     title: vscode.l10n.t('Deploy Model to Endpoint'),
     steps: [
@@ -31,32 +34,7 @@ function deployFlow(existing: readonly string[], preferred?: string): Flow<Deplo
           }),
         }),
       },
-      {
-        ask: async (s, ask) => {
-          const items = firstWhere(ENDPOINT_INSTANCE_TYPES, (t) => t.name === preferred).map(
-            (t) => ({ label: t.name, description: t.gpus ? 'GPU' : 'CPU', detail: t.detail }),
-          );
-          const picked = await ask.pick({
-            items,
-            placeHolder: vscode.l10n.t(
-              'Instance type of the endpoint (billed per instance-hour while InService)',
-            ),
-            active: items.find((i) => i.label === s.instanceType),
-          });
-          return { instanceType: picked.label };
-        },
-      },
-      {
-        ask: async (s, ask) => ({
-          instanceCount: await ask.number({
-            prompt: vscode.l10n.t('Instance count'),
-            value: s.instanceCount,
-            min: 1,
-            max: 100,
-            unit: vscode.l10n.t('instances'),
-          }),
-        }),
-      },
+      ...capacitySteps<DeployAnswers>(),
     ],
   };
 }
@@ -75,19 +53,14 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   if (!job) return undefined;
   const existing = await job.target.listEndpoints().catch(() => []);
   const last = recall(ctx, 'endpoint.last');
-  const preferred = last.instanceType ?? ENDPOINT_INSTANCE_TYPES[0]?.name;
-  const { endpointName, instanceType, instanceCount } = await runQuickInputFlow(
-    deployFlow(
-      existing.map((e) => e.name),
-      preferred,
-    ),
-    {
-      endpointName: withSuffix(job.name, 'endpoint'),
-      instanceType: preferred ?? '',
-      instanceCount: last.instanceCount ?? 1,
-    },
-  );
-  await remember(ctx, 'endpoint.last', { instanceType, instanceCount });
+  const answers = await runQuickInputFlow(deployFlow(existing.map((e) => e.name)), {
+    ...capacityDefaults(last),
+    endpointName: withSuffix(job.name, 'endpoint'),
+  });
+  const { endpointName } = answers;
+  const capacity = capacityOf(answers);
+  await remember(ctx, 'endpoint.last', capacity.remembered);
+  const { instanceType, instanceCount, autoscaling, serverless } = capacity;
   const updating = existing.some((e) => e.name === endpointName);
   const result = await withCancellableProgress(
     updating
@@ -97,7 +70,14 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
       // Cancelling stops the waiting, not SageMaker: the endpoint goes on being created.
       targets(ctx).jobsChanged();
       return job.target.deploy(
-        { job: job.name, endpointName, instanceType, instanceCount },
+        {
+          job: job.name,
+          endpointName,
+          instanceType,
+          instanceCount,
+          ...(autoscaling ? { autoscaling } : {}),
+          ...(serverless ? { serverless } : {}),
+        },
         {
           signal,
           onProgress: (p) => {
@@ -112,14 +92,12 @@ export async function deployEndpoint(ctx: TfodContext, arg?: unknown): Promise<s
   );
   targets(ctx).jobsChanged();
   ctx.log.info(`endpoint ${endpointName} is ${result.endpoint.status} (model ${result.modelName})`);
+  const runs = describeCapacity(result.endpoint);
+  const status = result.updated
+    ? vscode.l10n.t('Endpoint {0} is {1} (updated in place)', endpointName, result.endpoint.status)
+    : vscode.l10n.t('Endpoint {0} is {1}', endpointName, result.endpoint.status);
   void vscode.window.showInformationMessage(
-    result.updated
-      ? vscode.l10n.t(
-          'Endpoint {0} is {1} (updated in place).',
-          endpointName,
-          result.endpoint.status,
-        )
-      : vscode.l10n.t('Endpoint {0} is {1}.', endpointName, result.endpoint.status),
+    runs ? vscode.l10n.t('{0}: {1}.', status, runs) : vscode.l10n.t('{0}.', status),
   );
   return endpointName;
 }
