@@ -5,7 +5,8 @@ import { DEFAULT_SCORE_THRESHOLD } from '../../../detection';
 import { getAwsSessionOptions } from '../../config';
 import type { TfodContext } from '../../context';
 import { targets } from '../../targets';
-import { askText } from '../prompts';
+import type { Flow } from '../../flows/flow';
+import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
 import {
   BATCH_TITLE as TITLE,
@@ -27,28 +28,37 @@ export async function batchDetectOnSageMaker(ctx: TfodContext, job: string): Pro
       return error instanceof Error ? error.message : String(error);
     }
   };
-  const input = await askText(
-    { title: TITLE, step: 2, total: 3 },
-    {
-      prompt: 'S3 prefix of the images (only JPEG and PNG under it)',
-      placeHolder: 's3://my-bucket/images/',
-      validate: prefixProblem,
-    },
-  );
-  const output = await askText(
-    { title: TITLE, step: 3, total: 3 },
-    {
-      prompt: 'S3 prefix for the answers, results.jsonl and summary.json',
-      value: `${input.replace(/\/+$/, '')}-detections/`,
-      validate: prefixProblem,
-    },
-  );
+  const flow: Flow<{ input: string; output: string }> = {
+    title: TITLE,
+    steps: [
+      {
+        ask: async (s, ask) => ({
+          input: await ask.text({
+            prompt: vscode.l10n.t('S3 prefix of the images (only JPEG and PNG under it)'),
+            placeHolder: 's3://my-bucket/images/',
+            value: s.input,
+            validate: prefixProblem,
+          }),
+        }),
+      },
+      {
+        ask: async (s, ask) => ({
+          output: await ask.text({
+            prompt: vscode.l10n.t('S3 prefix for the answers, results.jsonl and summary.json'),
+            value: s.output || `${s.input.replace(/\/+$/, '')}-detections/`,
+            validate: prefixProblem,
+          }),
+        }),
+      },
+    ],
+  };
+  const { input, output } = await runQuickInputFlow(flow, { input: '', output: '' });
   const target = targets(ctx).require('sagemaker');
   if (!(target instanceof SageMakerTarget)) return;
   const s3 = createS3Client(getAwsSessionOptions());
   try {
     const result = await withCancellableProgress(
-      `${TITLE} on SageMaker`,
+      vscode.l10n.t('{0} on SageMaker', TITLE),
       async (progress, signal) => {
         const details = await target.describeTrainingJob(job, signal);
         let reported = 0;
@@ -76,7 +86,8 @@ export async function batchDetectOnSageMaker(ctx: TfodContext, job: string): Pro
       ctx.log.warn(
         `transform job ${result.transformJob} ${result.status}: ${result.failureReason ?? ''}`,
       );
-    if ((await showSummary(ctx, result.summary, 'Copy Results URI')) === 'Copy Results URI')
+    const copy = vscode.l10n.t('Copy Results URI');
+    if ((await showSummary(ctx, result.summary, copy)) === copy)
       await vscode.env.clipboard.writeText(result.resultsUri);
   } finally {
     s3.destroy();
