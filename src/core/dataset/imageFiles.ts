@@ -121,7 +121,12 @@ export class ImageFileReader {
     for (let i = 0; i < count; i++) {
       let worker: Worker;
       try {
-        worker = new Worker(script);
+        // From source (tests, benchmarks under tsx) the worker needs tsx's CommonJS hook: the
+        // parent's --import hooks do not reach worker threads.
+        worker = new Worker(
+          script,
+          script.endsWith('.ts') ? { execArgv: ['--require', 'tsx/cjs'] } : {},
+        );
       } catch {
         this.broken = true;
         break;

@@ -21,14 +21,18 @@ const big = join(dir, 'big.jpg');
 writeFileSync(big, Buffer.alloc(70_000));
 mkdirSync(join(dir, 'folder.jpg'));
 
-async function readAll(reader: ImageFileReader): Promise<LoadedImage[]> {
+async function readAll(reader: ImageFileReader, threads: number): Promise<LoadedImage[]> {
   try {
     // Several at once, as the conversion reads ahead: answers must match their requests.
-    return await Promise.all([
+    const read = await Promise.all([
       ...files.map((f) => reader.read([join(dir, 'absent.jpg'), f.path])),
       reader.read([join(dir, 'absent.jpg'), join(dir, 'folder.jpg')]),
       reader.read([big]),
     ]);
+    // A worker that fails takes the pool out of use (everything is then read here): the threads
+    // must still be there after the reads, or the answers did not come from them.
+    assert.equal(reader.threads, threads, 'the worker threads did the reading');
+    return read;
   } finally {
     await reader.close();
   }
@@ -40,7 +44,7 @@ describe('ImageFileReader: images read, hashed and checksummed off the main thre
     assert.equal(threaded.threads, 2, 'the worker threads started (under tsx, from the .ts)');
     const here = new ImageFileReader(65_536, 0);
     assert.equal(here.threads, 0);
-    const [a, b] = [await readAll(threaded), await readAll(here)];
+    const [a, b] = [await readAll(threaded, 2), await readAll(here, 0)];
     for (const results of [a, b]) {
       files.forEach((f, i) => {
         const got = results[i] as { bytes: Buffer; path: string; sha256: string };
