@@ -1,5 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
+import { isAbsolute, relative } from 'node:path';
 import * as vscode from 'vscode';
 import { formatBytes } from '../../../core/image/build';
 import { TRAINING_INSTANCE_TYPES } from '../../../core/jobs';
@@ -26,6 +27,8 @@ interface ZooAnswers {
   readonly folder: string;
   /** Empty: set it later. */
   readonly labelMap: string;
+  /** The training TFRecords (a file, a shard set or a glob); empty: set them later. */
+  readonly records: string;
 }
 
 /** TensorFlow version (unless the image's is known), model, project folder and label map. */
@@ -118,8 +121,34 @@ function zooFlow(base: string, askVersion: boolean): Flow<ZooAnswers> {
           }),
         }),
       },
+      {
+        ask: async (s, ask) => ({
+          records: await ask.text({
+            prompt: vscode.l10n.t(
+              'The training TFRecords: a file, a shard set (train.record-?????-of-00010) or a glob, relative to the project folder (empty: set them later)',
+            ),
+            value: s.records,
+            placeHolder: 'train.record-?????-of-00001',
+            browse: {
+              base: resolvePath(base, s.folder),
+              folders: false,
+              files: true,
+              openLabel: vscode.l10n.t('Train on these records'),
+            },
+          }),
+        }),
+      },
     ],
   };
+}
+
+/**
+ * The records as pipeline.config will name them: relative to the project folder when they are in
+ * it (what Browse… gives is absolute), else as given.
+ */
+function recordsOf(folder: string, records: string): string {
+  const inside = relative(folder, records);
+  return isAbsolute(records) && !inside.startsWith('..') && !isAbsolute(inside) ? inside : records;
 }
 
 /**
@@ -136,6 +165,7 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
     model: undefined,
     folder: base,
     labelMap: '',
+    records: '',
   });
   const model = answers.model;
   if (!model) throw new Error('new project: no model chosen');
@@ -153,6 +183,7 @@ export async function newProjectFromZoo(ctx: TfodContext): Promise<string | unde
         dir: folder,
         model,
         labelMap,
+        ...(answers.records ? { records: recordsOf(folder, answers.records) } : {}),
         ...(sized ? { instanceType } : {}),
         baseUrl,
         signal,
