@@ -132,7 +132,11 @@ describe('tfod serve --target local (Docker)', () => {
       // Another process sees it with its URL.
       const listed = tfod(ws.workspace, ['endpoints']);
       assert.equal(listed.code, 0, listed.stderr);
-      assert.match(listed.stdout, new RegExp(`^coco-cli\\s+InService\\s+\\S+\\s+${url}$`, 'm'));
+      // Its capacity: one container of the local "instance type", never scaled.
+      assert.match(
+        listed.stdout,
+        new RegExp(`^coco-cli\\s+InService\\s+\\S+\\s+1 × local, fixed\\s+${url}$`, 'm'),
+      );
 
       const exited = new Promise<number | null>((resolve) => run.child.on('exit', resolve));
       run.child.kill('SIGINT');
