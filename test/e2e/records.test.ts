@@ -8,12 +8,12 @@ import { PNG } from 'pngjs';
 import { decodeImage } from '../../src/detection';
 import { fixtures, type PhotoName } from '../integration/serving/fixtures';
 import {
-  chooseInFileDialog,
   openFile,
   openWorkbench,
   runCommand,
   waitForEqual,
   waitForValue,
+  waitUntil,
   webviewFrame,
   type Workbench,
 } from './harness/workbench';
@@ -135,15 +135,18 @@ describe('Convert Annotations and the TFRecord viewer in a real VS Code', () => 
     const { page, workspace } = workbench;
     const title = 'Convert Annotations to TFRecords';
     await runCommand(page, `Object Detection: ${title}`);
-    await chooseInFileDialog(
-      page,
-      'Convert Annotations: the annotation folder',
-      join(workspace, 'dataset', 'annotations.csv'),
-      'file',
-    );
-    // 1/2: the format, detected from the file and offered first.
+    const input = page.locator('.quick-input-widget input');
+    // 1/3: the annotations, typed (Browse… is the title bar's).
     await page
-      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (1/2)` })
+      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (1/3)` })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    const csv = join(workspace, 'dataset', 'annotations.csv');
+    await input.fill(csv);
+    await waitUntil('the annotations typed', async () => (await input.inputValue()) === csv);
+    await input.press('Enter');
+    // 2/3: the format, detected from the file and offered first.
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (2/3)` })
       .waitFor({ state: 'visible', timeout: 30_000 });
     const first = page.locator('.quick-input-list .monaco-list-row').first();
     await waitForValue(
@@ -152,11 +155,10 @@ describe('Convert Annotations and the TFRecord viewer in a real VS Code', () => 
       (label) =>
         label.startsWith('CSV (filename,width,height,class,') && label.endsWith('detected'),
     );
-    const input = page.locator('.quick-input-widget input');
     await input.press('Enter');
-    // 2/2: the output folder, proposed beside the CSV.
+    // 3/3: the output folder, proposed beside the CSV.
     await page
-      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (2/2)` })
+      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (3/3)` })
       .waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await input.inputValue(), records);
     await input.press('Enter');
