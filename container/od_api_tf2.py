@@ -11,7 +11,15 @@
 
     python3 od_api_tf2.py --mode=train --pipeline_config_path=P --model_dir=D --num_train_steps=N
     python3 od_api_tf2.py --mode=evaluate --pipeline_config_path=P --model_dir=D --num_train_steps=N
+
+With TF_CONFIG naming several workers (a job on several hosts: `train` writes it from SageMaker's
+resourceconfig.json) it trains with MultiWorkerMirroredStrategy; otherwise with MirroredStrategy,
+which uses every GPU of the host (or its CPU). Worker 0 is the chief: the API's loop saves the
+checkpoints there and into temporary folders it deletes on the others.
 """
+
+import json
+import os
 
 import sys
 
@@ -50,6 +58,41 @@ def log_interval(num_steps, iteration):
     return best if best * 4 >= cap else cap
 
 
+def cluster_workers():
+    """(number of workers, this worker's index) from TF_CONFIG; (1, 0) without it."""
+    try:
+        config = json.loads(os.environ.get("TF_CONFIG") or "{}")
+    except ValueError:
+        return 1, 0
+    workers = config.get("cluster", {}).get("worker", [])
+    index = config.get("task", {}).get("index", 0)
+    return max(1, len(workers)), int(index)
+
+
+def distribution_strategy():
+    """MultiWorkerMirroredStrategy across hosts, MirroredStrategy (every local GPU) on one. Made
+    before any other TensorFlow op runs, as the multi-worker strategy requires."""
+    workers, index = cluster_workers()
+    if workers > 1:
+        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+        print(
+            "[tfod] MultiWorkerMirroredStrategy: worker %d of %d, %d replica(s) in sync"
+            % (index + 1, workers, strategy.num_replicas_in_sync),
+            flush=True,
+        )
+        return strategy, index == 0
+    strategy = tf.distribute.MirroredStrategy()
+    print(
+        "[tfod] MirroredStrategy: %d replica(s) in sync (%s)"
+        % (
+            strategy.num_replicas_in_sync,
+            ", ".join(strategy.extended.worker_devices),
+        ),
+        flush=True,
+    )
+    return strategy, True
+
+
 def checkpoint_step(path):
     return int(tf.train.load_variable(path, "step/.ATTRIBUTES/VARIABLE_VALUE"))
 
@@ -66,6 +109,8 @@ def loop_settings(num_steps, resumed_step=0):
 
 
 def train(args):
+    tf.config.set_soft_device_placement(True)
+    strategy, chief = distribution_strategy()
     # The API's loop restores the newest checkpoint of model_dir on its own (a spot job restarted
     # with /opt/ml/checkpoints as its model_dir); say so with the step it goes on from.
     resumed = tf.train.latest_checkpoint(args.model_dir)
@@ -89,8 +134,6 @@ def train(args):
     # The loop logs its losses every LOG_EVERY steps (100), checked after each iteration: here
     # about four times in a short job, every 100 steps in a long one.
     model_lib_v2.LOG_EVERY = log_every
-    tf.config.set_soft_device_placement(True)
-    strategy = tf.distribute.MirroredStrategy()
     with strategy.scope():
         model_lib_v2.train_loop(
             pipeline_config_path=args.pipeline_config_path,
@@ -100,6 +143,11 @@ def train(args):
             num_steps_per_iteration=iteration,
             record_summaries=True,
         )
+    if not chief:
+        # The loop saved this worker's checkpoints into temporary folders and deleted them; the
+        # chief's are the job's.
+        print("[tfod] worker done: the chief holds the checkpoints", flush=True)
+        return 0
     latest = tf.train.latest_checkpoint(args.model_dir)
     step = checkpoint_step(latest) if latest else -1
     print("[tfod] newest checkpoint: %s (step %d)" % (latest, step), flush=True)

@@ -13,6 +13,8 @@ export interface Command {
   /** Short name for logs and failure messages ("training", "export"). */
   readonly step: string;
   readonly argv: readonly string[];
+  /** Set on top of the image's environment (TF_CONFIG for a training run on several hosts). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface CommandPaths {
@@ -42,6 +44,7 @@ export function trainCommand(
   api: ObjectDetectionApi,
   paths: CommandPaths,
   h: TrainingHyperparameters,
+  tfConfig?: string,
 ): Command {
   const common = [
     `--pipeline_config_path=${paths.pipelineConfig}`,
@@ -62,6 +65,7 @@ export function trainCommand(
     : {
         step: 'training',
         argv: [api.python, tf2Runner(), '--mode=train', ...common, '--alsologtostderr'],
+        ...(tfConfig ? { env: { TF_CONFIG: tfConfig } } : {}),
       };
 }
 

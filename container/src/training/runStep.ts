@@ -34,7 +34,10 @@ export function createStepRunner(log: (line: string) => void): StepRunner {
       return new Promise((resolve, reject) => {
         log(`[tfod] ${command.step}: ${command.argv.join(' ')}`);
         const [program, ...args] = command.argv;
-        const child = spawn(program ?? '', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(program ?? '', args, {
+          stdio: ['ignore', 'pipe', 'pipe'],
+          ...(command.env ? { env: { ...process.env, ...command.env } } : {}),
+        });
         current = child;
         const tail: string[] = [];
         const onLine = (line: string) => {

@@ -14,6 +14,8 @@ import {
   type CommandPaths,
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
+import { batchSizeOf } from '../../../src/core/training/pipelineRewrite';
+import { clusterProblem, describeCluster, readCluster } from './cluster';
 import { chooseModelDir, describeModelDir, resumePastNumSteps } from './checkpoints';
 import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
@@ -38,6 +40,8 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   const hyperparameters = readHyperparameters(paths, log);
   log(`[tfod] hyperparameters: ${JSON.stringify(hyperparameters)}`);
   checkInputDataConfig(paths);
+  const cluster = readCluster(paths);
+  log(describeCluster(cluster));
   const inputs = await findTrainingInputs(paths, api.tfMajor);
 
   mkdirSync(paths.work, { recursive: true });
@@ -58,10 +62,24 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   };
   writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
   checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
+  const problem = clusterProblem(
+    cluster,
+    api.tfMajor,
+    inputs.trainRecords.reduce((sum, set) => sum + set.files.length, 0),
+    batchSizeOf(readFileSync(commandPaths.pipelineConfig, 'utf8')),
+  );
+  if (problem) throw problem;
 
+  if (!cluster.chief) {
+    // A worker: it trains its share of each batch; the chief keeps the checkpoints and the
+    // event files, evaluates and exports. Its /opt/ml/model stays empty.
+    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig));
+    log(`[tfod] done on ${cluster.currentHost}: the chief (${cluster.hosts[0]}) exports the model`);
+    return;
+  }
   const events = startEventFileSync(modelDir, paths.tensorboard, log);
   try {
-    await runner.run(trainCommand(api, commandPaths, hyperparameters));
+    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig));
     events.sync();
     const evaluation =
       inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;

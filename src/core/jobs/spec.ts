@@ -163,6 +163,38 @@ function spotProblems(spec: TrainingJobSpec, target: TargetKind, add: Add): void
   }
 }
 
+/** The most hosts the local target runs (as containers on one machine). */
+export const LOCAL_MAX_HOSTS = 4;
+
+/**
+ * Several instances train together with the TF2 images (MultiWorkerMirroredStrategy, the
+ * container's `train`); the TF1 images train on one. Locally the hosts are containers that share
+ * the machine: a rehearsal of the SageMaker job, not a faster run.
+ */
+function instanceCountProblems(spec: TrainingJobSpec, target: TargetKind, add: Add): void {
+  const count = spec.instanceCount;
+  if (!Number.isInteger(count) || count <= 1) return;
+  const tag = /:([^:/@]+)$/.exec(spec.image)?.[1] ?? '';
+  if (/^1\./.test(tag))
+    add(
+      'instanceCount',
+      'error',
+      `the TF1 image '${tag}' trains on one instance (the Object Detection API's TF1 model_main.py has no multi-worker training); set the instance count to 1, or use a TF2 image`,
+    );
+  else if (target === 'local' && count > LOCAL_MAX_HOSTS)
+    add(
+      'instanceCount',
+      'error',
+      `the local target runs at most ${LOCAL_MAX_HOSTS} hosts (containers on this machine), not ${count}; use the sagemaker target for more`,
+    );
+  else if (target === 'local')
+    add(
+      'instanceCount',
+      'warning',
+      `the ${count} hosts run as ${count} containers on this machine and share its CPU and GPU: a rehearsal of a ${count}-instance SageMaker job, not a faster run`,
+    );
+}
+
 function check(add: Add, field: string, message: string | undefined): void {
   if (message) add(field, 'error', message);
 }
@@ -247,12 +279,7 @@ export function validateTrainingJobSpec(
     'instanceCount',
     rangeProblem(spec.instanceCount, LIMITS.instanceCount, 'instance count', 'instances'),
   );
-  if (Number.isInteger(spec.instanceCount) && spec.instanceCount > 1)
-    add(
-      'instanceCount',
-      'warning',
-      `the training image trains on one instance; the other ${spec.instanceCount - 1} would only add cost`,
-    );
+  instanceCountProblems(spec, target, add);
   check('volumeSizeGb', rangeProblem(spec.volumeSizeGb, LIMITS.volumeSizeGb, 'volume size', 'GB'));
   check(
     'maxRuntimeSeconds',

@@ -16,6 +16,7 @@ import { toSageMakerHyperparameters } from '../training/hyperparameters';
  *     model/                        /opt/ml/model
  *     output/                       /opt/ml/output: failure, train.log, model.tar.gz, tensorboard/
  *     checkpoints/                  /opt/ml/checkpoints: the model_dir, kept (SageMaker's CheckpointConfig)
+ *     hosts/algo-N/                 a job on several instances: the other hosts' own trees, as above
  *   <workspace>/.tfod/endpoints/<endpoint>/
  *     endpoint.json, model/         (model/ only when served from a model.tar.gz)
  */
@@ -23,8 +24,13 @@ import { toSageMakerHyperparameters } from '../training/hyperparameters';
 export const STATE_FOLDER = '.tfod';
 /** Where every path of the SageMaker training contract lives inside the container. */
 export const OPT_ML = '/opt/ml';
-/** SageMaker's name for the one host of a single-instance job. */
+/** SageMaker's name for the one host of a single-instance job, and the chief of several. */
 export const TRAINING_HOST = 'algo-1';
+
+/** SageMaker's host names for a job on `count` instances: algo-1 ... algo-N. */
+export function trainingHosts(count: number): string[] {
+  return Array.from({ length: Math.max(1, count) }, (_, i) => `algo-${i + 1}`);
+}
 
 /** Container labels: how jobs and endpoints are found again after a restart. */
 export const LABELS = {
@@ -33,6 +39,8 @@ export const LABELS = {
   workspace: 'org.tfod.workspace',
   /** The workspace folder itself, for people reading `docker ps`. */
   workspaceFolder: 'org.tfod.workspace.folder',
+  /** The SageMaker host a training container plays (algo-2 ...); absent on algo-1. */
+  host: 'org.tfod.host',
 } as const;
 
 /**
@@ -79,7 +87,19 @@ export function defaultLocalOutputPath(workspace: string): string {
 }
 
 export function jobPaths(workspace: string, name: string): JobPaths {
-  const root = join(jobsFolder(workspace), name);
+  return pathsUnder(join(jobsFolder(workspace), name));
+}
+
+/**
+ * The /opt/ml tree of one host of a job on several instances: algo-1's is the job folder itself,
+ * every other host has its own under `hosts/<host>/` (its resourceconfig.json names it as the
+ * current host; its model/ stays empty, the chief exports).
+ */
+export function hostPaths(paths: JobPaths, host: string): JobPaths {
+  return host === TRAINING_HOST ? paths : pathsUnder(join(paths.root, 'hosts', host));
+}
+
+function pathsUnder(root: string): JobPaths {
   const config = join(root, 'input', 'config');
   const data = join(root, 'input', 'data');
   const output = join(root, 'output');
@@ -124,6 +144,8 @@ export function localInstanceType(gpu: boolean): string {
 export function trainingConfigFiles(
   spec: TrainingJobSpec,
   instanceType: string,
+  host = TRAINING_HOST,
+  hosts: readonly string[] = [TRAINING_HOST],
 ): { hyperparameters: string; inputDataConfig: string; resourceConfig: string } {
   const channels = Object.keys(specChannels(spec));
   return {
@@ -141,15 +163,15 @@ export function trainingConfigFiles(
       ),
     ),
     resourceConfig: JSON.stringify({
-      current_host: TRAINING_HOST,
+      current_host: host,
       current_instance_type: instanceType,
       current_group_name: 'homogeneousCluster',
-      hosts: [TRAINING_HOST],
+      hosts,
       instance_groups: [
         {
           instance_group_name: 'homogeneousCluster',
           instance_type: instanceType,
-          hosts: [TRAINING_HOST],
+          hosts,
         },
       ],
       network_interface_name: 'eth0',
@@ -162,20 +184,24 @@ export function trainingConfigFiles(
  * empty mount points: Docker binds the user's folders over them read-only.
  */
 export async function layOutJobFolder(
-  paths: JobPaths,
+  jobFolder: JobPaths,
   spec: TrainingJobSpec,
   instanceType: string,
+  hosts: readonly string[] = [TRAINING_HOST],
 ): Promise<void> {
-  const files = trainingConfigFiles(spec, instanceType);
-  await mkdir(paths.config, { recursive: true });
-  for (const name of Object.keys(specChannels(spec)))
-    await mkdir(paths.channel(name), { recursive: true });
-  await mkdir(paths.model, { recursive: true });
-  await mkdir(paths.output, { recursive: true });
-  await mkdir(paths.checkpoints, { recursive: true });
-  await writeFile(paths.hyperparameters, files.hyperparameters);
-  await writeFile(paths.inputDataConfig, files.inputDataConfig);
-  await writeFile(paths.resourceConfig, files.resourceConfig);
+  for (const host of hosts) {
+    const paths = hostPaths(jobFolder, host);
+    const files = trainingConfigFiles(spec, instanceType, host, hosts);
+    await mkdir(paths.config, { recursive: true });
+    for (const name of Object.keys(specChannels(spec)))
+      await mkdir(paths.channel(name), { recursive: true });
+    await mkdir(paths.model, { recursive: true });
+    await mkdir(paths.output, { recursive: true });
+    await mkdir(paths.checkpoints, { recursive: true });
+    await writeFile(paths.hyperparameters, files.hyperparameters);
+    await writeFile(paths.inputDataConfig, files.inputDataConfig);
+    await writeFile(paths.resourceConfig, files.resourceConfig);
+  }
 }
 
 /** A bind mount as the Docker Engine API takes it (dockerode's MountSettings). */

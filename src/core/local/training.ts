@@ -40,6 +40,7 @@ import {
   type StatusRecord,
 } from './jobState';
 import {
+  hostPaths,
   jobPaths,
   jobsFolder,
   LABELS,
@@ -48,6 +49,7 @@ import {
   localPath,
   specChannels,
   TRAINING_HOST,
+  trainingHosts,
   trainingMounts,
   writeFileAtomic,
   type JobPaths,
@@ -97,6 +99,11 @@ export class LocalTrainingJobs {
     return `tfod-train-${this.context.workspaceHash}-${name}`;
   }
 
+  /** The bridge network of a job on several hosts, where they find each other as algo-N. */
+  networkName(name: string): string {
+    return `${this.containerName(name)}-network`;
+  }
+
   async start(
     spec: TrainingJobSpec,
     options: StartLocalJobOptions = {},
@@ -135,11 +142,12 @@ export class LocalTrainingJobs {
     const gpu = deviceRequests.length > 0;
     const instanceType = localInstanceType(gpu);
     const environment = { ...this.context.environment, ...options.environment };
+    const hosts = trainingHosts(spec.instanceCount);
     const record: JobRecord = {
       name: spec.name,
       image: spec.image,
       instanceType,
-      instanceCount: 1,
+      instanceCount: hosts.length,
       volumeSizeGb: spec.volumeSizeGb,
       maxRuntimeSeconds: spec.maxRuntimeSeconds,
       outputPath: localPath(spec.outputPath),
@@ -153,20 +161,33 @@ export class LocalTrainingJobs {
     };
     let status = startingStatus(now);
     let container: Docker.Container | undefined;
+    const workers: Docker.Container[] = [];
+    let network: string | undefined;
     try {
       await writeFile(paths.jobFile, `${JSON.stringify(record, null, 2)}\n`);
       await writeFileAtomic(paths.statusFile, `${JSON.stringify(status, null, 2)}\n`);
-      await layOutJobFolder(paths, spec, instanceType);
+      await layOutJobFolder(paths, spec, instanceType, hosts);
       throwIfAborted(signal);
-      container = await this.createContainer(record, paths, environment, deviceRequests);
+      if (hosts.length > 1) network = await this.createNetwork(record.name);
+      const place = { paths, environment, deviceRequests, network };
+      for (const host of hosts.slice(1))
+        workers.push(await this.createContainer(record, { ...place, host }));
+      container = await this.createContainer(record, { ...place, host: TRAINING_HOST });
       // Recorded before the start: once it runs, another window may finish the job at any
       // moment, and a later write here would overwrite that result.
       status = trainingStarted(status, this.context.now(), container.id);
       await this.writeStatus(paths, status);
+      for (const worker of workers) await docker(() => worker.start(), spec.image);
       await docker(() => container!.start(), spec.image);
     } catch (error) {
       // As when CreateTrainingJob is refused: no job, and the name is free again.
-      await container?.remove({ force: true }).catch(() => undefined);
+      for (const created of [...workers, ...(container ? [container] : [])])
+        await created.remove({ force: true }).catch(() => undefined);
+      if (network)
+        await engine
+          .getNetwork(network)
+          .remove()
+          .catch(() => undefined);
       await rm(paths.root, { recursive: true, force: true });
       if (signal?.aborted) throw new CancelledError();
       throw explainDockerError(error, spec.image);
@@ -174,30 +195,63 @@ export class LocalTrainingJobs {
     return toSummary(paths.root, spec.name, status);
   }
 
+  /** A fresh bridge network for the job's hosts (a stale one of an earlier job is replaced). */
+  private async createNetwork(name: string): Promise<string> {
+    const engine = this.context.docker;
+    const options = {
+      Name: this.networkName(name),
+      Driver: 'bridge',
+      CheckDuplicate: true,
+      Labels: { [LABELS.job]: name, [LABELS.workspace]: this.context.workspaceHash },
+    };
+    try {
+      await engine.createNetwork(options);
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+      await engine.getNetwork(options.Name).remove();
+      await engine.createNetwork(options);
+    }
+    return options.Name;
+  }
+
   private async createContainer(
     record: JobRecord,
-    paths: JobPaths,
-    environment: Readonly<Record<string, string>>,
-    deviceRequests: Docker.DeviceRequest[],
+    place: {
+      readonly paths: JobPaths;
+      readonly environment: Readonly<Record<string, string>>;
+      readonly deviceRequests: Docker.DeviceRequest[];
+      readonly host: string;
+      readonly network: string | undefined;
+    },
   ): Promise<Docker.Container> {
+    const { host, network, deviceRequests } = place;
+    const chief = host === TRAINING_HOST;
+    const name = chief ? record.containerName : `${record.containerName}-${host}`;
     const options: Docker.ContainerCreateOptions = {
-      name: record.containerName,
+      name,
       Image: record.image,
       Cmd: ['train'],
-      Hostname: TRAINING_HOST,
+      Hostname: host,
       Env: [
         `TRAINING_JOB_NAME=${record.name}`,
-        ...Object.entries(environment).map(([key, value]) => `${key}=${value}`),
+        // Several hosts on one machine share its GPUs: each takes memory as it needs it, not all.
+        ...(network && deviceRequests.length ? ['TF_FORCE_GPU_ALLOW_GROWTH=true'] : []),
+        ...Object.entries(place.environment).map(([key, value]) => `${key}=${value}`),
       ],
       Labels: {
         [LABELS.job]: record.name,
         [LABELS.workspace]: this.context.workspaceHash,
         [LABELS.workspaceFolder]: resolve(this.context.workspace),
+        ...(chief ? {} : { [LABELS.host]: host }),
       },
       HostConfig: {
-        Mounts: trainingMounts(paths, record.channels),
+        Mounts: trainingMounts(hostPaths(place.paths, host), record.channels),
         ...(deviceRequests.length ? { DeviceRequests: deviceRequests } : {}),
+        ...(network ? { NetworkMode: network } : {}),
       },
+      ...(network
+        ? { NetworkingConfig: { EndpointsConfig: { [network]: { Aliases: [host] } } } }
+        : {}),
     };
     const engine = this.context.docker;
     try {
@@ -205,12 +259,12 @@ export class LocalTrainingJobs {
     } catch (error) {
       // A container of an earlier job of this name whose folder was deleted: clear it away.
       if ((error as { statusCode?: number }).statusCode !== 409) throw error;
-      const stale = engine.getContainer(record.containerName);
+      const stale = engine.getContainer(name);
       const state = await stale.inspect().catch(() => undefined);
       if (state?.State.Running)
         throw new UserError(
-          `a container named ${record.containerName} is still running a training job of that name`,
-          `Stop it (docker stop ${record.containerName}) or pick another job name`,
+          `a container named ${name} is still running a training job of that name`,
+          `Stop it (docker stop ${name}) or pick another job name`,
         );
       await stale.remove({ force: true }).catch(() => undefined);
       return await engine.createContainer(options);
@@ -253,7 +307,28 @@ export class LocalTrainingJobs {
         ...(signal ? { abortSignal: signal } : {}),
       }),
     );
-    return new Map(list.map((info) => [info.Labels[LABELS.job] ?? '', info]));
+    // The chief (algo-1) stands for the job; the other hosts are its workers.
+    return new Map(
+      list
+        .filter((info) => !info.Labels[LABELS.host])
+        .map((info) => [info.Labels[LABELS.job] ?? '', info]),
+    );
+  }
+
+  /** The containers of a job's other hosts (algo-2 ...), when it runs on several. */
+  private async workerContainers(name: string): Promise<Docker.ContainerInfo[]> {
+    return docker(() =>
+      this.context.docker.listContainers({
+        all: true,
+        filters: {
+          label: [
+            `${LABELS.workspace}=${this.context.workspaceHash}`,
+            `${LABELS.job}=${name}`,
+            LABELS.host,
+          ],
+        },
+      }),
+    );
   }
 
   /**
@@ -300,6 +375,18 @@ export class LocalTrainingJobs {
           .stop({ t: this.context.stopTimeoutSeconds })
           .catch(() => undefined);
         return stopping;
+      }
+      if (job.instanceCount > 1) {
+        // A host that failed leaves the others waiting for it in every step: end the chief, and
+        // the job fails with that host's reason (finishWorkers).
+        const failed = (await this.workerContainers(name)).some(
+          (worker) => worker.State === 'exited' && (exitCodeOf(worker) ?? 0) !== 0,
+        );
+        if (failed)
+          this.context.docker
+            .getContainer(found.Id)
+            .stop({ t: this.context.stopTimeoutSeconds })
+            .catch(() => undefined);
       }
       return status;
     }
@@ -353,7 +440,12 @@ export class LocalTrainingJobs {
       await this.writeStatus(paths, lost);
       return lost;
     }
-    const events = decodeDockerLog(raw, `${name}${STREAM}`);
+    const chiefEvents = decodeDockerLog(raw, `${name}${STREAM}`);
+    const workers =
+      job.instanceCount > 1 ? await this.finishWorkers(name, paths) : { events: [], failure: '' };
+    const events = workers.events.length
+      ? [...chiefEvents, ...workers.events].sort((a, b) => a.timestamp - b.timestamp)
+      : chiefEvents;
     await writeFileAtomic(paths.log, events.map((event) => `${formatLogLine(event)}\n`).join(''));
     const failure = await readFile(paths.failure, 'utf8').catch(() => undefined);
     let status = await this.readStatus(name, job);
@@ -361,8 +453,11 @@ export class LocalTrainingJobs {
       { exitCode: state.State.ExitCode, oomKilled: state.State.OOMKilled },
       status,
       failure,
-      events.slice(-5).map((event) => event.message),
+      chiefEvents.slice(-5).map((event) => event.message),
     );
+    // The chief's own failure explains it best; otherwise the first host that failed does.
+    if (workers.failure && !status.stopRequested && !failure?.trim())
+      outcome = { status: 'Failed', reason: workers.failure.slice(0, 1024) };
     const finalMetrics = lastValues(events);
     let modelArtifacts: string | undefined;
     // SageMaker uploads the model of a stopped job too (what the 120 s grace was for).
@@ -389,6 +484,50 @@ export class LocalTrainingJobs {
     await this.writeStatus(paths, status);
     await container.remove({ force: true }).catch(() => undefined);
     return status;
+  }
+
+  /**
+   * Ends the other hosts of a job whose chief has exited: stops those still running (waiting
+   * for a chief that is gone), keeps their logs (each line marked with its host) and the first
+   * failure, removes their containers and the job's network.
+   */
+  private async finishWorkers(
+    name: string,
+    paths: JobPaths,
+  ): Promise<{ events: LogEvent[]; failure: string }> {
+    const events: LogEvent[] = [];
+    let failure = '';
+    const engine = this.context.docker;
+    const list = await this.workerContainers(name).catch(() => []);
+    list.sort((a, b) =>
+      (a.Labels[LABELS.host] ?? '').localeCompare(b.Labels[LABELS.host] ?? '', 'en', {
+        numeric: true,
+      }),
+    );
+    for (const info of list) {
+      const host = info.Labels[LABELS.host] ?? 'algo-?';
+      const container = engine.getContainer(info.Id);
+      const stopped = info.State === 'running';
+      if (stopped)
+        await container.stop({ t: this.context.stopTimeoutSeconds }).catch(() => undefined);
+      const state = await container.inspect().catch(() => undefined);
+      const raw = (await container
+        .logs({ stdout: true, stderr: true, timestamps: true })
+        .catch(() => Buffer.alloc(0))) as unknown as Buffer;
+      for (const event of decodeDockerLog(raw, `${name}/${host}`))
+        events.push({ ...event, message: `[${host}] ${event.message}` });
+      const code = state?.State.ExitCode ?? 0;
+      if (!failure && !stopped && code !== 0) {
+        const text = await readFile(hostPaths(paths, host).failure, 'utf8').catch(() => '');
+        failure = `host ${host}: ${text.trim() || `the training container exited with code ${code} and wrote no /opt/ml/output/failure`}`;
+      }
+      await container.remove({ force: true }).catch(() => undefined);
+    }
+    await engine
+      .getNetwork(this.networkName(name))
+      .remove()
+      .catch(() => undefined);
+    return { events, failure };
   }
 
   /** output/model.tar.gz, and a copy at `<outputPath>/<job>/output/model.tar.gz` as on S3. */
@@ -453,19 +592,23 @@ export class LocalTrainingJobs {
       await this.writeStatus(this.paths(name), status);
     }
     const found = (await this.containersByJob(signal)).get(name);
-    if (found) {
-      try {
-        await this.context.docker.getContainer(found.Id).stop({
-          t: this.context.stopTimeoutSeconds,
-          ...(signal ? { abortSignal: signal } : {}),
-        });
-      } catch (error) {
-        if (signal?.aborted) throw new CancelledError();
-        const code = (error as { statusCode?: number }).statusCode;
-        // 304: it had already stopped; 404: another window finished it.
-        if (code !== 304 && code !== 404) throw explainDockerError(error);
-      }
-    }
+    const workers = job.instanceCount > 1 ? await this.workerContainers(name) : [];
+    // Every host at once: a chief stopped alone would leave the others waiting for it.
+    await Promise.all(
+      [...(found ? [found] : []), ...workers].map(async (info) => {
+        try {
+          await this.context.docker.getContainer(info.Id).stop({
+            t: this.context.stopTimeoutSeconds,
+            ...(signal ? { abortSignal: signal } : {}),
+          });
+        } catch (error) {
+          if (signal?.aborted) throw new CancelledError();
+          const code = (error as { statusCode?: number }).statusCode;
+          // 304: it had already stopped; 404: another window finished it.
+          if (code !== 304 && code !== 404) throw explainDockerError(error);
+        }
+      }),
+    );
     await this.refresh(name, job);
   }
 
@@ -600,6 +743,12 @@ function lastValues(events: readonly LogEvent[]): Record<string, number> {
     if (last) final[series.name] = last.value;
   }
   return final;
+}
+
+/** The exit code in a listed container's status ("Exited (1) 3 seconds ago"). */
+function exitCodeOf(info: Docker.ContainerInfo): number | undefined {
+  const match = /Exited \((-?\d+)\)/.exec(info.Status);
+  return match ? Number(match[1]) : undefined;
 }
 
 async function hasFiles(folder: string): Promise<boolean> {

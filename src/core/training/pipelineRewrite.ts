@@ -329,3 +329,16 @@ export function fineTuneCheckpointOf(text: string): string | undefined {
     }
   return undefined;
 }
+
+/** The config's `train_config.batch_size`, or undefined when it has none or it is not a number. */
+export function batchSizeOf(text: string): number | undefined {
+  const document = parse(text);
+  for (const trainConfig of messagesOf(document, 'train_config'))
+    for (const field of fieldsNamed(trainConfig, 'batch_size')) {
+      const value = field.value;
+      if (value?.kind !== 'scalar') continue;
+      const number = Number(text.slice(value.offset, value.offset + value.length));
+      return Number.isInteger(number) ? number : undefined;
+    }
+  return undefined;
+}

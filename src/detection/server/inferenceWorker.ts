@@ -47,12 +47,18 @@ async function detect(detector: Detector, message: ToWorker & { type: 'detect' }
 
 loadDetector(config.modelDir, config.backend ? { backend: config.backend } : {}).then(
   (detector) => {
-    // One job at a time: the server sends the next only after this one's answer.
+    // One job at a time, in the order they came: the server may send the next one while this
+    // one runs (so it is here the moment this one is answered), never more than that.
+    let queue = Promise.resolve();
     process.on('message', (message: ToWorker) => {
-      if (message.type === 'stop') {
-        detector.dispose();
-        process.disconnect();
-      } else void detect(detector, message);
+      queue = queue.then(() => {
+        if (message.type === 'stop') {
+          detector.dispose();
+          process.disconnect();
+          return undefined;
+        }
+        return detect(detector, message);
+      });
     });
     send({
       type: 'ready',

@@ -1,6 +1,8 @@
 // The server's inference workers: child processes that each load the model and decode and
 // detect one image at a time (inferenceWorker.ts). The server's event loop only routes: jobs wait
-// here in arrival order and go to the first idle worker.
+// here in arrival order and go to the first idle worker. When every worker is busy and jobs still
+// wait, each worker is also handed the next one, which it starts the moment it answers the
+// current: a worker never sits idle for the round trip of its answer and the next image.
 //
 // Why processes and not worker threads: a process can be killed whatever it is doing (a thread
 // cannot be stopped inside native TensorFlow code), one that runs out of memory takes nothing
@@ -58,7 +60,10 @@ interface Slot {
   readonly gpu: string | undefined;
   child?: ChildProcess;
   ready: boolean;
+  /** The job the worker is on. */
   job?: Job;
+  /** The job it was handed to start right after (it has the image already). */
+  next?: Job;
 }
 
 /**
@@ -178,7 +183,7 @@ export class WorkerPool {
         const child = slot.child;
         if (!child || child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        if (slot.job || !child.connected) child.kill('SIGKILL');
+        if (slot.job || slot.next || !child.connected) child.kill('SIGKILL');
         else this.post(child, { type: 'stop' });
         const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
         await exited;
@@ -236,7 +241,10 @@ export class WorkerPool {
       default: {
         const job = slot.job;
         if (!job || job.id !== message.id) return;
-        slot.job = undefined;
+        // The worker has started the job it was handed, if any: its watchdog starts now.
+        slot.job = slot.next;
+        slot.next = undefined;
+        if (slot.job) this.watch(slot, child, slot.job);
         if (message.type === 'result')
           job.settle({ kind: 'prediction', prediction: message.prediction });
         else if (message.type === 'refused')
@@ -259,7 +267,15 @@ export class WorkerPool {
     slot.ready = false;
     const how = signal ? `was killed (${signal})` : `exited (${code})`;
     const job = slot.job;
+    const next = slot.next;
     slot.job = undefined;
+    slot.next = undefined;
+    // The job it was handed but had not started goes back to the front of the queue.
+    if (next) {
+      if (this.stopping || this.failure)
+        next.settle({ kind: 'unavailable', error: this.failure ?? 'the server is shutting down' });
+      else this.queue.unshift(next);
+    }
     if (job)
       job.settle(
         job.overran
@@ -282,26 +298,39 @@ export class WorkerPool {
   }
 
   private pump(): void {
-    while (this.queue.length > 0) {
-      const slot = this.slots.find((s) => s.ready && !s.job && s.child?.connected);
-      if (!slot) return;
-      const job = this.queue.shift()!;
-      const child = slot.child!;
-      slot.job = job;
-      job.watchdog = setTimeout(() => {
-        job.overran = true;
-        this.options.log(
-          `worker ${slot.number}: an image ran longer than ${this.options.jobLimitMs / 1000} s; killing the worker`,
+    // Idle workers first, then one job ahead for each busy one.
+    for (const ahead of [false, true]) {
+      while (this.queue.length > 0) {
+        const slot = this.slots.find(
+          (s) => s.ready && s.child?.connected && (ahead ? s.job && !s.next : !s.job),
         );
-        child.kill('SIGKILL');
-      }, this.options.jobLimitMs);
-      this.post(child, {
-        type: 'detect',
-        id: job.id,
-        image: job.image,
-        ...(job.threshold === undefined ? {} : { threshold: job.threshold }),
-      });
+        if (!slot) break;
+        const job = this.queue.shift()!;
+        const child = slot.child!;
+        if (ahead) slot.next = job;
+        else {
+          slot.job = job;
+          this.watch(slot, child, job);
+        }
+        this.post(child, {
+          type: 'detect',
+          id: job.id,
+          image: job.image,
+          ...(job.threshold === undefined ? {} : { threshold: job.threshold }),
+        });
+      }
     }
+  }
+
+  /** Kills the worker when `job` runs past the limit (from when the worker starts it). */
+  private watch(slot: Slot, child: ChildProcess, job: Job): void {
+    job.watchdog = setTimeout(() => {
+      job.overran = true;
+      this.options.log(
+        `worker ${slot.number}: an image ran longer than ${this.options.jobLimitMs / 1000} s; killing the worker`,
+      );
+      child.kill('SIGKILL');
+    }, this.options.jobLimitMs);
   }
 
   private post(child: ChildProcess, message: ToWorker): void {

@@ -125,6 +125,85 @@ describe('local training jobs in a real Docker engine', () => {
     assert.equal(left.length, 0, 'the finished container is removed');
   });
 
+  it('runs a job on two hosts as SageMaker does: algo-1 and algo-2 on one network, the chief exports', async () => {
+    const spec = { ...localSpec(ws, image.image, 'job-hosts', 200), instanceCount: 2 };
+    const started = await target.startTrainingJob(spec);
+    assert.equal(started.status, 'InProgress');
+    const paths = target.jobPaths('job-hosts');
+    const running = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.job}=job-hosts`] },
+    });
+    assert.deepEqual(running.map((c) => c.Labels[LABELS.host] ?? 'algo-1').sort(), [
+      'algo-1',
+      'algo-2',
+    ]);
+    const network = `${target.jobs.containerName('job-hosts')}-network`;
+    for (const info of running) assert.ok(info.NetworkSettings.Networks[network], info.Names[0]);
+    for (const [folder, host] of [
+      [paths.root, 'algo-1'],
+      [join(paths.root, 'hosts', 'algo-2'), 'algo-2'],
+    ] as const) {
+      const config = JSON.parse(
+        readFileSync(join(folder, 'input', 'config', 'resourceconfig.json'), 'utf8'),
+      );
+      assert.equal(config.current_host, host);
+      assert.deepEqual(config.hosts, ['algo-1', 'algo-2']);
+    }
+
+    const job = await until('the two-host job to end', async () => {
+      const details = await target.describeTrainingJob('job-hosts');
+      return ['Completed', 'Failed', 'Stopped'].includes(details.status) ? details : undefined;
+    });
+    const log = readFileSync(paths.log, 'utf8');
+    assert.equal(job.status, 'Completed', `${job.failureReason}\n${log.slice(-3000)}`);
+    assert.equal(job.instanceCount, 2);
+    // Each reached the other by its SageMaker host name, through TF_CONFIG.
+    assert.match(log, /stand-in: worker 1 of 2 \(algo-1\) reached algo-2/);
+    assert.match(log, /\[algo-2\] stand-in: worker 2 of 2 \(algo-2\) reached algo-1/);
+    assert.match(log, /\[algo-2\] \[tfod\] done on algo-2: the chief \(algo-1\) exports the model/);
+    assert.match(log, /\[tfod\] host algo-1, worker 1 of 2 .*the chief/);
+    const listing = execFileSync('tar', ['-tzf', paths.modelArchive], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .sort();
+    assert.deepEqual(listing, EXPECTED_MODEL_ENTRIES);
+    assert.deepEqual(readdirSync(join(paths.root, 'hosts', 'algo-2', 'model')), []);
+    assert.ok(existsSync(join(paths.checkpoints, 'ckpt-1.index')));
+    assert.ok(!existsSync(join(paths.root, 'hosts', 'algo-2', 'checkpoints', 'ckpt-1.index')));
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.job}=job-hosts`] },
+    });
+    assert.equal(left.length, 0, 'both containers are removed');
+    assert.deepEqual(await docker.listNetworks({ filters: { name: [network] } }), []);
+  });
+
+  it('a host that fails fails the job with its reason and ends the chief waiting for it', async () => {
+    await target.startLocalTrainingJob(
+      { ...localSpec(ws, image.image, 'job-host-fails', 200), instanceCount: 2 },
+      { environment: { TFOD_STANDIN_FAIL_HOST: 'algo-2' } },
+    );
+    const job = await until(
+      'the job with a failed host to end',
+      async () => {
+        const details = await target.describeTrainingJob('job-host-fails');
+        return ['Completed', 'Failed', 'Stopped'].includes(details.status) ? details : undefined;
+      },
+      90_000,
+    );
+    assert.equal(job.status, 'Failed');
+    assert.match(
+      job.failureReason ?? '',
+      /^host algo-2: The training step failed \(exit code 1\): ValueError: stand-in failure requested by the test on algo-2/,
+    );
+    const left = await docker.listContainers({
+      all: true,
+      filters: { label: [`${LABELS.job}=job-host-fails`] },
+    });
+    assert.equal(left.length, 0);
+  });
+
   it('a failing job is Failed with the text of /opt/ml/output/failure', async () => {
     await target.startLocalTrainingJob(localSpec(ws, image.image, 'job-fail'), {
       environment: { TFOD_STANDIN_FAIL: 'od_api_tf2.py' },

@@ -185,6 +185,24 @@ describe('serving app lifecycle', () => {
     }
   });
 
+  it('gives the image a dying worker was handed next to its replacement, not an error', async () => {
+    const { app, lines } = stubApp();
+    const base = await start(app);
+    try {
+      await app.ready;
+      // One worker: while it is on the first image it is handed the second, then dies.
+      const first = postImage(base, stubImage('block=400;exit=3'));
+      while (app.inFlight < 1) await sleep(5);
+      const second = postImage(base, stubImage());
+      const [dead, next] = await Promise.all([first, second]);
+      assert.equal(dead.status, 500);
+      assert.equal(next.status, 200, JSON.stringify(next.body));
+      assert.ok(lines.some((l) => /worker 1 exited \(3\); starting another/.test(l)));
+    } finally {
+      await app.close();
+    }
+  });
+
   it('drains on close: every request received is answered, queued ones too', async () => {
     const { app, lines } = stubApp();
     const base = await start(app);

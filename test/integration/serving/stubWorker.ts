@@ -5,6 +5,7 @@
 // and per image by a PNG tEXt chunk with the keyword "stub" (see stubImage in stub.ts):
 //   block=MS  busy-wait MS milliseconds on the worker's only thread, as decoding and inference do
 //   exit=N    exit with code N while on the image, as a crash would
+// (several, in order, separated by ';': "block=300;exit=3")
 // and otherwise answer one cat at once.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,11 +38,14 @@ function instruction(image: Uint8Array): string {
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'stop') return process.disconnect();
-  const [what, value] = instruction(message.image).split('=');
-  if (what === 'exit') process.exit(Number(value));
-  if (what === 'block') {
-    const end = Date.now() + Number(value);
-    while (Date.now() < end);
+  // Steps in order, separated by ';' ("block=300;exit=3").
+  for (const step of instruction(message.image).split(';')) {
+    const [what, value] = step.split('=');
+    if (what === 'exit') process.exit(Number(value));
+    if (what === 'block') {
+      const end = Date.now() + Number(value);
+      while (Date.now() < end);
+    }
   }
   send({ type: 'result', id: message.id, prediction: [[17, 0.9, 0.1, 0.1, 0.9, 0.9]] });
 });

@@ -6,10 +6,12 @@ import { describe, it } from 'node:test';
 import type { TrainingJobSpec } from '../../../src/core/jobs';
 import {
   defaultLocalOutputPath,
+  hostPaths,
   jobPaths,
   layOutJobFolder,
   localPath,
   trainingConfigFiles,
+  trainingHosts,
   trainingMounts,
   workspaceHash,
   writeFileAtomic,
@@ -101,6 +103,39 @@ describe('local job folder layout', () => {
       assert.equal(paths.log, join(paths.root, 'output', 'train.log'));
       assert.equal(paths.failure, join(paths.root, 'output', 'failure'));
       assert.equal(defaultLocalOutputPath(workspace), join(workspace, '.tfod', 'jobs'));
+    } finally {
+      rmSync(workspace, { recursive: true, force: true });
+    }
+  });
+
+  it('gives every other host of a job on several instances its own /opt/ml tree naming it', async () => {
+    const workspace = mkdtempSync(join(tmpdir(), 'tfod-layout-'));
+    try {
+      const paths = jobPaths(workspace, spec.name);
+      const hosts = trainingHosts(3);
+      assert.deepEqual(hosts, ['algo-1', 'algo-2', 'algo-3']);
+      await layOutJobFolder(paths, spec, 'local', hosts);
+      assert.equal(hostPaths(paths, 'algo-1'), paths);
+      for (const host of hosts) {
+        const own = hostPaths(paths, host);
+        const config = JSON.parse(readFileSync(own.resourceConfig, 'utf8'));
+        assert.equal(config.current_host, host);
+        assert.deepEqual(config.hosts, hosts);
+        assert.equal(
+          readFileSync(own.hyperparameters, 'utf8'),
+          trainingConfigFiles(spec, 'local').hyperparameters,
+        );
+        const mounts = trainingMounts(own, { training: '/data/train' });
+        assert.equal(
+          mounts.find((mount) => mount.Target === '/opt/ml/model')?.Source,
+          host === 'algo-1' ? paths.model : join(paths.root, 'hosts', host, 'model'),
+        );
+        assert.equal(
+          mounts.find((mount) => mount.Target === '/opt/ml/input/data/training')?.Source,
+          '/data/train',
+        );
+      }
+      assert.deepEqual(readdirSync(join(paths.root, 'hosts')).sort(), ['algo-2', 'algo-3']);
     } finally {
       rmSync(workspace, { recursive: true, force: true });
     }

@@ -126,6 +126,40 @@ describe('training job spec validation', () => {
     assert.match(text, /the 'checkpoint' channel: 'file:\/\/\/tmp' is not an S3 location/);
   });
 
+  it('trains on several instances with a TF2 image, refuses it with a TF1 image, and caps the local hosts', () => {
+    const twoHosts = (image: string, count: number, target: 'local' | 'sagemaker') =>
+      validateTrainingJobSpec(
+        sampleSpec({
+          image,
+          instanceCount: count,
+          ...(target === 'local'
+            ? { outputPath: '/tmp/out', channels: { training: '/tmp/data' } }
+            : {}),
+        }),
+        { target },
+      ).filter((problem) => problem.field === 'instanceCount');
+    const repository = sampleSpec().image.replace(/:[^:]+$/, '');
+    assert.deepEqual(twoHosts(`${repository}:2.9.1-gpu`, 2, 'sagemaker'), []);
+    assert.deepEqual(
+      twoHosts(`${repository}:1.15.0-gpu`, 2, 'sagemaker').map((p) => [p.severity, p.message]),
+      [
+        [
+          'error',
+          "the TF1 image '1.15.0-gpu' trains on one instance (the Object Detection API's TF1 model_main.py has no multi-worker training); set the instance count to 1, or use a TF2 image",
+        ],
+      ],
+    );
+    assert.deepEqual(
+      twoHosts('tfod-sagemaker:2.9.1', 2, 'local').map((p) => p.severity),
+      ['warning'],
+    );
+    assert.match(
+      twoHosts('tfod-sagemaker:2.9.1', 5, 'local')[0]?.message ?? '',
+      /the local target runs at most 4 hosts .* not 5/,
+    );
+    assert.deepEqual(twoHosts('tfod-sagemaker:1.15.0', 1, 'local'), []);
+  });
+
   it('warns about what is allowed but likely a mistake', () => {
     const problems = validateTrainingJobSpec(
       sampleSpec({
@@ -142,7 +176,6 @@ describe('training job spec validation', () => {
     assert.deepEqual(errors(problems), []);
     assert.deepEqual(warnings(problems), [
       "instanceType: the image tag 'gpu' is a GPU build but ml.m5.large has no GPU; pick a GPU instance type or the CPU image",
-      'instanceCount: the training image trains on one instance; the other 1 would only add cost',
       'hyperparameters.inference_type: inference_type QUANTIZED_UINT8 only applies to the TensorFlow Lite export; set quantize to true to get one',
       'hyperparameters.image_size: image_size only applies to the TensorFlow Lite export; set quantize to true to get one',
     ]);
@@ -176,7 +209,10 @@ describe('training job spec validation', () => {
         error.fix !== undefined,
     );
     assert.equal(
-      assertValidTrainingJobSpec(sampleSpec({ instanceCount: 3 }))[0]?.field,
+      assertValidTrainingJobSpec(
+        sampleSpec({ instanceCount: 3, outputPath: '/tmp/out', channels: { training: '/tmp/d' } }),
+        { target: 'local' },
+      )[0]?.field,
       'instanceCount',
     );
   });

@@ -10,6 +10,9 @@
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
+const net = require('node:net');
+const os = require('node:os');
+const dns = require('node:dns').promises;
 
 const invokedAs = path.basename(process.argv[1]);
 const [script, ...rest] =
@@ -91,6 +94,85 @@ function hangIfAsked() {
   return true;
 }
 
+/** The training loop's output; the chief writes the checkpoints. */
+function trainSteps(modelDir, chief) {
+  const steps = Number(need('num_train_steps'));
+  for (let step = 100; step <= steps; step += 100) {
+    console.log(`I1124 00:00:00.000000 1 model_lib_v2.py:705] Step ${step} per-step time 0.100s`);
+    console.log(
+      `I1124 00:00:00.000000 1 model_lib_v2.py:708] {'Loss/classification_loss': ${(1 / step).toFixed(5)},`,
+    );
+    console.log(` 'Loss/total_loss': ${(2 / step).toFixed(5)},`);
+    console.log(" 'learning_rate': 0.004}");
+  }
+  if (!chief) return;
+  write(path.join(modelDir, 'checkpoint'), 'model_checkpoint_path: "ckpt-1"\n');
+  write(path.join(modelDir, 'ckpt-1.index'));
+  write(path.join(modelDir, 'ckpt-1.data-00000-of-00001'));
+}
+
+/** TF_CONFIG's workers and this task's index, when it names more than one worker. */
+function clusterOf(text) {
+  if (!text) return undefined;
+  const config = JSON.parse(text);
+  const workers = (config.cluster && config.cluster.worker) || [];
+  return workers.length > 1 ? { workers, index: config.task.index } : undefined;
+}
+
+/**
+ * Listens at this worker's address and connects to every other one (retrying while they start),
+ * each answering with its hostname; resolves once this worker has reached all the others and all
+ * the others have reached it.
+ */
+function rendezvous({ workers, index }) {
+  const port = Number(workers[index].split(':')[1]);
+  const others = workers.filter((_, i) => i !== index);
+  let accepted = 0;
+  let allIn = () => undefined;
+  const everyoneIn = new Promise((resolve) => {
+    allIn = () => {
+      if (accepted >= others.length) resolve();
+    };
+  });
+  const server = net.createServer((socket) => {
+    socket.end(`${os.hostname()}\n`);
+    accepted += 1;
+    allIn();
+  });
+  const reach = async (address) => {
+    const [host, otherPort] = address.split(':');
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        // c-ares, not the system resolver: the test image has no NSS modules.
+        const [ip] = await dns.resolve4(host).catch(() => [host]);
+        return await new Promise((resolve, reject) => {
+          const socket = net.connect(Number(otherPort), ip);
+          let text = '';
+          socket.on('data', (chunk) => (text += chunk));
+          socket.on('end', () => resolve(text.trim()));
+          socket.on('error', reject);
+        });
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`cannot reach ${address}: ${error.message}`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  };
+  return new Promise((resolve, reject) => {
+    server.on('error', reject);
+    server.listen(port, '0.0.0.0', resolve);
+  })
+    .then(() => Promise.all(others.map(reach)))
+    .then(async (names) => {
+      console.log(
+        `stand-in: worker ${index + 1} of ${workers.length} (${os.hostname()}) reached ${names.join(', ')}`,
+      );
+      await everyoneIn;
+      server.close();
+    });
+}
+
 if (process.env.TFOD_STANDIN_FAIL === name) {
   die('ValueError: stand-in failure requested by the test (TFOD_STANDIN_FAIL)');
 }
@@ -113,18 +195,20 @@ switch (name) {
       break;
     }
     if (hangIfAsked()) break;
-    const steps = Number(need('num_train_steps'));
-    for (let step = 100; step <= steps; step += 100) {
-      console.log(`I1124 00:00:00.000000 1 model_lib_v2.py:705] Step ${step} per-step time 0.100s`);
-      console.log(
-        `I1124 00:00:00.000000 1 model_lib_v2.py:708] {'Loss/classification_loss': ${(1 / step).toFixed(5)},`,
+    if (process.env.TFOD_STANDIN_FAIL_HOST === os.hostname())
+      die(`ValueError: stand-in failure requested by the test on ${os.hostname()}`);
+    const cluster = clusterOf(process.env.TF_CONFIG);
+    if (cluster) {
+      // What MultiWorkerMirroredStrategy needs first: every worker reaches every other at the
+      // address TF_CONFIG gives. Then it trains; only the chief (index 0) keeps checkpoints.
+      rendezvous(cluster).then(
+        () => trainSteps(modelDir, cluster.index === 0),
+        (error) =>
+          die(`tensorflow.python.framework.errors_impl.UnavailableError: ${error.message}`),
       );
-      console.log(` 'Loss/total_loss': ${(2 / step).toFixed(5)},`);
-      console.log(" 'learning_rate': 0.004}");
+      break;
     }
-    write(path.join(modelDir, 'checkpoint'), 'model_checkpoint_path: "ckpt-1"\n');
-    write(path.join(modelDir, 'ckpt-1.index'));
-    write(path.join(modelDir, 'ckpt-1.data-00000-of-00001'));
+    trainSteps(modelDir, true);
     break;
   }
   case 'model_main.py': {
