@@ -80,7 +80,7 @@ def distribution_strategy():
             % (index + 1, workers, strategy.num_replicas_in_sync),
             flush=True,
         )
-        return strategy, index == 0
+        return strategy, index == 0, True
     strategy = tf.distribute.MirroredStrategy()
     print(
         "[tfod] MirroredStrategy: %d replica(s) in sync (%s)"
@@ -90,7 +90,18 @@ def distribution_strategy():
         ),
         flush=True,
     )
-    return strategy, True
+    return strategy, True, False
+
+
+def leave(code, multi_worker):
+    """Ends the process. With MultiWorkerMirroredStrategy TensorFlow 2.9 aborts while Python shuts
+    down ("terminate called without an active exception", SIGABRT: its collective ops' threads are
+    still joinable), after the work is done and saved: leave without that teardown."""
+    if multi_worker:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
 
 def checkpoint_step(path):
@@ -110,7 +121,7 @@ def loop_settings(num_steps, resumed_step=0):
 
 def train(args):
     tf.config.set_soft_device_placement(True)
-    strategy, chief = distribution_strategy()
+    strategy, chief, multi_worker = distribution_strategy()
     # The API's loop restores the newest checkpoint of model_dir on its own (a spot job restarted
     # with /opt/ml/checkpoints as its model_dir); say so with the step it goes on from.
     resumed = tf.train.latest_checkpoint(args.model_dir)
@@ -147,7 +158,7 @@ def train(args):
         # The loop saved this worker's checkpoints into temporary folders and deleted them; the
         # chief's are the job's.
         print("[tfod] worker done: the chief holds the checkpoints", flush=True)
-        return 0
+        return leave(0, multi_worker)
     latest = tf.train.latest_checkpoint(args.model_dir)
     step = checkpoint_step(latest) if latest else -1
     print("[tfod] newest checkpoint: %s (step %d)" % (latest, step), flush=True)
@@ -156,8 +167,8 @@ def train(args):
             "error: the newest checkpoint is at step %d, not %d" % (step, args.num_train_steps),
             file=sys.stderr,
         )
-        sys.exit(1)
-    return 0
+        return leave(1, multi_worker)
+    return leave(0, multi_worker)
 
 
 def evaluate(args):

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { connectDocker } from '../../src/core/docker/engine';
@@ -42,6 +44,21 @@ export async function buildTrainingImage(log: (line: string) => void): Promise<s
     onLog: log,
   });
   return TRAINING_IMAGE;
+}
+
+/**
+ * What a training test starts from: the production image built, and a fresh workspace (under
+ * the temporary folder, named `prefix`...) holding the generated sample in `sample/`.
+ */
+export async function sampleWorkspace(
+  prefix: string,
+): Promise<{ image: string; workspace: string }> {
+  assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
+  const image = await buildTrainingImage(() => undefined);
+  const workspace = mkdtempSync(join(tmpdir(), prefix));
+  const sample = tfod(workspace, 'sample', 'sample');
+  assert.equal(sample.code, 0, sample.stderr);
+  return { image, workspace };
 }
 
 export interface CliResult {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { buildTrainingImage, cli, jobFolder, removeWorkspace, tfod, waitForJob } from './harness';
+import { jobFolder, removeWorkspace, sampleWorkspace, tfod, waitForJob } from './harness';
 
 // A job on two instances as SageMaker runs it, with real TensorFlow 2.9 and the real Object
 // Detection API: `tfod train --instance-count 2` on the local target starts two containers of the
@@ -20,11 +19,7 @@ describe('training on two hosts with real TensorFlow (MultiWorkerMirroredStrateg
   let log = '';
 
   before(async () => {
-    assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
-    image = await buildTrainingImage(() => undefined);
-    workspace = mkdtempSync(join(tmpdir(), 'tfod-training-hosts-'));
-    const sample = tfod(workspace, 'sample', 'sample');
-    assert.equal(sample.code, 0, sample.stderr);
+    ({ image, workspace } = await sampleWorkspace('tfod-training-hosts-'));
   });
 
   after(() => {

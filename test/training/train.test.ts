@@ -1,14 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { METRIC_DEFINITIONS, parseMetricLine } from '../../src/core/training/metrics';
@@ -21,8 +13,7 @@ import {
 } from '../e2e/harness/workbench';
 import {
   BASE_IMAGE,
-  buildTrainingImage,
-  cli,
+  sampleWorkspace,
   jobFolder,
   pythonInImage,
   readStatus,
@@ -44,11 +35,7 @@ describe('training with real TensorFlow in the production image', () => {
   let log = '';
 
   before(async () => {
-    assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
-    image = await buildTrainingImage(() => undefined);
-    workspace = mkdtempSync(join(tmpdir(), 'tfod-training-'));
-    const sample = tfod(workspace, 'sample', 'sample');
-    assert.equal(sample.code, 0, sample.stderr);
+    ({ image, workspace } = await sampleWorkspace('tfod-training-'));
   });
 
   after(() => {

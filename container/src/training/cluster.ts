@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { TrainingPaths } from './environment';
 import { TrainingFailure } from './failure';
@@ -87,9 +88,21 @@ export function clusterProblem(
   tfMajor: 1 | 2,
   trainFiles: number,
   batchSize: number | undefined,
+  gpusPerHost = 0,
 ): TrainingFailure | undefined {
   const hosts = cluster.hosts.length;
-  if (hosts === 1) return undefined;
+  // One replica per GPU (MirroredStrategy on each host), or one on the CPU.
+  const perHost = tfMajor === 2 ? Math.max(1, gpusPerHost) : 1;
+  const replicas = hosts * perHost;
+  if (hosts === 1) {
+    if (replicas === 1 || batchSize === undefined || batchSize % replicas === 0) return undefined;
+    return new TrainingFailure(
+      `train_config.batch_size ${batchSize} cannot be split evenly between this instance's ${perHost} GPUs: each GPU takes an equal share of the batch in every step`,
+      [
+        `Set batch_size to a multiple of ${perHost}, or pick an instance type whose GPU count divides it.`,
+      ],
+    );
+  }
   if (tfMajor === 1)
     return new TrainingFailure(
       `This TF1 image trains on one host, and the job has ${hosts}: the Object Detection API's TF1 model_main.py has no multi-worker training`,
@@ -105,12 +118,26 @@ export function clusterProblem(
         'or lower the instance count.',
       ],
     );
-  if (batchSize !== undefined && batchSize % hosts !== 0)
+  if (batchSize !== undefined && batchSize % replicas !== 0) {
+    const split =
+      perHost > 1 ? `${replicas} replicas (${hosts} hosts x ${perHost} GPUs)` : `${hosts} hosts`;
     return new TrainingFailure(
-      `train_config.batch_size ${batchSize} cannot be split evenly between ${hosts} hosts: each host takes an equal share of the batch in every step`,
+      `train_config.batch_size ${batchSize} cannot be split evenly between ${split}: each takes an equal share of the batch in every step`,
       [
-        `Set batch_size to a multiple of ${hosts} (the batch of all hosts together), or change the instance count.`,
+        `Set batch_size to a multiple of ${replicas} (the batch of all of them together), or change the instance count.`,
       ],
     );
+  }
   return undefined;
+}
+
+/** The GPUs this host has, as nvidia-smi lists them (0 without the driver or a GPU). */
+export function countGpus(run: () => string | undefined = listGpus): number {
+  const listing = run() ?? '';
+  return listing.split('\n').filter((line) => /^GPU \d+:/.test(line.trim())).length;
+}
+
+function listGpus(): string | undefined {
+  const result = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 10_000 });
+  return result.status === 0 ? result.stdout : undefined;
 }

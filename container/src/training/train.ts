@@ -15,7 +15,7 @@ import {
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
 import { batchSizeOf } from '../../../src/core/training/pipelineRewrite';
-import { clusterProblem, describeCluster, readCluster } from './cluster';
+import { clusterProblem, countGpus, describeCluster, readCluster } from './cluster';
 import { chooseModelDir, describeModelDir, resumePastNumSteps } from './checkpoints';
 import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
@@ -62,11 +62,19 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   };
   writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
   checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
+  const gpus = countGpus();
+  if (gpus > 1)
+    log(
+      api.tfMajor === 2
+        ? `[tfod] ${gpus} GPUs: MirroredStrategy trains on all of them, each with an equal share of batch_size`
+        : `warning: this host has ${gpus} GPUs and TF1's model_main.py trains on one; a TF2 image trains on all of them`,
+    );
   const problem = clusterProblem(
     cluster,
     api.tfMajor,
     inputs.trainRecords.reduce((sum, set) => sum + set.files.length, 0),
     batchSizeOf(readFileSync(commandPaths.pipelineConfig, 'utf8')),
+    gpus,
   );
   if (problem) throw problem;
 

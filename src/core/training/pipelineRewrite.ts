@@ -317,28 +317,25 @@ export function hasQuantizationAwareTraining(text: string): boolean {
   );
 }
 
-/** The config's `train_config.fine_tune_checkpoint`, unquoted, or undefined when it has none. */
-export function fineTuneCheckpointOf(text: string): string | undefined {
+/** The literal text of the first `train_config.<field>` scalar, or undefined. */
+function trainConfigScalar(text: string, field: string): string | undefined {
   const document = parse(text);
   for (const trainConfig of messagesOf(document, 'train_config'))
-    for (const field of fieldsNamed(trainConfig, 'fine_tune_checkpoint')) {
-      const value = field.value;
-      if (value?.kind !== 'scalar') continue;
-      const literal = text.slice(value.offset, value.offset + value.length);
-      return literal.replace(/^["']|["']$/g, '');
+    for (const found of fieldsNamed(trainConfig, field)) {
+      const value = found.value;
+      if (value?.kind === 'scalar') return text.slice(value.offset, value.offset + value.length);
     }
   return undefined;
 }
 
+/** The config's `train_config.fine_tune_checkpoint`, unquoted, or undefined when it has none. */
+export function fineTuneCheckpointOf(text: string): string | undefined {
+  return trainConfigScalar(text, 'fine_tune_checkpoint')?.replace(/^["']|["']$/g, '');
+}
+
 /** The config's `train_config.batch_size`, or undefined when it has none or it is not a number. */
 export function batchSizeOf(text: string): number | undefined {
-  const document = parse(text);
-  for (const trainConfig of messagesOf(document, 'train_config'))
-    for (const field of fieldsNamed(trainConfig, 'batch_size')) {
-      const value = field.value;
-      if (value?.kind !== 'scalar') continue;
-      const number = Number(text.slice(value.offset, value.offset + value.length));
-      return Number.isInteger(number) ? number : undefined;
-    }
-  return undefined;
+  const literal = trainConfigScalar(text, 'batch_size');
+  const number = Number(literal);
+  return literal !== undefined && Number.isInteger(number) ? number : undefined;
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   clusterProblem,
+  countGpus,
   describeCluster,
   readCluster,
 } from '../../../container/src/training/cluster';
@@ -114,6 +115,31 @@ describe('train: the hosts of a job and TF_CONFIG', () => {
     assert.equal(clusterProblem(cluster, 2, 3, 9), undefined);
     assert.equal(clusterProblem(cluster, 2, 3, undefined), undefined);
     assert.equal(clusterProblem(readClusterOf(1), 1, 1, 7), undefined);
+  });
+
+  it('counts GPUs from nvidia-smi -L and splits the batch between every replica', () => {
+    const listing =
+      'GPU 0: NVIDIA A10G (UUID: GPU-1)\nGPU 1: NVIDIA A10G (UUID: GPU-2)\n  MIG 1g.5gb Device 0: (UUID: MIG-1)\n';
+    assert.equal(
+      countGpus(() => listing),
+      2,
+    );
+    assert.equal(
+      countGpus(() => undefined),
+      0,
+    );
+    const one = readClusterOf(1);
+    assert.match(
+      clusterProblem(one, 2, 1, 3, 2)?.message ?? '',
+      /batch_size 3 cannot be split evenly between this instance's 2 GPUs/,
+    );
+    assert.equal(clusterProblem(one, 2, 1, 4, 2), undefined);
+    // TF1 trains on one GPU: nothing to split.
+    assert.equal(clusterProblem(one, 1, 1, 3, 2), undefined);
+    assert.match(
+      clusterProblem(readClusterOf(2), 2, 2, 6, 2)?.message ?? '',
+      /between 4 replicas \(2 hosts x 2 GPUs\)/,
+    );
   });
 
   function readClusterOf(count: number) {

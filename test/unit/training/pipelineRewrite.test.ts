@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
+  batchSizeOf,
+  fineTuneCheckpointOf,
   hasQuantizationAwareTraining,
   quoteTextFormat,
   rewritePipelineConfig,
@@ -155,6 +157,17 @@ describe('pipeline.config rewrite for the container', () => {
     );
     assert.equal(hasQuantizationAwareTraining('graph_rewriter {}\ntrain_config {}'), false);
     assert.equal(hasQuantizationAwareTraining('train_config { num_steps: 5 }'), false);
+  });
+
+  it("reads train_config's batch_size and fine_tune_checkpoint, and nothing from elsewhere", () => {
+    const text =
+      'eval_config { batch_size: 3 }\ntrain_config {\n  batch_size: 24\n  fine_tune_checkpoint: "zoo/ckpt-0"\n}\n';
+    assert.equal(batchSizeOf(text), 24);
+    assert.equal(fineTuneCheckpointOf(text), 'zoo/ckpt-0');
+    assert.equal(batchSizeOf('eval_config { batch_size: 3 }'), undefined);
+    assert.equal(batchSizeOf('train_config { batch_size: 2.5 }'), undefined);
+    assert.equal(fineTuneCheckpointOf('train_config { batch_size: 2 }'), undefined);
+    assert.equal(batchSizeOf(sample), 8);
   });
 
   it('handles the list form of input_path and an empty train_config', () => {
