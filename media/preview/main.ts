@@ -13,6 +13,7 @@ import {
 } from '../../src/core/preview/protocol';
 import { chooseLabels, type LabelDecision } from '../../src/core/preview/labels';
 import { el, type VsCodeApi } from '../common/dom';
+import { toolbar, toolButton } from '../common/toolbar';
 import './style.css';
 import { carriesDroppable, readAsBase64, readDrop, sortDroppedFiles } from './drop';
 import {
@@ -22,6 +23,7 @@ import {
   classesIn,
   cssColour,
   inkOn,
+  layoutCaptions,
   visiblePredictions,
 } from './view';
 
@@ -93,23 +95,44 @@ function viewChanged(): void {
   vscode.postMessage({ type: 'view', threshold, hidden: [...hidden] });
 }
 
-function button(text: string, title: string, onClick: () => void): HTMLButtonElement {
-  const b = el('button', undefined, text);
-  b.type = 'button';
-  b.title = title;
-  b.addEventListener('click', onClick);
-  return b;
-}
-
 function header(): HTMLElement {
   const bar = el('header');
-  bar.append(
-    el('h1', undefined, 'Detection Preview'),
-    button('Source…', 'Choose a model or an endpoint', () => request('chooseSource')),
-    button('Add images…', 'Pick PNG or JPEG images', () => request('addImages')),
-    button('Run again', 'Send every image to the source again', () => request('rerun')),
-  );
+  const actions = toolbar('Preview actions', [
+    {
+      kind: 'primary',
+      icon: 'add',
+      label: 'Add Images…',
+      title: 'Add PNG or JPEG images to the preview',
+      run: () => request('addImages'),
+    },
+    {
+      kind: 'icon',
+      icon: 'source',
+      label: 'Choose Source…',
+      title: 'Choose the source of predictions: a model run here, or an endpoint',
+      run: () => request('chooseSource'),
+    },
+    {
+      kind: 'icon',
+      icon: 'refresh',
+      label: 'Run Again',
+      title: 'Run Again: send every image to the source again',
+      run: () => request('rerun'),
+    },
+  ]);
+  keepFocus(actions, 'header');
+  bar.append(el('h1', undefined, 'Detection Preview'), actions);
   return bar;
+}
+
+/**
+ * Names the buttons of `scope` so that the one focused keeps focus when the panel re-renders
+ * (every message redraws it): a keyboard user who runs Run Again stays on it.
+ */
+function keepFocus(scope: HTMLElement, key: string): void {
+  scope.querySelectorAll('button').forEach((b) => {
+    b.dataset.focusKey = `${key}:${b.getAttribute('aria-label') ?? b.textContent ?? ''}`;
+  });
 }
 
 function controls(): HTMLElement {
@@ -250,23 +273,26 @@ function draw(
   const g = canvas.getContext('2d');
   if (!g) return;
   g.drawImage(picture, 0, 0, result.width, result.height);
+  // Boxes first, weakest first (the strongest ends on top), then the captions over all of them:
+  // placed so that none covers another or runs off the image.
   for (const p of [...shown].reverse()) {
     const layout = boxLayout(p, result.width, result.height);
     g.strokeStyle = cssColour(p[0]);
     g.lineWidth = layout.lineWidth;
     g.strokeRect(layout.x, layout.y, layout.width, layout.height);
-    const text = captionText(p, labels);
-    g.font = `${layout.caption.fontSize}px sans-serif`;
-    const w = g.measureText(text).width + layout.caption.fontSize * 0.6;
-    g.fillStyle = cssColour(p[0]);
-    g.fillRect(layout.caption.x, layout.caption.y, w, layout.caption.height);
-    g.fillStyle = inkOn(p[0]);
+  }
+  const measure = (text: string, fontSize: number) => {
+    g.font = `${fontSize}px sans-serif`;
+    return g.measureText(text).width;
+  };
+  for (const caption of layoutCaptions(shown, result.width, result.height, labels, measure)) {
+    const id = caption.prediction[0];
+    g.fillStyle = cssColour(id);
+    g.fillRect(caption.x, caption.y, caption.width, caption.height);
+    g.font = `${caption.fontSize}px sans-serif`;
+    g.fillStyle = inkOn(id);
     g.textBaseline = 'middle';
-    g.fillText(
-      text,
-      layout.caption.x + layout.caption.fontSize * 0.3,
-      layout.caption.y + layout.caption.height / 2,
-    );
+    g.fillText(caption.text, caption.x + caption.fontSize * 0.3, caption.y + caption.height / 2);
   }
 }
 
@@ -315,7 +341,7 @@ function imageCard(entry: Entry): HTMLElement {
   if (result.remembered) {
     const kept = el('span', 'remembered', ' · kept from an earlier run');
     kept.title =
-      'The image and the source are unchanged, so the panel did not ask again; Run again does';
+      'The image and the source are unchanged, so the panel did not ask again; Run Again does';
     card.lastElementChild?.append(kept);
   }
   for (const note of result.notes) card.append(el('p', 'note', note));
@@ -359,19 +385,26 @@ function imageCard(entry: Entry): HTMLElement {
     );
     list.append(item);
   }
-  const actions = el('div', 'actions');
-  actions.append(
-    button('Export PNG…', 'Save this image with its boxes as PNG', () => {
-      waitingFor = nextRequest++;
-      vscode.postMessage({
-        type: 'export',
-        requestId: waitingFor,
-        path: result.path,
-        dataUrl: canvas.toDataURL('image/png'),
-      });
-    }),
+  const actions = toolbar(`Actions on ${result.name}`, [
+    {
+      kind: 'secondary',
+      icon: 'save',
+      label: 'Export PNG…',
+      title: 'Save this image with its boxes as PNG',
+      run: () => {
+        waitingFor = nextRequest++;
+        vscode.postMessage({
+          type: 'export',
+          requestId: waitingFor,
+          path: result.path,
+          dataUrl: canvas.toDataURL('image/png'),
+        });
+      },
+    },
     remove,
-  );
+  ]);
+  actions.classList.add('actions');
+  keepFocus(actions, path);
   const raw = el('details', 'raw');
   raw.append(
     el('summary', undefined, 'Raw JSON response'),
@@ -383,13 +416,21 @@ function imageCard(entry: Entry): HTMLElement {
 }
 
 function removeButton(path: string): HTMLButtonElement {
-  return button('Remove', `Remove ${path} from the preview`, () => {
-    images = images.filter((p) => p !== path);
-    entries.delete(path);
-    saveState();
-    vscode.postMessage({ type: 'removeImage', requestId: nextRequest++, path });
-    render();
+  const button = toolButton({
+    kind: 'secondary',
+    icon: 'close',
+    label: 'Remove',
+    title: `Remove ${path} from the preview`,
+    run: () => {
+      images = images.filter((p) => p !== path);
+      entries.delete(path);
+      saveState();
+      vscode.postMessage({ type: 'removeImage', requestId: nextRequest++, path });
+      render();
+    },
   });
+  button.dataset.focusKey = `${path}:Remove`;
+  return button;
 }
 
 /** An image the panel holds while no source is chosen yet. */
@@ -398,7 +439,11 @@ function waitingCard(path: string): HTMLElement {
   card.dataset.path = path;
   card.append(
     el('h2', undefined, path.split(/[\\/]/).pop() ?? path),
-    el('p', 'meta', 'Waiting for a source: choose one with Source… to run this image.'),
+    el(
+      'p',
+      'meta',
+      'Waiting for a source: choose one with Choose Source… (in the toolbar) to run this image.',
+    ),
     removeButton(path),
   );
   return card;
@@ -426,12 +471,13 @@ function renderImages(): void {
       el(
         'p',
         'empty',
-        'No images yet: use Add images…, drop images or a folder here (hold Shift while dropping from the Explorer), or Preview Detections on an image in the Explorer.',
+        'No images yet: use Add Images…, drop images or a folder here (hold Shift while dropping from the Explorer), or Preview Detections on an image in the Explorer.',
       ),
     );
 }
 
 function render(): void {
+  const focused = (document.activeElement as HTMLElement | null)?.dataset.focusKey;
   labelDecision = chooseLabels(labelMaps, labelChoice, returnedIds());
   labels = labelDecision.names;
   root.replaceChildren(header());
@@ -454,6 +500,10 @@ function render(): void {
   root.append(controls(), el('div', 'images'));
   renderToggles();
   renderImages();
+  if (focused)
+    [...root.querySelectorAll<HTMLElement>('[data-focus-key]')]
+      .find((node) => node.dataset.focusKey === focused)
+      ?.focus();
 }
 
 function onMessage(message: HostMessage): void {
@@ -581,7 +631,7 @@ async function sendDrop(dropped: NonNullable<ReturnType<typeof readDrop>>): Prom
     } catch (error) {
       dropProblems.push({
         message: `${file.name} could not be read: ${error instanceof Error ? error.message : String(error)}`,
-        fix: 'Drop it again, or use Add images…',
+        fix: 'Drop it again, or use Add Images…',
       });
     }
   }

@@ -1,3 +1,4 @@
+import { placeCaptions } from '../../src/detection/captionLayout';
 import { boxToPixels, colourForClass } from '../../src/detection/draw';
 import { labelFor, selectPredictions } from '../../src/detection/predictions';
 import type { Prediction } from '../../src/detection/types';
@@ -63,16 +64,11 @@ export interface BoxLayout {
   readonly width: number;
   readonly height: number;
   readonly lineWidth: number;
-  /** The caption band: above the box, or inside it when the box touches the top edge. */
-  readonly caption: {
-    readonly x: number;
-    readonly y: number;
-    readonly height: number;
-    readonly fontSize: number;
-  };
+  /** The caption band's height and font size (where it goes is `layoutCaptions`' call). */
+  readonly caption: { readonly height: number; readonly fontSize: number };
 }
 
-/** Where a prediction's box and caption go on a canvas of `width` x `height` (the image's pixels). */
+/** Where a prediction's box goes on a canvas of `width` x `height` (the image's pixels). */
 export function boxLayout(prediction: Prediction, width: number, height: number): BoxLayout {
   const box = boxToPixels(prediction, width, height);
   const short = Math.min(width, height);
@@ -81,17 +77,84 @@ export function boxLayout(prediction: Prediction, width: number, height: number)
   // Never thicker than the box itself, so the outline of a tiny box stays on it.
   const lineWidth = Math.min(Math.max(2, Math.round(short / 200)), boxWidth, boxHeight);
   const fontSize = Math.max(12, Math.round(short / 30));
-  const band = Math.round(fontSize * 1.4);
   const inset = lineWidth / 2;
-  const captionY = box.top - band >= 0 ? box.top - band : box.top;
   return {
     x: box.left + inset,
     y: box.top + inset,
     width: boxWidth - lineWidth,
     height: boxHeight - lineWidth,
     lineWidth,
-    caption: { x: box.left, y: captionY, height: band, fontSize },
+    caption: { height: Math.round(fontSize * 1.4), fontSize },
   };
+}
+
+export interface PlacedCaption {
+  readonly prediction: Prediction;
+  /** The caption, shortened with an ellipsis when its band had to be narrowed to the image. */
+  readonly text: string;
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+  readonly fontSize: number;
+}
+
+/**
+ * The captions of `shown` (strongest first) on a `width` x `height` canvas, placed so that none
+ * covers another or leaves the image (src/detection/captionLayout.ts); a caption with no room
+ * near its box is left out (its detection is still listed). `measure` is the text's width in
+ * pixels at a font size (the canvas' measureText in the webview).
+ */
+export function layoutCaptions(
+  shown: readonly Prediction[],
+  width: number,
+  height: number,
+  labels: ReadonlyMap<number, string>,
+  measure: (text: string, fontSize: number) => number,
+): PlacedCaption[] {
+  const wanted = shown.map((p) => {
+    const { caption } = boxLayout(p, width, height);
+    const text = captionText(p, labels);
+    const box = boxToPixels(p, width, height);
+    return {
+      prediction: p,
+      text,
+      fontSize: caption.fontSize,
+      request: {
+        box: {
+          x: box.left,
+          y: box.top,
+          width: box.right + 1 - box.left,
+          height: box.bottom + 1 - box.top,
+        },
+        width: Math.ceil(measure(text, caption.fontSize) + caption.fontSize * 0.6),
+        height: caption.height,
+      },
+    };
+  });
+  const spots = placeCaptions(
+    wanted.map((w) => w.request),
+    width,
+    height,
+  );
+  return wanted.flatMap(({ prediction, text, fontSize }, i) => {
+    const spot = spots[i];
+    if (!spot) return [];
+    const room = spot.width - fontSize * 0.6;
+    return [
+      { prediction, text: fitText(text, room, (t) => measure(t, fontSize)), fontSize, ...spot },
+    ];
+  });
+}
+
+/** `text`, or as much of it as fits in `room` pixels followed by an ellipsis. */
+export function fitText(text: string, room: number, measure: (text: string) => number): string {
+  if (measure(text) <= room) return text;
+  for (let n = text.length - 1; n > 0; n--) {
+    const short = `${text.slice(0, n).trimEnd()}…`;
+    if (measure(short) <= room) return short;
+  }
+  return '…';
 }
 
 export function captionText(prediction: Prediction, labels: ReadonlyMap<number, string>): string {

@@ -1,3 +1,4 @@
+import { placeCaptions, type Rect } from './captionLayout';
 import type { Prediction, RgbaImage } from './types';
 
 /** A box in whole pixels; `right` and `bottom` are the last pixel column and row inside it. */
@@ -64,7 +65,8 @@ export interface DrawOptions {
 
 /**
  * A copy of the image with each prediction's box outlined (inside the box, so edges stay on the
- * image) and, by default, a caption with its class id and confidence.
+ * image) and, by default, a caption with its class id and confidence: over the boxes, never over
+ * another caption nor off the image (placeCaptions; `predictions` strongest first).
  */
 export function drawPredictions(
   image: RgbaImage,
@@ -80,12 +82,37 @@ export function drawPredictions(
     options.lineWidth ?? Math.max(2, Math.round(Math.min(image.width, image.height) / 200));
   const colourFor = options.colourFor ?? colourForClass;
   // Weakest first, so the strongest box ends on top where boxes overlap.
-  for (const prediction of [...predictions].reverse()) {
-    const box = boxToPixels(prediction, image.width, image.height);
-    const colour = colourFor(prediction[0]);
-    strokeRect(out, box, lineWidth, colour);
-    if (options.captions ?? true)
-      drawCaption(out, box, `${prediction[0]} ${prediction[1].toFixed(2)}`, colour);
+  for (const prediction of [...predictions].reverse())
+    strokeRect(
+      out,
+      boxToPixels(prediction, image.width, image.height),
+      lineWidth,
+      colourFor(prediction[0]),
+    );
+  if (options.captions ?? true) {
+    // Over all the boxes, placed (strongest first) so that none covers another or leaves the image.
+    const font = captionFont(image);
+    const texts = predictions.map((p) => `${p[0]} ${p[1].toFixed(2)}`);
+    const spots = placeCaptions(
+      predictions.map((p, i) => {
+        const box = boxToPixels(p, image.width, image.height);
+        return {
+          box: {
+            x: box.left,
+            y: box.top,
+            width: box.right + 1 - box.left,
+            height: box.bottom + 1 - box.top,
+          },
+          width: texts[i]!.length * 4 * font.scale - font.scale + 2 * font.pad,
+          height: 5 * font.scale + 2 * font.pad,
+        };
+      }),
+      image.width,
+      image.height,
+    );
+    spots.forEach((spot, i) => {
+      if (spot) drawCaption(out, spot, texts[i]!, colourFor(predictions[i]![0]), font);
+    });
   }
   return out;
 }
@@ -138,22 +165,34 @@ const GLYPHS: Record<string, readonly string[]> = {
   ' ': ['...', '...', '...', '...', '...'],
 };
 
-/** A caption on a filled band just above the box (inside it when the box touches the top). */
-function drawCaption(image: RgbaImage, box: PixelBox, text: string, colour: Rgb): void {
+/** The pixel font's size on `image`: each glyph cell is `scale` pixels, the band padded by `pad`. */
+function captionFont(image: RgbaImage): { scale: number; pad: number } {
   const scale = Math.max(2, Math.round(Math.min(image.width, image.height) / 250));
-  const pad = scale;
-  const bandHeight = 5 * scale + 2 * pad;
-  const bandWidth = text.length * 4 * scale - scale + 2 * pad;
-  const top = box.top - bandHeight >= 0 ? box.top - bandHeight : box.top;
-  fillRect(image, box.left, top, box.left + bandWidth - 1, top + bandHeight - 1, colour);
+  return { scale, pad: scale };
+}
+
+/** A caption on a filled band at `spot` (placeCaptions'), with as many characters as fit. */
+function drawCaption(
+  image: RgbaImage,
+  spot: Rect,
+  text: string,
+  colour: Rgb,
+  { scale, pad }: { scale: number; pad: number },
+): void {
+  const left = Math.round(spot.x);
+  const top = Math.round(spot.y);
+  const right = left + Math.round(spot.width) - 1;
+  fillRect(image, left, top, right, top + Math.round(spot.height) - 1, colour);
   const ink: Rgb =
     colour[0] * 0.299 + colour[1] * 0.587 + colour[2] * 0.114 > 140 ? [0, 0, 0] : [255, 255, 255];
   [...text].forEach((ch, n) => {
+    // A band narrowed to the image shows the characters that fit whole.
+    if (left + pad + (4 * n + 3) * scale - 1 > right) return;
     const glyph = GLYPHS[ch] ?? GLYPHS[' '];
     glyph.forEach((row, gy) => {
       [...row].forEach((cell, gx) => {
         if (cell !== '#') return;
-        const x = box.left + pad + (4 * n + gx) * scale;
+        const x = left + pad + (4 * n + gx) * scale;
         const y = top + pad + gy * scale;
         fillRect(image, x, y, x + scale - 1, y + scale - 1, ink);
       });

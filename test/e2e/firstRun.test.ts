@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { expectCount, openWorkbench, waitForValue, type Workbench } from './harness/workbench';
+import {
+  expectCount,
+  openWorkbench,
+  runCommand,
+  waitForValue,
+  waitUntil,
+  type Workbench,
+} from './harness/workbench';
 
 // A new user's first minutes with the installed .vsix, in a workspace outside this repository,
 // through the UI only: the Jobs view's welcome on the local target offers Create Sample Project,
@@ -75,5 +82,90 @@ describe('a first run from the editor alone', () => {
       'no ECR push on the local target',
     );
     await page.keyboard.press('Escape');
+  });
+
+  it("finds the extension's commands when 'tfod' is typed in the palette", async () => {
+    const { page } = workbench;
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await page.evaluate('document.activeElement && document.activeElement.blur()');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    // The palette matches titles, not ids: the one title with the CLI's name in it answers.
+    await input.fill('>tfod');
+    const entry = rows.filter({ hasText: 'Object Detection: Show All Commands (tfod)' });
+    await expectCount(entry, 1, "the palette's answer to tfod");
+    await input.press('Enter');
+    // ...and opens the palette again on every command of the extension.
+    await waitForValue(
+      'the palette filled in with the category',
+      () => input.inputValue(),
+      (value) => value === '>Object Detection: ',
+    );
+    const labels = await waitForValue(
+      'the extension’s commands, and only those',
+      () => rows.evaluateAll((all) => all.map((row) => row.getAttribute('aria-label') ?? '')),
+      (shown) => shown.length >= 8 && shown.every((l) => l.startsWith('Object Detection: ')),
+    );
+    for (const title of ['Create Sample Project', 'Preview Detections', 'Select Target'])
+      assert.ok(
+        labels.some((l) => l.startsWith(`Object Detection: ${title}`)),
+        `${title} in ${labels.join(' | ')}`,
+      );
+    await page.keyboard.press('Escape');
+  });
+
+  it('shows the settings under the extension in the Settings editor: the target first, no "Tfod ›"', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Preferences: Open Settings (UI)');
+    const toc = page.locator('.settings-toc-container');
+    await toc.waitFor({ state: 'visible', timeout: 30_000 });
+    // The table of contents: Extensions, opened (a click does), then the extension's own entry,
+    // scrolled to among the others (the list draws only the rows in view).
+    const extensions = toc.locator('.monaco-list-row[aria-label^="Extensions"]').first();
+    await extensions.click();
+    const ours = toc.locator(
+      '.monaco-list-row[aria-label^="TensorFlow Object Detection for SageMaker"]',
+    );
+    await waitUntil(
+      "the extension's entry in the table of contents",
+      async () => {
+        if ((await ours.count()) > 0) return true;
+        await toc.hover();
+        await page.mouse.wheel(0, 200);
+        return false;
+      },
+      20_000,
+    );
+    await ours.first().click();
+    // The settings list, in its order: group titles, and each setting as "Category: Label".
+    const shown = () =>
+      page.locator('.settings-tree-container .monaco-list-row').evaluateAll((all) =>
+        all
+          .sort(
+            (a, b) => Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')),
+          )
+          .map((row) => {
+            const group = row.querySelector('.settings-group-title-label');
+            if (group) return `# ${group.textContent ?? ''}`;
+            const category = row.querySelector('.setting-item-category')?.textContent ?? '';
+            const label = row.querySelector('.setting-item-label')?.textContent ?? '';
+            return `${category}${label}`.trim();
+          }),
+      );
+    const rows = await waitForValue(
+      "the extension's group with the target first",
+      shown,
+      (texts) => {
+        const at = texts.indexOf('# TensorFlow Object Detection for SageMaker');
+        return at >= 0 && texts[at + 1] === '# Object Detection' && texts[at + 2] === 'Target';
+      },
+      20_000,
+    );
+    const ourRows = rows.slice(rows.indexOf('# TensorFlow Object Detection for SageMaker'));
+    for (const shown of ['Jobs: Targets', '# Amazon SageMaker', 'Profile'])
+      assert.ok(ourRows.includes(shown), `${shown} in ${ourRows.join(' | ')}`);
+    assert.ok(!ourRows.some((text) => /Tfod/.test(text)), ourRows.join(' | '));
+    assert.ok(existsSync(await workbench.screenshot('settings-object-detection')));
   });
 });

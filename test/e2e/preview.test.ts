@@ -239,6 +239,66 @@ describe('the detection preview in a real VS Code, with the COCO model in-proces
     assert.notDeepEqual(png, readFileSync(join(workbench.workspace, 'photos', 'chelsea.png')));
   });
 
+  it('has a toolbar with one primary action, and Choose Source… offers the recent source first', async () => {
+    const { page } = workbench;
+    const frame = await previewFrame(page);
+    const buttons = frame.locator('header [role="toolbar"] button');
+    await waitForEqual(
+      'the toolbar: Add Images… the primary action, the others icon buttons',
+      () =>
+        buttons.evaluateAll((all) =>
+          all.map((b) => [
+            b.getAttribute('aria-label'),
+            b.classList.contains('primary'),
+            b.getAttribute('tabindex'),
+          ]),
+        ),
+      [
+        ['Add Images…', true, '0'],
+        ['Choose Source…', false, '-1'],
+        ['Run Again', false, '-1'],
+      ],
+    );
+    assert.equal(
+      await frame.locator('header [role="toolbar"] button.icon').first().getAttribute('title'),
+      'Choose the source of predictions: a model run here, or an endpoint',
+    );
+    // One Tab stop; the arrow keys move along the bar; Enter runs the button.
+    await buttons.first().focus();
+    await buttons.first().press('ArrowRight');
+    await waitForEqual(
+      'focus on Choose Source…',
+      () => frame.evaluate(`document.activeElement.getAttribute('aria-label')`),
+      'Choose Source…',
+    );
+    await page.keyboard.press('Enter');
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'source of predictions' })
+      .waitFor({ state: 'visible', timeout: 30_000 });
+    // The model chosen in the first test heads the list, under "recently used", and is not
+    // offered a second time among the workspace's models.
+    const rows = await waitForValue(
+      'the recent source first',
+      () =>
+        page
+          .locator('.quick-input-list .monaco-list-row')
+          .evaluateAll((all) =>
+            all
+              .sort(
+                (a, b) =>
+                  Number(a.getAttribute('data-index')) - Number(b.getAttribute('data-index')),
+              )
+              .map((row) => (row.textContent ?? '').replace(/\s+/g, ' ').trim()),
+          ),
+      (texts) => texts.some((t) => t.includes('recently used')),
+      15_000,
+    );
+    const offers = rows.filter((t) => t !== 'recently used');
+    assert.match(offers[0] ?? '', /coco-ssd/, rows.join(' | '));
+    assert.equal(rows.filter((t) => t.includes('coco-ssd')).length, 1, rows.join(' | '));
+    await page.keyboard.press('Escape');
+  });
+
   it("adds an image from the Explorer's context menu", async () => {
     const { page } = workbench;
     const row = await explorerRow(page, ['photos', 'motorcycle_left.png']);

@@ -8,6 +8,7 @@ import { PNG } from 'pngjs';
 import { decodeImage } from '../../src/detection';
 import { fixtures, type PhotoName } from '../integration/serving/fixtures';
 import {
+  expectCount,
   openFile,
   openWorkbench,
   runCommand,
@@ -157,9 +158,32 @@ describe('Convert Annotations and the TFRecord viewer in a real VS Code', () => 
     );
     await input.press('Enter');
     // 3/3: the output folder, proposed beside the CSV.
-    await page
-      .locator('.quick-input-widget .quick-input-title', { hasText: `${title} (3/3)` })
-      .waitFor({ state: 'visible', timeout: 15_000 });
+    const step = (n: number) =>
+      page.locator('.quick-input-widget .quick-input-title', { hasText: `${title} (${n}/3)` });
+    await step(3).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await input.inputValue(), records);
+    // Back (the title bar's arrow) goes to the step before with its answer kept: the format
+    // chosen, then the annotations typed; forward again, the answers stand.
+    const back = page.locator('.quick-input-widget .quick-input-left-action-bar .action-label');
+    await back.click();
+    await step(2).waitFor({ state: 'visible', timeout: 15_000 });
+    await waitForValue(
+      'the format chosen before, highlighted again',
+      async () =>
+        (await page
+          .locator('.quick-input-list .monaco-list-row.focused')
+          .first()
+          .getAttribute('aria-label')) ?? '',
+      (label) => label.startsWith('CSV (filename,width,height,class,'),
+    );
+    await back.click();
+    await step(1).waitFor({ state: 'visible', timeout: 15_000 });
+    await waitForEqual('the annotations typed before', () => input.inputValue(), csv);
+    await expectCount(back, 0, 'no Back on the first step');
+    await input.press('Enter');
+    await step(2).waitFor({ state: 'visible', timeout: 15_000 });
+    await input.press('Enter');
+    await step(3).waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await input.inputValue(), records);
     await input.press('Enter');
 

@@ -24,6 +24,7 @@ import { stopJob } from './job/stop';
 import { copyArn } from './jobs/copyArn';
 import { openInConsole } from './jobs/openInConsole';
 import { refreshJobs } from './jobs/refresh';
+import { showAllCommands } from './palette/show';
 import { showLog } from './log/show';
 import { openPreview } from './preview/open';
 import { newProjectFromZoo } from './project/newFromZoo';
@@ -35,6 +36,7 @@ import { selectTarget } from './target/select';
 export const COMMANDS = {
   'tfod.target.select': selectTarget,
   'tfod.log.show': showLog,
+  'tfod.palette.show': showAllCommands,
   'tfod.aws.selectProfile': selectAwsProfile,
   'tfod.aws.selectRegion': selectAwsRegion,
   'tfod.jobs.refresh': refreshJobs,
@@ -72,6 +74,7 @@ export const COMMANDS = {
  */
 export const RESTRICTED_MODE_COMMANDS: ReadonlySet<keyof typeof COMMANDS> = new Set([
   'tfod.log.show',
+  'tfod.palette.show',
   'tfod.target.select',
   'tfod.jobs.refresh',
   'tfod.sample.create',

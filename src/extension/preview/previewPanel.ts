@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import * as vscode from 'vscode';
@@ -11,6 +12,7 @@ import {
   type DropOutcome,
   type DroppedResource,
 } from '../../core/preview/drop';
+import { readRecentSources, rememberSource, type RecentSource } from '../../core/preview/recent';
 import { PanelStateFile, readPanelState } from '../../core/preview/stateFile';
 import { PreviewRunner } from '../../core/preview/runner';
 import type { TfodContext } from '../context';
@@ -45,8 +47,9 @@ let current: PreviewPanel | undefined;
  */
 export function showPreviewPanel(
   ctx: TfodContext,
-  options: { source?: PreviewSource; images?: readonly string[] },
+  options: { source?: PreviewSource; images?: readonly string[]; from?: string },
 ): void {
+  if (options.source) rememberPreviewSource(ctx, options.source, options.from);
   if (current) {
     current.panel.reveal();
     current.update(options);
@@ -158,23 +161,100 @@ function webviewOptions(ctx: TfodContext): vscode.WebviewOptions & vscode.Webvie
   };
 }
 
-/** Asks the user for a source: a model folder, a model.tar.gz, a local URL or a SageMaker endpoint. */
+/** Where the preview's recent sources are kept (workspace state: paths and names, no secrets). */
+const RECENT_SOURCES_KEY = 'tfod.preview.recentSources';
+
+/** The sources the preview ran on lately in this workspace, newest first. */
+export function recentPreviewSources(ctx: TfodContext): RecentSource[] {
+  return readRecentSources(ctx.extension.workspaceState.get(RECENT_SOURCES_KEY));
+}
+
+/** Puts `source` first among the recent ones (`from`: the s3:// model a cached path came from). */
+export function rememberPreviewSource(
+  ctx: TfodContext,
+  source: PreviewSource,
+  from?: string,
+): void {
+  const recent = rememberSource(recentPreviewSources(ctx), { source, ...(from ? { from } : {}) });
+  ctx.extension.workspaceState
+    .update(RECENT_SOURCES_KEY, recent)
+    .then(undefined, (error: unknown) =>
+      ctx.log.warn(`detection preview: cannot remember its source: ${errorMessage(error)}`),
+    );
+}
+
+type SourceItem = vscode.QuickPickItem & { run?: () => Promise<PreviewSource | undefined> };
+
+/** A recent source as a pick item; undefined for a model that is no longer on disk. */
+function recentItem(entry: RecentSource): SourceItem | undefined {
+  const { source, from } = entry;
+  const chosen = async () => source;
+  if (source.kind === 'model') {
+    if (!existsSync(source.path)) return undefined;
+    const archive = /\.(tar\.gz|tgz)$/.test(source.path);
+    return {
+      label: `${archive ? '$(package)' : '$(folder)'} ${from ?? vscode.workspace.asRelativePath(source.path)}`,
+      description: from
+        ? vscode.l10n.t("a job's model, downloaded, run here (no server)")
+        : archive
+          ? vscode.l10n.t('model.tar.gz, run here (no server)')
+          : vscode.l10n.t('model folder, run here (no server)'),
+      run: chosen,
+    };
+  }
+  if (source.kind === 'url')
+    return {
+      label: `$(globe) ${source.url}`,
+      description: vscode.l10n.t('local endpoint'),
+      run: chosen,
+    };
+  return {
+    label: `$(cloud) ${source.endpoint}`,
+    description: vscode.l10n.t('SageMaker endpoint'),
+    run: chosen,
+  };
+}
+
+/**
+ * Asks the user for a source: the ones used lately first, then the models in the workspace, then
+ * a model folder or model.tar.gz, a local URL or a SageMaker endpoint.
+ */
 export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource | undefined> {
   const models = await vscode.workspace.findFiles('**/model.json', '**/node_modules/**', 20);
   const archives = await vscode.workspace.findFiles('**/model.tar.gz', '**/node_modules/**', 20);
-  type Item = vscode.QuickPickItem & { run: () => Promise<PreviewSource | undefined> };
+  const recent = recentPreviewSources(ctx).flatMap((entry) => {
+    const item = recentItem(entry);
+    return item ? [{ entry, item }] : [];
+  });
+  const isRecent = (path: string) =>
+    recent.some(({ entry }) => entry.source.kind === 'model' && entry.source.path === path);
   const rel = (uri: vscode.Uri) => vscode.workspace.asRelativePath(uri);
-  const items: Item[] = [
-    ...models.map((uri) => ({
-      label: `$(folder) ${rel(vscode.Uri.file(dirname(uri.fsPath)))}`,
-      description: vscode.l10n.t('model folder, run here (no server)'),
-      run: async (): Promise<PreviewSource> => ({ kind: 'model', path: dirname(uri.fsPath) }),
-    })),
-    ...archives.map((uri) => ({
-      label: `$(package) ${rel(uri)}`,
-      description: vscode.l10n.t('model.tar.gz, run here (no server)'),
-      run: async (): Promise<PreviewSource> => ({ kind: 'model', path: uri.fsPath }),
-    })),
+  const found: SourceItem[] = [
+    ...models
+      .filter((uri) => !isRecent(dirname(uri.fsPath)))
+      .map((uri) => ({
+        label: `$(folder) ${rel(vscode.Uri.file(dirname(uri.fsPath)))}`,
+        description: vscode.l10n.t('model folder, run here (no server)'),
+        run: async (): Promise<PreviewSource> => ({ kind: 'model', path: dirname(uri.fsPath) }),
+      })),
+    ...archives
+      .filter((uri) => !isRecent(uri.fsPath))
+      .map((uri) => ({
+        label: `$(package) ${rel(uri)}`,
+        description: vscode.l10n.t('model.tar.gz, run here (no server)'),
+        run: async (): Promise<PreviewSource> => ({ kind: 'model', path: uri.fsPath }),
+      })),
+  ];
+  const separator = (label: string): SourceItem => ({
+    label,
+    kind: vscode.QuickPickItemKind.Separator,
+  });
+  const items: SourceItem[] = [
+    ...(recent.length > 0
+      ? [separator(vscode.l10n.t('recently used')), ...recent.map(({ item }) => item)]
+      : []),
+    ...(found.length > 0 ? [separator(vscode.l10n.t('in the workspace')), ...found] : []),
+    separator(vscode.l10n.t('other sources')),
     {
       label: vscode.l10n.t('$(folder-opened) Model folder or model.tar.gz…'),
       description: vscode.l10n.t('run here (no server)'),
@@ -217,8 +297,9 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
   const choice = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Detection Preview: source of predictions'),
     placeHolder: vscode.l10n.t('A model to run here, or an endpoint'),
+    matchOnDescription: true,
   });
-  return choice?.run();
+  return choice?.run?.();
 }
 
 export function describeSource(source: PreviewSource | undefined): string {
@@ -334,7 +415,10 @@ class PreviewPanel {
           return await this.runner.restart({ requestId: message.requestId, fresh: true });
         case 'chooseSource': {
           const source = await pickPreviewSource(this.ctx);
-          if (source) this.update({ source });
+          if (source) {
+            rememberPreviewSource(this.ctx, source);
+            this.update({ source });
+          }
           return;
         }
         case 'addImages': {

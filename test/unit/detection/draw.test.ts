@@ -136,6 +136,21 @@ describe('drawPredictions', () => {
     assert.deepEqual(pixel(out, 39, 99), [0, 0, 0, 0]);
   });
 
+  it('keeps the captions of coinciding boxes apart: the second goes inside the box', () => {
+    const out = drawPredictions(
+      blank(200, 200),
+      [
+        [1, 0.9, 0.2, 0.5, 0.8, 0.9],
+        [2, 0.8, 0.2, 0.5, 0.8, 0.9],
+      ],
+      { lineWidth: 1 },
+    );
+    // The strongest's band ends just above the box (y = 100); the other's starts on its top row.
+    assert.deepEqual(pixel(out, 40, 99).slice(0, 3), [...colourForClass(1)]);
+    assert.deepEqual(pixel(out, 41, 100).slice(0, 3), [...colourForClass(2)]);
+    assert.deepEqual(pixel(out, 41, 101).slice(0, 3), [...colourForClass(2)]);
+  });
+
   it('gives each class a stable colour', () => {
     assert.deepEqual(colourForClass(17), colourForClass(17));
     assert.deepEqual(colourForClass(17), colourForClass(17.2), 'ids are whole numbers');

@@ -6,8 +6,11 @@ import {
   className,
   classesIn,
   cssColour,
+  fitText,
+  layoutCaptions,
   visiblePredictions,
 } from '../../../media/preview/view';
+import { overlaps } from '../../../src/detection/captionLayout';
 import type { Prediction } from '../../../src/detection';
 
 const cat: Prediction = [17, 0.93, 0.1, 0.2, 0.6, 0.9];
@@ -92,7 +95,6 @@ describe('preview: box geometry on the canvas', () => {
         assert.ok(l.x - half >= 0 && l.y - half >= 0, `${JSON.stringify(l)}`);
         assert.ok(l.x + l.width + half <= width + 1e-9, `right edge ${JSON.stringify(l)}`);
         assert.ok(l.y + l.height + half <= height + 1e-9, `bottom edge ${JSON.stringify(l)}`);
-        assert.ok(l.caption.y >= 0, 'caption stays on the image');
       }
     });
   }
@@ -109,17 +111,72 @@ describe('preview: box geometry on the canvas', () => {
     assert.equal(tall.y + tall.height + tall.lineWidth / 2, 800);
   });
 
-  it('puts the caption above the box, or inside when the box touches the top', () => {
-    const below = boxLayout(cat, 640, 480);
-    assert.equal(below.caption.y + below.caption.height, Math.floor(0.2 * 480));
-    const top = boxLayout(person, 640, 480);
-    assert.equal(top.caption.y, 0);
-  });
-
   it('thickens lines and captions with the image size', () => {
     assert.ok(boxLayout(cat, 4000, 3000).lineWidth > boxLayout(cat, 400, 300).lineWidth);
     assert.ok(
       boxLayout(cat, 4000, 3000).caption.fontSize > boxLayout(cat, 400, 300).caption.fontSize,
+    );
+  });
+});
+
+describe('preview: captions on the canvas', () => {
+  /** A stand-in for the canvas' measureText: every character 0.6 of the font size wide. */
+  const measure = (text: string, fontSize: number) => text.length * fontSize * 0.6;
+  const labels = new Map([
+    [1, 'person'],
+    [17, 'cat'],
+  ]);
+
+  it('puts the caption above the box, or inside when the box touches the top', () => {
+    const [above] = layoutCaptions([cat], 640, 480, labels, measure);
+    assert.equal(above!.y + above!.height, Math.floor(0.2 * 480));
+    assert.equal(above!.x, Math.floor(0.1 * 640));
+    assert.equal(above!.text, 'cat 0.93');
+    const [inside] = layoutCaptions([person], 640, 480, labels, measure);
+    assert.equal(inside!.y, 0);
+  });
+
+  it('keeps the captions of a crowd apart and on the image, the strongest in its own place', () => {
+    // Twelve people in a row, shoulder to shoulder, each caption wider than its box.
+    const crowd = Array.from({ length: 12 }, (_, i): Prediction => [
+      1,
+      0.9 - i * 0.01,
+      0.04 + i * 0.075,
+      0.3,
+      0.11 + i * 0.075,
+      0.95,
+    ]);
+    const names = new Map([[1, 'a person with a long name']]);
+    const captions = layoutCaptions(crowd, 640, 480, names, measure);
+    assert.equal(captions.length, 12, 'room for every caption');
+    assert.deepEqual(captions[0], {
+      ...captions[0],
+      x: Math.floor(0.04 * 640),
+      y: Math.floor(0.3 * 480) - captions[0]!.height,
+    });
+    for (const [i, a] of captions.entries()) {
+      assert.ok(a.x >= 0 && a.y >= 0 && a.x + a.width <= 640 && a.y + a.height <= 480);
+      for (const b of captions.slice(i + 1)) assert.ok(!overlaps(a, b), `${a.text} / ${b.text}`);
+    }
+  });
+
+  it('shortens a caption wider than the image with an ellipsis', () => {
+    const long = new Map([[17, 'a cat of a breed with a very long name indeed']]);
+    const [caption] = layoutCaptions([cat], 120, 90, long, measure);
+    assert.equal(caption!.width, 120);
+    assert.match(caption!.text, /^a cat .*…$/);
+    assert.ok(measure(caption!.text, caption!.fontSize) <= 120 - caption!.fontSize * 0.6);
+    assert.equal(
+      fitText('cat 0.93', 100, (t) => t.length * 10),
+      'cat 0.93',
+    );
+    assert.equal(
+      fitText('cat 0.93', 50, (t) => t.length * 10),
+      'cat…',
+    );
+    assert.equal(
+      fitText('cat 0.93', 5, (t) => t.length * 10),
+      '…',
     );
   });
 });

@@ -9,6 +9,47 @@ const root = join(__dirname, '..', '..', '..');
 const pkg = readLocalizedManifest(root);
 const contributes = pkg.contributes;
 
+/** A setting's schema, as loosely typed as the rest of the manifest here. */
+type Setting = ReturnType<typeof JSON.parse>;
+interface SettingsSection {
+  id: string;
+  title: string;
+  order: number;
+  properties: Record<string, Setting>;
+}
+const sections = contributes.configuration as SettingsSection[];
+/** Every setting, whichever section of the Settings editor it is in. */
+const settings: SettingsSection['properties'] = Object.assign(
+  {},
+  ...sections.map((s) => s.properties),
+);
+
+/**
+ * The "Category: Label" the Settings editor shows for `key` in the group `groupId` as you browse
+ * it (VS Code's settingKeyToDisplayFormat): the key's last part is the label, the parts before
+ * it the category, less the longest leading part of the group's id that begins it; the words
+ * capitalised, dots shown as " › ". Enough of the rule for our ids, which are key prefixes.
+ */
+function settingsEditorLabel(key: string, groupId: string): string {
+  const dot = key.lastIndexOf('.');
+  let category = key.slice(0, dot);
+  const label = key.slice(dot + 1);
+  const parts = groupId.split('.');
+  for (let n = parts.length; n > 0; n--) {
+    const prefix = parts.slice(0, n).join('.');
+    if (category === prefix || category.startsWith(`${prefix}.`)) {
+      category = category.slice(prefix.length + 1);
+      break;
+    }
+  }
+  const words = (text: string) =>
+    text
+      .replace(/\.([a-z0-9])/g, (_m, c: string) => ` › ${c.toUpperCase()}`)
+      .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+      .replace(/^[a-z]/, (c) => c.toUpperCase());
+  return category ? `${words(category)}: ${words(label)}` : words(label);
+}
+
 /** Command ids the extension registers (the COMMANDS table in src/extension/commands/index.ts). */
 function registeredCommandIds(): string[] {
   const source = readFileSync(join(root, 'src', 'extension', 'commands', 'index.ts'), 'utf8');
@@ -115,9 +156,8 @@ describe('package.json manifest', () => {
   it('declares Restricted Mode support, restricting every setting that steers data, images or jobs', () => {
     const trust = pkg.capabilities.untrustedWorkspaces;
     assert.equal(trust.supported, 'limited');
-    const settings = Object.keys(contributes.configuration.properties);
     for (const key of trust.restrictedConfigurations)
-      assert.ok(settings.includes(key), `${key} is a setting`);
+      assert.ok(key in settings, `${key} is a setting`);
     for (const key of [
       'tfod.target',
       'tfod.aws.profile',
@@ -137,19 +177,61 @@ describe('package.json manifest', () => {
     assert.deepEqual([...(untrusted ?? '').matchAll(/'([\w.]+)'/g)].map((m) => m[1]).sort(), [
       'tfod.jobs.refresh',
       'tfod.log.show',
+      'tfod.palette.show',
       'tfod.sample.create',
       'tfod.target.select',
     ]);
   });
 
   it('orders the settings: the target first, then AWS, data and images, the local target, validation', () => {
-    const properties = contributes.configuration.properties as Record<string, { order?: number }>;
-    const ordered = Object.entries(properties).sort(
-      (a, b) => (a[1].order ?? 99) - (b[1].order ?? 99),
+    const ordered = Object.entries(settings).sort(
+      (a, b) => ((a[1].order as number) ?? 99) - ((b[1].order as number) ?? 99),
     );
     assert.equal(ordered[0]?.[0], 'tfod.target');
-    assert.ok(Object.values(properties).every((p) => typeof p.order === 'number'));
-    assert.equal(new Set(Object.values(properties).map((p) => p.order)).size, ordered.length);
+    assert.ok(Object.values(settings).every((p) => typeof p.order === 'number'));
+    assert.equal(new Set(Object.values(settings).map((p) => p.order)).size, ordered.length);
+  });
+
+  it('names the settings under the extension in the Settings editor, never "Tfod › …"', () => {
+    // With one section VS Code groups the settings by the extension's id
+    // (tfod-sagemaker.tfod-sagemaker), which is no prefix of the keys: every setting read
+    // "Tfod › Aws: Profile". With several, each section's id is its group: ids that begin the
+    // keys leave the rest ("Profile"), under the section's title.
+    assert.ok(sections.length >= 2, 'several sections, so that their ids name the groups');
+    const ids = sections.map((s) => s.id);
+    assert.equal(new Set(ids).size, ids.length, 'one id per section');
+    for (const section of sections) {
+      assert.notEqual(section.id, `${pkg.publisher}.${pkg.name}`);
+      assert.ok(section.title, `${section.id} has a title`);
+      for (const key of Object.keys(section.properties)) {
+        assert.ok(key === section.id || key.startsWith(`${section.id.split('.')[0]}.`), key);
+        assert.doesNotMatch(settingsEditorLabel(key, section.id), /^Tfod\b/, key);
+      }
+    }
+    // The first section, the target on top, is "Object Detection". Not the extension's own name:
+    // VS Code would show that section's settings on the extension's node, grouped by the
+    // extension's id again ("Tfod: Target", as the e2e test saw).
+    const first = [...sections].sort((a, b) => a.order - b.order)[0]!;
+    assert.equal(first.title, 'Object Detection');
+    for (const section of sections) assert.notEqual(section.title, pkg.displayName, section.id);
+    assert.equal(Object.keys(first.properties)[0], 'tfod.target');
+    assert.equal(settingsEditorLabel('tfod.target', first.id), 'Target');
+    assert.equal(settingsEditorLabel('tfod.aws.profile', 'tfod.aws'), 'Profile');
+    assert.equal(settingsEditorLabel('tfod.data.s3Prefix', 'tfod.aws'), 'Data: S3 Prefix');
+    // What one section made of the same key, as a check on the rule above.
+    assert.equal(
+      settingsEditorLabel('tfod.aws.profile', 'tfod-sagemaker.tfod-sagemaker'),
+      'Tfod › Aws: Profile',
+    );
+    // Within each section, the settings in their order.
+    for (const section of sections) {
+      const orders = Object.values(section.properties).map((p) => p.order as number);
+      assert.deepEqual(
+        orders,
+        [...orders].sort((a, b) => a - b),
+        section.id,
+      );
+    }
   });
 
   it('gives configs and label maps a file icon for light and dark themes', () => {
@@ -163,7 +245,7 @@ describe('package.json manifest', () => {
 
   it('reaches the AWS profile and region in every window (not machine-scoped)', () => {
     for (const key of ['tfod.aws.profile', 'tfod.aws.region'])
-      assert.equal(contributes.configuration.properties[key].scope, 'window', key);
+      assert.equal(settings[key].scope, 'window', key);
   });
 
   it('contributes exactly the commands the extension registers, named tfod.<area>.<verb> in one category', () => {
@@ -252,7 +334,7 @@ describe('package.json manifest', () => {
   });
 
   it('has the target, jobs view and AWS settings with safe defaults', () => {
-    const properties = contributes.configuration.properties;
+    const properties = settings;
     assert.deepEqual(properties['tfod.target'].enum, ['local', 'sagemaker']);
     assert.equal(properties['tfod.target'].default, 'local');
     assert.deepEqual(properties['tfod.jobs.targets'].enum, ['all', 'selected']);

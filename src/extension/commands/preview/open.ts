@@ -8,7 +8,7 @@ import {
   showPreviewPanel,
 } from '../../preview/previewPanel';
 import { PREVIEW_IMAGE_NAME, type PreviewSource } from '../../../core/preview/protocol';
-import { evaluatedModelOf } from '../../evaluation/evaluatedModel';
+import { evaluatedModelOf, type EvaluatedModel } from '../../evaluation/evaluatedModel';
 import { cachedS3Model } from '../../s3/modelDownload';
 import { withCancellableProgress } from '../registerCommand';
 
@@ -20,7 +20,8 @@ import { withCancellableProgress } from '../registerCommand';
  * names another.
  */
 export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknown): Promise<void> {
-  const fromNode = await sourceFromNode(ctx, arg);
+  const model = evaluatedModelOf(arg);
+  const fromNode = await sourceFromNode(ctx, model);
   let images = imagesFromArguments(arg, many);
   if (images.length === 0) {
     const active = activeImage();
@@ -36,7 +37,9 @@ export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknow
     });
     images = (picked ?? []).map((uri) => uri.fsPath);
   }
-  showPreviewPanel(ctx, { source, images });
+  // A SageMaker job's model runs from its cached copy; the recent sources name its s3:// URI.
+  const from = model?.kind === 's3' && source === fromNode ? model.uri : undefined;
+  showPreviewPanel(ctx, { source, images, ...(from ? { from } : {}) });
 }
 
 function imagesFromArguments(arg: unknown, many: unknown): string[] {
@@ -57,8 +60,10 @@ function activeImage(): string | undefined {
   return path && PREVIEW_IMAGE_NAME.test(path) ? path : undefined;
 }
 
-async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<PreviewSource | undefined> {
-  const model = evaluatedModelOf(arg);
+async function sourceFromNode(
+  ctx: TfodContext,
+  model: EvaluatedModel | undefined,
+): Promise<PreviewSource | undefined> {
   switch (model?.kind) {
     case undefined:
       return undefined;
