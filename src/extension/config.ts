@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { DEFAULT_TARGET, isTargetKind, type TargetKind } from '../core/target';
 import type { AwsSessionOptions } from '../core/aws/session';
+import { imageBuildSettings, type ImageBuildSettings } from '../core/image/buildSettings';
 import { DEFAULT_TARGET_INVOCATIONS } from '../core/jobs/endpointCapacity';
 import type { JobsViewTargets } from './views/jobsModel';
 
@@ -40,6 +41,19 @@ export function getAwsSessionOptions(): AwsSessionOptions {
     profile: config.get<string>('profile') || undefined,
     region: config.get<string>('region') || undefined,
   };
+}
+
+/**
+ * `tfod.image.buildArgs` and `tfod.image.caCertificates`, checked (a UserError naming the setting
+ * when wrong); a relative certificate path is relative to the first workspace folder.
+ */
+export function getImageBuildSettings(): ImageBuildSettings {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  const config = vscode.workspace.getConfiguration(`${SECTION}.image`, folder?.uri);
+  return imageBuildSettings(
+    { buildArgs: config.get('buildArgs'), caCertificates: config.get('caCertificates') },
+    folder?.uri.fsPath,
+  );
 }
 
 /** `tfod.endpoint.targetInvocations`: invocations per instance per minute an autoscaled endpoint holds. */

@@ -191,7 +191,7 @@ function buildFailure(message: string): UserError {
   )
     return new UserError(
       `docker build failed: the base image cannot be pulled (${text})`,
-      'Check the network and that the ARCHITECTURE tag exists on Docker Hub (tensorflow/tensorflow:<tag>)',
+      'Check the network and that the ARCHITECTURE tag exists on Docker Hub (tensorflow/tensorflow:<tag>); without Docker Hub, build on a copy of it from a registry you reach: the build argument BASE_IMAGE (tfod build --build-arg BASE_IMAGE=<image>, or the setting tfod.image.buildArgs)',
     );
   if (/no space left on device/i.test(text))
     return new UserError(

@@ -18,6 +18,11 @@ export {
   type BuildResult,
 } from './build';
 export {
+  describeImageBuildSettings,
+  imageBuildSettings,
+  type ImageBuildSettings,
+} from './buildSettings';
+export {
   DEFAULT_DOCKERIGNORE,
   DockerIgnore,
   listBuildContext,

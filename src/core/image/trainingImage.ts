@@ -72,6 +72,10 @@ export interface TrainingImageBuild {
   readonly architecture: string;
   /** The image name; default `tfod-sagemaker:<architecture>`. */
   readonly tag?: string | undefined;
+  /** Build arguments over the ARCHITECTURE's own (tfod.image.buildArgs), e.g. BASE_IMAGE. */
+  readonly buildArgs?: Readonly<Record<string, string>> | undefined;
+  /** PEM files of certificate authorities the build trusts (tfod.image.caCertificates). */
+  readonly caCertificates?: readonly string[] | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly onLog?: ((line: string) => void) | undefined;
   readonly onProgress?: ((progress: BuildProgress) => void) | undefined;
@@ -83,12 +87,15 @@ export async function buildTrainingImage(
 ): Promise<BuildResult & { readonly contextDir: string }> {
   const contextDir = await findBuildContext(options.candidates);
   const tag = options.tag ?? localImageName(options.architecture);
-  options.onLog?.(`building ${tag} (ARCHITECTURE=${options.architecture}) from ${contextDir}`);
+  const buildArgs = imageBuildArgs(options.architecture, options.buildArgs);
+  const shown = Object.entries(buildArgs).map(([name, value]) => `${name}=${value}`);
+  options.onLog?.(`building ${tag} (${shown.join(' ')}) from ${contextDir}`);
   const result = await buildImage({
     docker: options.docker,
     contextDir,
     dockerfile: DOCKERFILE,
-    buildArgs: imageBuildArgs(options.architecture),
+    buildArgs,
+    caCertificates: options.caCertificates,
     tag,
     signal: options.signal,
     onLog: options.onLog,

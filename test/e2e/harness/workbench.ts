@@ -76,10 +76,16 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
+/**
+ * Opens code-server with the .vsix installed on a workspace outside this repository: a copy of
+ * test/fixtures/<fixture>, or an empty folder when `fixture` is undefined.
+ */
 export async function openWorkbench(
-  fixture: string,
+  fixture: string | undefined,
   options: {
     env?: NodeJS.ProcessEnv;
+    /** The workspace's .vscode/settings.json, written before the window opens. */
+    workspaceSettings?: Record<string, unknown>;
     /**
      * Settings of the machine the extension host runs on (code-server's Remote settings,
      * user-data/Machine/settings.json): the only user-level place a `machine` or
@@ -104,7 +110,15 @@ export async function openWorkbench(
 
   const home = mkdtempSync(join(tmpdir(), 'tfod-e2e-'));
   const workspace = join(home, 'workspace');
-  cpSync(join(root, 'test', 'fixtures', fixture), workspace, { recursive: true });
+  if (fixture) cpSync(join(root, 'test', 'fixtures', fixture), workspace, { recursive: true });
+  else mkdirSync(workspace);
+  if (options.workspaceSettings) {
+    mkdirSync(join(workspace, '.vscode'), { recursive: true });
+    writeFileSync(
+      join(workspace, '.vscode', 'settings.json'),
+      JSON.stringify(options.workspaceSettings, null, 2),
+    );
+  }
   const userData = join(home, 'user-data');
   const extensions = join(home, 'extensions');
   mkdirSync(join(userData, 'User'), { recursive: true });

@@ -190,6 +190,26 @@ describe('the Start Local Training Job flow', () => {
     });
   });
 
+  it('offers the image Build Training Image built, unless the last job named a local image', () => {
+    const folders = { workspace };
+    assert.equal(localJobDefaults({}, folders, NOW).image, 'tfod-sagemaker:2.9.1');
+    assert.equal(localJobDefaults({}, folders, NOW, 'mine:2.9.1').image, 'mine:2.9.1');
+    assert.equal(
+      localJobDefaults({ image: 'other:1' }, folders, NOW, 'mine:2.9.1').image,
+      'other:1',
+    );
+    // A SageMaker job's ECR image does not run here: the built one is offered instead.
+    assert.equal(
+      localJobDefaults(
+        { image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/tfod:2.9.1' },
+        folders,
+        NOW,
+        'mine:2.9.1',
+      ).image,
+      'mine:2.9.1',
+    );
+  });
+
   it('takes folders typed relative to the workspace or browsed, and refuses missing ones', async () => {
     const { ui, spec } = await local([
       ENTER,

@@ -164,6 +164,49 @@ describe('the training image, built locally', () => {
     assert.match(steps[0] ?? '', /^sending build context \(\d+ B\)$/);
   });
 
+  it("applies the settings' build arguments over the architecture's, and adds their CA file", async () => {
+    const pem = join(dir, 'proxy.pem');
+    writeFileSync(pem, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const sent: { tar?: Buffer; options?: Record<string, unknown> } = {};
+    const engine = {
+      buildImage: async (context: NodeJS.ReadableStream, options: Record<string, unknown>) => {
+        const chunks: Buffer[] = [];
+        for await (const chunk of context as AsyncIterable<Buffer>) chunks.push(chunk);
+        sent.tar = Buffer.concat(chunks);
+        sent.options = options;
+        return Readable.from([`${JSON.stringify({ aux: { ID: 'sha256:4567' } })}\r\n`]);
+      },
+    } as unknown as Docker;
+    const logs: string[] = [];
+    await buildTrainingImage({
+      docker: engine,
+      candidates: [extension],
+      architecture: '2.9.1',
+      tag: 'mine:1',
+      buildArgs: { BASE_IMAGE: 'mirror.example.com/tf:2.9.1', NODE_SOURCE: 'npm' },
+      caCertificates: [pem],
+      onLog: (line) => logs.push(line),
+    });
+    assert.deepEqual(sent.options?.buildargs, {
+      ARCHITECTURE: '2.9.1',
+      BASE_IMAGE: 'mirror.example.com/tf:2.9.1',
+      NODE_SOURCE: 'npm',
+    });
+    const archive = join(dir, 'context-settings.tar');
+    writeFileSync(archive, sent.tar ?? Buffer.alloc(0));
+    const names = execFileSync('tar', ['-tf', archive], { encoding: 'utf8' }).trim().split('\n');
+    assert.ok(
+      names.includes('container/local/ca-certificates/tfod-extra-0-proxy.pem.crt'),
+      names.join(' '),
+    );
+    assert.ok(
+      logs.includes(
+        `building mine:1 (ARCHITECTURE=2.9.1 BASE_IMAGE=mirror.example.com/tf:2.9.1 NODE_SOURCE=npm) from ${extension}`,
+      ),
+      logs.join('\n'),
+    );
+  });
+
   it('reaches no AWS SDK package, from the core function or the palette command', () => {
     for (const file of [
       'src/core/image/trainingImage.ts',

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { connectDocker } from '../../../core/docker/engine';
 import { ARCHITECTURES } from '../../../core/image/architecture';
+import { describeImageBuildSettings } from '../../../core/image/buildSettings';
 import {
   buildProgressMessage,
   buildTrainingImage,
@@ -8,7 +9,7 @@ import {
   imageReferenceProblem,
   localImageName,
 } from '../../../core/image/trainingImage';
-import { getTarget } from '../../config';
+import { getImageBuildSettings, getTarget } from '../../config';
 import type { TfodContext } from '../../context';
 import { recall, remember } from '../memory';
 import { firstWhere, type Flow } from '../../flows/flow';
@@ -76,8 +77,14 @@ export async function buildTrainingImageCommand(ctx: TfodContext): Promise<strin
   return image;
 }
 
-/** Asks for the ARCHITECTURE and image name, builds, and returns the image name. */
+/**
+ * Asks for the ARCHITECTURE and image name, builds with the build arguments and certificate files
+ * of the settings (a network without Docker Hub, a TLS-intercepting proxy), and returns the image
+ * name.
+ */
 export async function buildLocalImage(ctx: TfodContext): Promise<string> {
+  // Before the questions: a wrong setting is said at once, not after them.
+  const settings = getImageBuildSettings();
   const last = recall(ctx, 'image.built');
   const first = last.architecture ?? defaultArchitecture(getTarget());
   const { architecture, image } = await runQuickInputFlow(buildFlow(first), {
@@ -88,6 +95,7 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
     ...(vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath),
     ctx.extension.extensionUri.fsPath,
   ];
+  ctx.log.info(`build settings (tfod.image.*): ${describeImageBuildSettings(settings)}`);
   const built = await withCancellableProgress(
     vscode.l10n.t('Build {0}', image),
     (progress, signal) =>
@@ -96,6 +104,8 @@ export async function buildLocalImage(ctx: TfodContext): Promise<string> {
         candidates,
         architecture,
         tag: image,
+        buildArgs: settings.buildArgs,
+        caCertificates: settings.caCertificates,
         signal,
         onLog: (line) => ctx.log.info(`build: ${line}`),
         onProgress: (p) => progress.report({ message: buildProgressMessage(p) }),

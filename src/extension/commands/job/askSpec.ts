@@ -49,6 +49,7 @@ export async function askLocalTrainingJobSpec(
       ...(suggested ? { suggested } : {}),
     },
     new Date(),
+    recall(ctx, 'image.built').image,
   );
   return localJobSpec(await runQuickInputFlow(localJobFlow(workspace), start), workspace);
 }

@@ -27,20 +27,24 @@ export interface LocalJobAnswers extends HyperparameterAnswers {
 }
 
 /**
- * The defaults: the last job's answers that fit this target (no ECR image, no S3 channel).
- * `trainingFolder` (the Explorer folder or the config's folder the user started from) wins over
- * the last training channel, and `suggested` (a folder with a pipeline.config) comes after it.
+ * The defaults: the last job's answers that fit this target (no ECR image, no S3 channel), else
+ * the image Build Training Image last built (`builtImage`: a first job trains with the image just
+ * built, as a SageMaker job with the image just pushed). `trainingFolder` (the Explorer folder or
+ * the config's folder the user started from) wins over the last training channel, and `suggested`
+ * (a folder with a pipeline.config) comes after it.
  */
 export function localJobDefaults(
   last: Partial<JobProfile>,
   folders: { readonly workspace: string; readonly training?: string; readonly suggested?: string },
   now: Date,
+  builtImage?: string,
 ): LocalJobAnswers {
   const local = (path: string | undefined) => (path && !path.startsWith('s3://') ? path : '');
   const lastTraining = local(last.channels?.training);
+  const lastImage = last.image && !last.image.includes('.dkr.ecr.') ? last.image : undefined;
   return {
     name: generateJobName(now),
-    image: last.image && !last.image.includes('.dkr.ecr.') ? last.image : DEFAULT_LOCAL_IMAGE,
+    image: lastImage ?? (builtImage || DEFAULT_LOCAL_IMAGE),
     training: folders.training ?? (lastTraining || folders.suggested || folders.workspace),
     checkpoint: local(last.channels?.checkpoint) || undefined,
     ...hyperparameterDefaults(last.hyperparameters),
