@@ -126,9 +126,10 @@ const WRITE_HIGH_WATER = 4 << 20;
 
 /**
  * Where each split's records go, and the shard being written. Records are queued as their pieces
- * (the image bytes referenced, never copied) and go out in one writev per round: while one write
- * is under way the next records gather, so a write carries several. Each record's `written`
- * callback runs once its bytes are in the file, when its image's buffer can be used again.
+ * (the image bytes referenced, never copied) and go out a MiB or so at a time, one writev each;
+ * while one is written the next gather. Each record's `written` callback runs once its bytes are
+ * in the file, when its image's buffer can be used again. A failed write is thrown by the next
+ * `write` or by `close`.
  */
 class ShardedWriter {
   private file: FileHandle | undefined;
