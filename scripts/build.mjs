@@ -21,8 +21,10 @@ const nodeDefaults = {
   logLevel: 'warning',
   define: { __TFOD_VERSION__: JSON.stringify(pkg.version) },
   // ssh2 (pulled in by dockerode for ssh:// engines) loads optional native speed-ups inside
-  // try/catch; leaving them out keeps the bundle pure JS and ssh2 falls back to its JS code.
-  external: ['cpu-features', '*.node'],
+  // try/catch; leaving them out keeps the bundle pure JS and ssh2 falls back to its JS code. The
+  // same for the CRC-32C of TFRecords (src/core/records/crc32c.ts): @node-rs/crc32 where it is
+  // installed beside the bundle, JavaScript where not (the .vsix).
+  external: ['cpu-features', '*.node', '@node-rs/crc32'],
 };
 
 /**

@@ -2,7 +2,7 @@
 // CSV annotations to TFRecords, `tfod data convert` beside TensorFlow's own Python writer (the
 // tutorials' generate_tfrecord.py, tf_write_records.py) doing the same conversion in the same run.
 // Prints a table; not a test. Needs the TensorFlow venv of the integration layer
-// (test/harness/setup.sh integration).
+// (test/harness/setup.sh integration). TFOD_CRC32C=js measures the JavaScript CRC-32C (the .vsix's).
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { convertAnnotations } from '../../src/core/dataset';
+import { crc32cImplementation } from '../../src/core/records/crc32c';
 import { testCacheDir } from '../integration/harness/services';
 import { jpegImage } from '../unit/dataset/fixtures';
 
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
     const csv = join(images, 'labels.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     console.log(
-      `${IMAGES} JPEGs of 640 x 480 (${(bytes / IMAGES / 1024).toFixed(0)} KiB each), ${rows.length - 1} boxes; median of ${RUNS} runs`,
+      `${IMAGES} JPEGs of 640 x 480 (${(bytes / IMAGES / 1024).toFixed(0)} KiB each), ${rows.length - 1} boxes; median of ${RUNS} runs; our CRC-32C: ${crc32cImplementation === 'native' ? '@node-rs/crc32' : 'JavaScript'}`,
     );
 
     const ours: number[] = [];

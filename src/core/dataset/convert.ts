@@ -1,5 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readImageHeader, sniffImageFormat } from '../../detection/imageHeader';
 import { quoteString } from '../../textproto';
@@ -118,10 +117,29 @@ function labelMapText(names: readonly string[]): string {
     .join('');
 }
 
-/** Where each split's records go, and the shard stream being written. */
+/**
+ * Bytes of records gathered before they are written (one writev; each write is a hand-off to
+ * another thread and back, so fewer is cheaper), and queued before `write` waits for the file.
+ */
+const WRITE_BATCH = 1 << 20;
+const WRITE_HIGH_WATER = 4 << 20;
+
+/**
+ * Where each split's records go, and the shard being written. Records are queued as their pieces
+ * (the image bytes referenced, never copied) and go out a MiB or so at a time, one writev each;
+ * while one is written the next gather. Each record's `written` callback runs once its bytes are
+ * in the file, when its image's buffer can be used again. A failed write is thrown by the next
+ * `write` or by `close`.
+ */
 class ShardedWriter {
-  private stream: WriteStream | undefined;
+  private file: FileHandle | undefined;
   private shard = -1;
+  private queue: Uint8Array[] = [];
+  private queuedBytes = 0;
+  private callbacks: (() => void)[] = [];
+  /** The round being written, if one is. */
+  private writing: Promise<void> | undefined;
+  private failure: unknown;
   readonly names: string[];
 
   constructor(
@@ -133,32 +151,20 @@ class ShardedWriter {
     this.names = Array.from({ length: shards }, (_, i) => shardName(prefix, i, shards));
   }
 
-  /** Writes the `index`-th record of the split (contiguous ranges go to one shard). */
-  async write(index: number, record: EncodedParts): Promise<void> {
+  /** Queues the `index`-th record of the split (contiguous ranges go to one shard). */
+  async write(index: number, record: EncodedParts, written?: () => void): Promise<void> {
     const shard = Math.min(
       this.shards - 1,
       Math.floor((index * this.shards) / Math.max(1, this.total)),
     );
     while (this.shard < shard) await this.next();
-    // The frame's pieces go out as one writev (corked), the image bytes never copied.
-    const stream = this.stream as WriteStream;
-    stream.cork();
-    let more = true;
-    for (const part of tfRecordFrameParts(record)) more = stream.write(part);
-    stream.uncork();
-    if (!more)
-      await new Promise<void>((resolve, reject) => {
-        const onError = (error: Error) => {
-          stream.off('drain', onDrain);
-          reject(error);
-        };
-        const onDrain = () => {
-          stream.off('error', onError);
-          resolve();
-        };
-        stream.once('drain', onDrain);
-        stream.once('error', onError);
-      });
+    if (this.failure !== undefined) throw this.failure;
+    for (const part of tfRecordFrameParts(record)) this.queue.push(part);
+    this.queuedBytes += record.length + 16;
+    if (written) this.callbacks.push(written);
+    if (this.queuedBytes >= WRITE_BATCH) this.writing ??= this.drain();
+    if (this.queuedBytes >= WRITE_HIGH_WATER) await this.writing;
+    if (this.failure !== undefined) throw this.failure;
   }
 
   /** Ends the last shard and writes the empty ones left (a split with fewer images than shards). */
@@ -167,22 +173,47 @@ class ShardedWriter {
     await this.end();
   }
 
+  /** Writes rounds until nothing is queued; a failure is kept for the next `write` or `close`. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0 && this.failure === undefined) {
+        const parts = this.queue;
+        const bytes = this.queuedBytes;
+        const callbacks = this.callbacks;
+        this.queue = [];
+        this.queuedBytes = 0;
+        this.callbacks = [];
+        const { bytesWritten } = await (this.file as FileHandle).writev(parts);
+        // The file system wrote part and then failed (a full disk): what follows would be lost.
+        if (bytesWritten !== bytes)
+          throw new Error(
+            `${this.names[this.shard]}: ${bytesWritten} of ${bytes} bytes were written (is the disk full?)`,
+          );
+        for (const callback of callbacks) callback();
+      }
+    } catch (error) {
+      this.failure = error;
+    } finally {
+      this.writing = undefined;
+    }
+  }
+
   private async next(): Promise<void> {
     await this.end();
     this.shard++;
-    this.stream = createWriteStream(join(this.dir, this.names[this.shard] as string), {
-      highWaterMark: 1 << 20,
-    });
+    this.file = await open(join(this.dir, this.names[this.shard] as string), 'w');
   }
 
   private async end(): Promise<void> {
-    const stream = this.stream;
-    if (!stream) return;
-    this.stream = undefined;
-    await new Promise<void>((resolve, reject) => {
-      stream.once('error', reject);
-      stream.end(resolve);
-    });
+    if (this.queue.length > 0) this.writing ??= this.drain();
+    while (this.writing) await this.writing;
+    const file = this.file;
+    this.file = undefined;
+    if (this.failure !== undefined) {
+      await file?.close().catch(() => undefined);
+      throw this.failure;
+    }
+    await file?.close();
   }
 
   /** Ends the open shard (its folder is removed after); errors then are of no interest. */
@@ -202,6 +233,20 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
   const fraction = options.valFraction ?? 0.2;
   if (!(fraction >= 0 && fraction < 1))
     throw new UserError(`--val-fraction ${fraction} is not in [0, 1)`, 'Give a share such as 0.2.');
+  // The reading threads start now, while the annotations are read.
+  const reader = new ImageFileReader(MAX_IMAGE_FILE_BYTES, options.threads ?? envThreads());
+  try {
+    return await convertWith(reader, options, fraction);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function convertWith(
+  reader: ImageFileReader,
+  options: ConvertOptions,
+  fraction: number,
+): Promise<ConvertResult> {
   const set = await readAnnotations(options);
   const problems: ConvertProblem[] = [...set.problems];
   const problem = (
@@ -274,7 +319,6 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
   const files: string[] = [];
   let done = 0;
   const total = set.images.length;
-  const reader = new ImageFileReader(MAX_IMAGE_FILE_BYTES, options.threads ?? envThreads());
   try {
     for (const split of splits) {
       const shards =
@@ -287,21 +331,29 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
         const ahead: Promise<LoadedImage>[] = [];
         for (const [at, image] of split.images.entries()) {
           if (options.signal?.aborted) throw new CancelledError();
-          while (ahead.length <= READ_AHEAD && at + ahead.length < split.images.length)
-            ahead.push(reader.read((split.images[at + ahead.length] as AnnotatedImage).candidates));
-          const record = await convertImage(image, ahead.shift() as Promise<LoadedImage>, {
-            ids,
-            seen,
-            problem,
-            objects,
-          });
+          // Reads go out a batch at a time (one message to a reading thread), enough of them
+          // ahead to keep every thread busy while this one builds and writes records.
+          const { batch, ahead: most } = readAhead(reader.threads);
+          while (ahead.length + batch <= most && at + ahead.length < split.images.length) {
+            const from = at + ahead.length;
+            const next = split.images.slice(from, from + batch).map((i) => i.candidates);
+            ahead.push(...reader.readMany(next));
+          }
+          const loaded = await (ahead.shift() as Promise<LoadedImage>);
+          const record = convertImage(image, loaded, { ids, seen, problem, objects });
           done++;
           options.onProgress?.({ images: done, total });
+          // The image's buffer goes back to the reader once nothing needs it: at once for an
+          // image skipped, after its record reached the file for one written.
+          const release = () => {
+            if ('bytes' in loaded) reader.release(loaded.bytes);
+          };
           if (!record) {
+            release();
             skipped++;
             continue;
           }
-          await writer.write(index++, record.bytes);
+          await writer.write(index++, record.bytes, release);
           for (const name of record.classes) {
             const c = counts.get(name) ?? { train: 0, validation: 0 };
             c[split.name as 'train' | 'validation']++;
@@ -333,7 +385,6 @@ export async function convertAnnotations(options: ConvertOptions): Promise<Conve
         );
     for (const name of files) await rename(join(temp, name), join(options.out, name));
   } finally {
-    await reader.close();
     await rm(temp, { recursive: true, force: true });
   }
   const errors = problems.filter((p) => p.severity === 'error').length;
@@ -399,17 +450,22 @@ function envThreads(): number | undefined {
   return threads;
 }
 
-/** How many images are read ahead of the one being converted (bounded memory, hidden I/O waits). */
-const READ_AHEAD = 4;
+/**
+ * Images asked for in one request, and most images read ahead of the one being converted (bounded
+ * memory, hidden waits): with reading threads, a batch of four for each thread and one more;
+ * without, four, each read on its own.
+ */
+function readAhead(threads: number): { batch: number; ahead: number } {
+  return threads > 0 ? { batch: 4, ahead: 4 * (threads + 1) } : { batch: 1, ahead: 5 };
+}
 
 /** One image's tf.Example, or undefined when it is skipped (with its problem said). */
-async function convertImage(
+function convertImage(
   image: AnnotatedImage,
-  loading: Promise<LoadedImage>,
+  loaded: LoadedImage,
   ctx: ImageContext,
-): Promise<{ bytes: EncodedParts; classes: string[] } | undefined> {
+): { bytes: EncodedParts; classes: string[] } | undefined {
   const { problem } = ctx;
-  const loaded = await loading;
   if ('unreadable' in loaded) {
     problem(
       image.source,

@@ -13,13 +13,20 @@ export class TooLargeError extends Error {
   override readonly name = 'TooLargeError';
 }
 
-/** The file's bytes, or a TooLargeError when it is over `max` (checked before reading). */
-export async function readBounded(path: string, max: number): Promise<Buffer> {
+/**
+ * The file's bytes, or a TooLargeError when it is over `max` (checked before reading); read into
+ * the start of a buffer from `allocate` when given (one at least `size` bytes long).
+ */
+export async function readBounded(
+  path: string,
+  max: number,
+  allocate?: (size: number) => ArrayBuffer,
+): Promise<Buffer> {
   const handle = await open(path, 'r');
   try {
     const { size } = await handle.stat();
     if (size > max) throw new TooLargeError(`${path} is ${size} bytes, over the limit of ${max}`);
-    const buffer = Buffer.allocUnsafe(size);
+    const buffer = allocate ? Buffer.from(allocate(size), 0, size) : Buffer.allocUnsafe(size);
     let filled = 0;
     while (filled < size) {
       const { bytesRead } = await handle.read(buffer, filled, size - filled, filled);

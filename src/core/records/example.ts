@@ -16,83 +16,190 @@ export type FeatureValue =
 const WIRE_LENGTH = 2;
 
 /**
- * A message as the pieces it is made of, never joined until the end: the image bytes of a record
- * are referenced, not copied at each level of nesting (a 240 KB JPEG was copied eight times).
+ * A message as the pieces it is made of: large byte values (a record's image) are referenced, not
+ * copied, and everything between them is one buffer. A record is then three pieces (before the
+ * image, the image, after it) that a writev sends as they are.
  */
 export interface EncodedParts {
   readonly parts: Uint8Array[];
   readonly length: number;
 }
 
-function varint(value: bigint): Buffer {
+/** Byte values at least this long are referenced as pieces of their own; shorter ones are copied. */
+const REFERENCE_FROM = 4096;
+
+/** Bytes of `n` (a non-negative safe integer) as a varint. */
+function varintLength(n: number): number {
+  let length = 1;
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80);
+    length++;
+  }
+  return length;
+}
+
+/** An int64 value as a safe non-negative number (the common case) or its unsigned 64-bit form. */
+function int64Value(value: number | bigint): number | bigint {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
   // Negative int64 values are written as their 64-bit two's complement (ten bytes).
-  let v = BigInt.asUintN(64, value);
-  const bytes: number[] = [];
-  do {
-    let byte = Number(v & 0x7fn);
-    v >>= 7n;
-    if (v !== 0n) byte |= 0x80;
-    bytes.push(byte);
-  } while (v !== 0n);
-  return Buffer.from(bytes);
+  return BigInt.asUintN(64, BigInt(value));
 }
 
-function tag(field: number, wire: number): Buffer {
-  return varint(BigInt((field << 3) | wire));
+function int64Length(value: number | bigint): number {
+  if (typeof value === 'number') return varintLength(value);
+  let length = 1;
+  for (let v = value >> 7n; v !== 0n; v >>= 7n) length++;
+  return length;
 }
 
-function of(...pieces: (Uint8Array | EncodedParts)[]): EncodedParts {
-  const parts: Uint8Array[] = [];
-  let length = 0;
-  for (const piece of pieces)
-    if (piece instanceof Uint8Array) {
-      parts.push(piece);
-      length += piece.length;
-    } else {
-      parts.push(...piece.parts);
-      length += piece.length;
-    }
-  return { parts, length };
+/** One feature, its sizes worked out before anything is written. */
+interface SizedFeature {
+  readonly key: Buffer;
+  readonly value: FeatureValue;
+  readonly items: readonly Uint8Array[] | undefined;
+  readonly ints: readonly (number | bigint)[] | undefined;
+  /** The packed floats' or ints' bytes, or the BytesList's body. */
+  readonly payload: number;
+  /** The list message's body. */
+  readonly list: number;
+  /** The Feature message's body. */
+  readonly feature: number;
+  /** The map entry's body. */
+  readonly entry: number;
 }
 
-function lengthDelimited(field: number, payload: Uint8Array | EncodedParts): EncodedParts {
-  return of(tag(field, WIRE_LENGTH), varint(BigInt(payload.length)), payload);
-}
-
-function encodeFeature(value: FeatureValue): EncodedParts {
+function sizeFeature(key: string, value: FeatureValue): SizedFeature {
+  let items: Uint8Array[] | undefined;
+  let ints: (number | bigint)[] | undefined;
+  let payload = 0;
+  let list: number;
   if ('bytes' in value) {
-    const list = of(
-      ...value.bytes.map((b) => lengthDelimited(1, typeof b === 'string' ? Buffer.from(b) : b)),
-    );
-    return lengthDelimited(1, list);
+    items = value.bytes.map((b) => (typeof b === 'string' ? Buffer.from(b) : b));
+    for (const item of items) payload += 1 + varintLength(item.length) + item.length;
+    list = payload;
+  } else {
+    let count: number;
+    if ('floats' in value) {
+      count = value.floats.length;
+      payload = count * 4;
+    } else {
+      ints = value.int64s.map(int64Value);
+      count = ints.length;
+      for (const n of ints) payload += int64Length(n);
+    }
+    // An empty list is an empty message; a full one holds the packed values as field 1.
+    list = count ? 1 + varintLength(payload) + payload : 0;
   }
-  if ('floats' in value) {
-    const packed = Buffer.alloc(value.floats.length * 4);
-    value.floats.forEach((f, i) => packed.writeFloatLE(f, i * 4));
-    return lengthDelimited(2, value.floats.length ? lengthDelimited(1, packed) : Buffer.alloc(0));
+  const keyBytes = Buffer.from(key);
+  const feature = 1 + varintLength(list) + list;
+  const entry =
+    1 + varintLength(keyBytes.length) + keyBytes.length + 1 + varintLength(feature) + feature;
+  return { key: keyBytes, value, items, ints, payload, list, feature, entry };
+}
+
+/** Writes into one buffer, handing large byte values over as pieces of their own. */
+class PartsWriter {
+  readonly parts: Uint8Array[] = [];
+  private at = 0;
+  private start = 0;
+
+  constructor(private readonly buffer: Buffer) {}
+
+  byte(value: number): void {
+    this.buffer[this.at++] = value;
   }
-  const packed = Buffer.concat(value.int64s.map((n) => varint(BigInt(n))));
-  return lengthDelimited(3, value.int64s.length ? lengthDelimited(1, packed) : Buffer.alloc(0));
+
+  varint(value: number | bigint): void {
+    if (typeof value === 'bigint') {
+      let v = value;
+      while (v >= 0x80n) {
+        this.byte(Number(v & 0x7fn) | 0x80);
+        v >>= 7n;
+      }
+      this.byte(Number(v));
+      return;
+    }
+    while (value >= 0x80) {
+      this.byte((value % 0x80) | 0x80);
+      value = Math.floor(value / 0x80);
+    }
+    this.byte(value);
+  }
+
+  /** Tag of a length-delimited field, then the length. */
+  delimited(field: number, length: number): void {
+    this.byte((field << 3) | WIRE_LENGTH);
+    this.varint(length);
+  }
+
+  bytes(value: Uint8Array): void {
+    if (value.length >= REFERENCE_FROM) {
+      if (this.at > this.start) this.parts.push(this.buffer.subarray(this.start, this.at));
+      this.parts.push(value);
+      this.start = this.at;
+    } else {
+      this.buffer.set(value, this.at);
+      this.at += value.length;
+    }
+  }
+
+  float(value: number): void {
+    this.at = this.buffer.writeFloatLE(value, this.at);
+  }
+
+  end(): Uint8Array[] {
+    if (this.at > this.start) this.parts.push(this.buffer.subarray(this.start, this.at));
+    return this.parts;
+  }
+}
+
+function writeFeature(out: PartsWriter, f: SizedFeature): void {
+  out.delimited(1, f.entry);
+  out.delimited(1, f.key.length);
+  out.bytes(f.key);
+  out.delimited(2, f.feature);
+  const value = f.value;
+  if (f.items) {
+    out.delimited(1, f.list);
+    for (const item of f.items) {
+      out.delimited(1, item.length);
+      out.bytes(item);
+    }
+  } else if ('floats' in value) {
+    out.delimited(2, f.list);
+    if (value.floats.length) {
+      out.delimited(1, f.payload);
+      for (const v of value.floats) out.float(v);
+    }
+  } else {
+    out.delimited(3, f.list);
+    if (f.ints?.length) {
+      out.delimited(1, f.payload);
+      for (const v of f.ints) out.varint(v);
+    }
+  }
 }
 
 /** A tf.train.Example as its pieces (see EncodedParts); features in key order, as TensorFlow writes them. */
 export function encodeExampleParts(features: Readonly<Record<string, FeatureValue>>): EncodedParts {
-  const entries = Object.keys(features)
+  const sized = Object.keys(features)
     .sort()
-    .map((key) =>
-      lengthDelimited(
-        1,
-        of(
-          lengthDelimited(1, Buffer.from(key)),
-          lengthDelimited(2, encodeFeature(features[key] as FeatureValue)),
-        ),
-      ),
-    );
-  return lengthDelimited(1, of(...entries));
+    .map((key) => sizeFeature(key, features[key] as FeatureValue));
+  let body = 0;
+  let referenced = 0;
+  for (const f of sized) {
+    body += 1 + varintLength(f.entry) + f.entry;
+    for (const item of f.items ?? []) if (item.length >= REFERENCE_FROM) referenced += item.length;
+  }
+  const length = 1 + varintLength(body) + body;
+  const out = new PartsWriter(Buffer.allocUnsafe(length - referenced));
+  out.delimited(1, body);
+  for (const f of sized) writeFeature(out, f);
+  return { parts: out.end(), length };
 }
 
 /** Serializes a tf.train.Example; features are written in key order, as TensorFlow does. */
 export function encodeExample(features: Readonly<Record<string, FeatureValue>>): Buffer {
   const { parts, length } = encodeExampleParts(features);
-  return Buffer.concat(parts, length);
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, length);
 }

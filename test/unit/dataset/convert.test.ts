@@ -405,6 +405,71 @@ describe('tfod data convert: split, shards and partial output', () => {
     );
   });
 
+  it('writes the same bytes whether worker threads or this thread read the images, of mixed sizes', async () => {
+    const dir = fresh('threads');
+    mkdirSync(dir, { recursive: true });
+    // Images from 1 KB to 250 KB, so buffers of several sizes go round and the records (about
+    // 3.5 MB) take several writes; each made unique by a comment segment, one a duplicate.
+    const sizes = [
+      [640, 480],
+      [160, 120],
+      [16, 16],
+      [320, 240],
+    ] as const;
+    const bases = sizes.map(([w, h], i) => jpegImage(w, h, i + 1));
+    const rows = ['filename,width,height,class,xmin,ymin,xmax,ymax'];
+    const written: Record<string, Buffer> = {};
+    for (let i = 0; i < 40; i++) {
+      const [w, h] = sizes[i % sizes.length] as readonly [number, number];
+      const base = bases[i % bases.length] as Buffer;
+      const text = Buffer.from(`image ${i}`);
+      const segment = Buffer.from([0xff, 0xfe, 0, text.length + 2]);
+      const bytes = Buffer.concat([base.subarray(0, 2), segment, text, base.subarray(2)]);
+      writeFileSync(join(dir, `i${i}.jpg`), bytes);
+      written[`i${i}.jpg`] = bytes;
+      rows.push(`i${i}.jpg,${w},${h},${i % 3 ? 'cat' : 'dog'},1,1,${w - 2},${h - 2}`);
+    }
+    writeFileSync(join(dir, 'again.jpg'), written['i5.jpg'] as Buffer);
+    writeFileSync(join(dir, 'anim.jpg'), Buffer.from('GIF89a not a jpeg'));
+    rows.push(
+      'again.jpg,160,120,cat,1,1,9,9',
+      'anim.jpg,8,8,cat,1,1,5,5',
+      'gone.jpg,8,8,cat,1,1,5,5',
+    );
+    writeFileSync(join(dir, 'a.csv'), rows.join('\n'));
+    const run = (threads: number) =>
+      convertAnnotations({
+        from: 'csv',
+        input: join(dir, 'a.csv'),
+        out: join(dir, `out-${threads}`),
+        shards: 3,
+        threads,
+      });
+    const threaded = await run(2);
+    const here = await run(0);
+    assert.deepEqual(threaded.images, { train: 31, validation: 9, skipped: 3 });
+    assert.deepEqual(threaded.problems.map((p) => p.code).sort(), [
+      'duplicate-image',
+      'image-format',
+      'image-missing',
+    ]);
+    assert.deepEqual(
+      { ...threaded, labelMap: undefined },
+      { ...here, labelMap: undefined },
+      'the same report',
+    );
+    for (const name of threaded.files)
+      assert.ok(
+        readFileSync(join(dir, 'out-2', name)).equals(readFileSync(join(dir, 'out-0', name))),
+        `${name}: the same bytes`,
+      );
+    // Every image's bytes are in its record as they are in its file (no buffer reused too soon).
+    const back = await readBack(join(dir, 'out-2'));
+    assert.equal(Object.keys(back.encoded).length, 40);
+    for (const [name, bytes] of Object.entries(back.encoded))
+      assert.ok(bytes.equals(written[name] as Buffer), `${name}: its bytes`);
+  });
+
   it('leaves no file that looks complete when cancelled, and names stale shards of an earlier run', async () => {
     const dir = fresh('cancel');
     const csv = manyImages(dir, 20);

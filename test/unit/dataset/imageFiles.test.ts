@@ -42,6 +42,8 @@ describe('ImageFileReader: images read, hashed and checksummed off the main thre
   it('gives the same bytes, SHA-256, CRC and problems from worker threads as on the main thread', async () => {
     const threaded = new ImageFileReader(65_536, 2);
     assert.equal(threaded.threads, 2, 'the worker threads started (under tsx, from the .ts)');
+    // Until a worker is ready the reader reads here; once they are, they do the reading.
+    await threaded.whenStarted();
     const here = new ImageFileReader(65_536, 0);
     assert.equal(here.threads, 0);
     const [a, b] = [await readAll(threaded, 2), await readAll(here, 0)];
@@ -58,6 +60,33 @@ describe('ImageFileReader: images read, hashed and checksummed off the main thre
       assert.deepEqual(results[files.length], { missing: true }, 'a folder is not an image file');
       const tooBig = results[files.length + 1] as { unreadable: string };
       assert.match(tooBig.unreadable, /big\.jpg is 70000 bytes, over the limit of 65536/);
+    }
+  });
+
+  it('reads into released buffers: each image its own bytes, a released one emptied, not reused under it', async () => {
+    for (const threads of [2, 0]) {
+      const reader = new ImageFileReader(65_536, threads);
+      try {
+        await reader.whenStarted();
+        // Two passes over the images, each buffer released as soon as its image is checked, so
+        // that later images are read into buffers that held earlier (larger or smaller) ones.
+        for (const f of [...files, ...[...files].reverse()]) {
+          const got = (await reader.read([f.path])) as { bytes: Buffer; sha256: string };
+          assert.ok(got.bytes.equals(f.bytes), `${threads} threads: ${f.path}'s bytes`);
+          assert.equal(got.sha256, createHash('sha256').update(f.bytes).digest('hex'));
+          const head = Buffer.from('head');
+          assert.equal(crc32cOfParts([head, got.bytes]), crc32c(Buffer.concat([head, f.bytes])));
+          reader.release(got.bytes);
+          assert.equal(got.bytes.length, 0, 'a released image is detached: nothing to read late');
+        }
+        // A buffer the reader did not hand out is left alone.
+        const own = Buffer.from("not the reader's");
+        reader.release(own);
+        assert.equal(own.toString(), "not the reader's");
+        assert.equal(reader.threads, threads);
+      } finally {
+        await reader.close();
+      }
     }
   });
 

@@ -18,12 +18,6 @@ import {
   TfRecordReader,
   type RecordRead,
 } from '../../../src/core/records';
-import {
-  crc32c,
-  crc32cCombine,
-  crc32cOfParts,
-  rememberCrc32c,
-} from '../../../src/core/records/crc32c';
 import { decodeExample as independentDecode, readTfRecords } from '../sample/records';
 
 const dir = mkdtempSync(join(tmpdir(), 'tfod-records-'));
@@ -87,57 +81,6 @@ const objects = [
   },
 ];
 const image = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 0xff, 0xd9]);
-
-const slowCrc32c = (d: Uint8Array) => {
-  let c = 0xffffffff;
-  for (const b of d) {
-    c ^= b;
-    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-};
-
-describe('CRC-32C, sixteen bytes a step', () => {
-  const data = Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 151 + 7) & 255));
-
-  it('equals the bit-by-bit definition for every length and alignment, and continues across parts', () => {
-    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283); // the check value of CRC-32C
-    for (let start = 0; start < 9; start++)
-      for (let length = 0; length < 260; length++) {
-        const part = data.subarray(start, start + length);
-        assert.equal(crc32c(part), slowCrc32c(part), `start ${start} length ${length}`);
-      }
-    assert.equal(crc32c(data.subarray(123), crc32c(data.subarray(0, 123))), slowCrc32c(data));
-  });
-
-  it('combines the CRCs of two pieces into the CRC of both, for any split', () => {
-    for (const split of [0, 1, 7, 64, 123, 300, 599, 600]) {
-      const a = data.subarray(0, split);
-      const b = data.subarray(split);
-      assert.equal(
-        crc32cCombine(crc32c(a), crc32c(b), b.length),
-        slowCrc32c(data),
-        `split ${split}`,
-      );
-    }
-  });
-
-  it('sums pieces with remembered CRCs as if it read them, and only a remembered buffer counts', () => {
-    const pieces = [data.subarray(0, 10), Buffer.from(data.subarray(10, 500)), data.subarray(500)];
-    rememberCrc32c(pieces[1] as Buffer, crc32c(pieces[1] as Buffer));
-    assert.equal(crc32cOfParts(pieces), slowCrc32c(data));
-    // A wrong remembered CRC is used as it is: the proof that it was used and not recomputed.
-    const liar = Buffer.from(data.subarray(10, 500));
-    rememberCrc32c(liar, 0x12345678);
-    assert.notEqual(
-      crc32cOfParts([pieces[0] as Buffer, liar, pieces[2] as Buffer]),
-      slowCrc32c(data),
-    );
-    // An equal copy is another buffer: computed, not taken from the memory.
-    const copy = Buffer.from(liar);
-    assert.equal(crc32cOfParts([pieces[0] as Buffer, copy, pieces[2] as Buffer]), slowCrc32c(data));
-  });
-});
 
 describe('tf.Example decoding', () => {
   it('round-trips the writer: every kind, empty lists, negative and 64-bit ints, UTF-8 keys', () => {
