@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const csv = join(images, 'labels.csv');
     writeFileSync(csv, `${rows.join('\n')}\n`);
     console.log(
-      `${IMAGES} JPEGs of 640 x 480 (${(bytes / IMAGES / 1024).toFixed(0)} KiB each), ${rows.length - 1} boxes; median of ${RUNS} runs; our CRC-32C: ${crc32cImplementation === 'native' ? '@node-rs/crc32' : 'JavaScript'}`,
+      `${IMAGES} JPEGs of 640 x 480 (${(bytes / IMAGES / 1024).toFixed(0)} KiB each), ${rows.length - 1} boxes; median of ${RUNS} runs; our CRC-32C: ${crc32cImplementation() === 'native' ? '@node-rs/crc32' : 'JavaScript'}`,
     );
 
     const ours: number[] = [];

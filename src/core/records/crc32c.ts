@@ -98,22 +98,34 @@ function loadNativeCrc32c(): Crc32cFunction | undefined {
   }
 }
 
-const NATIVE = loadNativeCrc32c();
+/**
+ * Looked for on the first CRC that wants it, not when this module loads: the extension host loads
+ * it at activation (the TFRecord viewer's code is in its bundle), where a require of a package
+ * the .vsix does not ship would cost a failed lookup in every window (test/unit/project/lazyBundles).
+ * `null` until then.
+ */
+let native: Crc32cFunction | undefined | null = null;
+
+function nativeCrc32c(): Crc32cFunction | undefined {
+  if (native === null) native = loadNativeCrc32c();
+  return native;
+}
 
 /** Bytes from which the native function is faster than the JavaScript one, call cost included. */
 const NATIVE_FROM = 64;
 
-/** Which implementation {@link crc32c} is: the native package's or the JavaScript one. */
-export const crc32cImplementation: 'native' | 'js' = NATIVE ? 'native' : 'js';
+/** Which implementation {@link crc32c} uses: the native package's or the JavaScript one. */
+export function crc32cImplementation(): 'native' | 'js' {
+  return nativeCrc32c() ? 'native' : 'js';
+}
 
 /**
  * CRC-32C of `data`, continuing from `crc` (the CRC of the bytes before it) when given. Short
  * inputs stay in JavaScript: a call into the native module costs more than summing a few bytes.
  */
 export function crc32c(data: Uint8Array, crc = 0): number {
-  return NATIVE !== undefined && data.length >= NATIVE_FROM
-    ? NATIVE(data, crc)
-    : crc32cJs(data, crc);
+  const fast = data.length >= NATIVE_FROM ? nativeCrc32c() : undefined;
+  return fast ? fast(data, crc) : crc32cJs(data, crc);
 }
 
 /**

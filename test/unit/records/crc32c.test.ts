@@ -72,7 +72,7 @@ describe('CRC-32C in JavaScript, sixteen bytes a step', () => {
 describe('CRC-32C: the native package and the JavaScript fallback agree', () => {
   it('uses @node-rs/crc32 where it is installed (an optionalDependency: npm ci installs it)', () => {
     assert.equal(
-      crc32cImplementation,
+      crc32cImplementation(),
       'native',
       '@node-rs/crc32 did not load: run npm ci (it is an optional dependency with prebuilt binaries)',
     );
@@ -129,7 +129,7 @@ describe('CRC-32C: the native package and the JavaScript fallback agree', () => 
       [
         '-e',
         `const c = require(${JSON.stringify(bundle)}); const d = require('node:fs').readFileSync(0);
-         console.log(JSON.stringify([c.crc32cImplementation, c.crc32c(d), c.crc32c(d.subarray(5), 7)]));`,
+         console.log(JSON.stringify([c.crc32cImplementation(), c.crc32c(d), c.crc32c(d.subarray(5), 7)]));`,
       ],
       { cwd: dir, input: data, encoding: 'utf8', env: { ...process.env, NODE_PATH: '' } },
     );
