@@ -34,24 +34,3 @@ function scalingNote(endpoint: EndpointSummary): string {
     ? `It autoscales between ${scaling.minInstances} and ${scaling.maxInstances} instances, so it never costs less than ${scaling.minInstances}. `
     : '';
 }
-
-/** One line for the jobs view's tooltip: how it runs and how that is billed. */
-export function endpointCostHint(endpoint: EndpointSummary): string {
-  if (endpoint.serverless)
-    return `Serverless (${endpoint.serverless.memoryMb} MB, max concurrency ${endpoint.serverless.maxConcurrency}): billed per request for compute time and data, nothing while idle`;
-  const scaling = endpoint.autoscaling;
-  if (scaling) {
-    const type = endpoint.instanceType ? ` × ${endpoint.instanceType}` : ' instances';
-    const now = endpoint.instanceCount !== undefined ? ` (${endpoint.instanceCount} now)` : '';
-    const target =
-      scaling.targetInvocations !== undefined
-        ? `, target ${scaling.targetInvocations} invocations/instance/minute`
-        : '';
-    return `Autoscaling ${scaling.minInstances}-${scaling.maxInstances}${type}${now}${target}; billed per instance-hour for the instances running`;
-  }
-  const unknown = endpoint.autoscalingUnknown
-    ? ` (autoscaling unknown: ${endpoint.autoscalingUnknown})`
-    : '';
-  if (!endpoint.instanceType) return `Billed per instance-hour while InService${unknown}`;
-  return `${endpoint.instanceCount ?? 1} × ${endpoint.instanceType}, billed per instance-hour while InService${unknown}`;
-}

@@ -28,7 +28,7 @@ export function showMetricsPanel(ctx: TfodContext, target: TargetKind, job: stri
   }
   const panel = vscode.window.createWebviewPanel(
     METRICS_VIEW_TYPE,
-    `Metrics: ${job}`,
+    vscode.l10n.t('Metrics: {0}', job),
     vscode.ViewColumn.Active,
     webviewOptions(ctx),
   );
@@ -125,7 +125,7 @@ class MetricsPanel {
       this.panel.webview,
       this.ctx.extension.extensionUri,
       'metrics',
-      'Training metrics',
+      vscode.l10n.t('Training metrics'),
     );
   }
 

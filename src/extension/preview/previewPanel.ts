@@ -57,7 +57,7 @@ export function showPreviewPanel(
   }
   const panel = vscode.window.createWebviewPanel(
     PREVIEW_VIEW_TYPE,
-    'Detection Preview',
+    vscode.l10n.t('Detection Preview'),
     vscode.ViewColumn.Active,
     webviewOptions(ctx),
   );
@@ -263,7 +263,7 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
           canSelectFiles: true,
           canSelectFolders: true,
           title: vscode.l10n.t('Model folder (model.json) or model.tar.gz'),
-          filters: { 'Model archive': ['gz', 'tgz'] },
+          filters: { [vscode.l10n.t('Model archive')]: ['gz', 'tgz'] },
         });
         return picked?.[0] ? { kind: 'model', path: picked[0].fsPath } : undefined;
       },
@@ -303,10 +303,10 @@ export async function pickPreviewSource(ctx: TfodContext): Promise<PreviewSource
 }
 
 export function describeSource(source: PreviewSource | undefined): string {
-  if (!source) return 'No source chosen';
-  if (source.kind === 'model') return `Model ${source.path} (in-process)`;
-  if (source.kind === 'url') return `Local endpoint ${source.url}`;
-  return `SageMaker endpoint ${source.endpoint}`;
+  if (!source) return vscode.l10n.t('No source chosen');
+  if (source.kind === 'model') return vscode.l10n.t('Model {0} (in-process)', source.path);
+  if (source.kind === 'url') return vscode.l10n.t('Local endpoint {0}', source.url);
+  return vscode.l10n.t('SageMaker endpoint {0}', source.endpoint);
 }
 
 /** Dropped items the panel did not take; the webview keeps these until the next drop. */
@@ -425,7 +425,7 @@ class PreviewPanel {
           const picked = await vscode.window.showOpenDialog({
             canSelectMany: true,
             title: vscode.l10n.t('Images to preview'),
-            filters: { Images: ['png', 'jpg', 'jpeg'] },
+            filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg'] },
           });
           if (picked?.length) this.update({ images: picked.map((u) => u.fsPath) });
           return;
@@ -550,7 +550,7 @@ class PreviewPanel {
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: false,
       title: vscode.l10n.t('Label map for the preview'),
-      filters: { 'Label map': ['pbtxt', 'txt'] },
+      filters: { [vscode.l10n.t('Label map')]: ['pbtxt', 'txt'] },
     });
     const path = picked?.[0]?.fsPath;
     if (!path) return this.sendSession();
@@ -585,7 +585,7 @@ class PreviewPanel {
       this.panel.webview,
       this.ctx.extension.extensionUri,
       'preview',
-      'Detection Preview',
+      vscode.l10n.t('Detection Preview'),
     );
   }
 

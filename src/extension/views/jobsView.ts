@@ -121,7 +121,10 @@ class JobsTreeProvider implements vscode.TreeDataProvider<JobsNode> {
       }
       case 'endpoints': {
         const count = this.model.snapshot(node.kind)?.endpoints.length ?? 0;
-        const item = new vscode.TreeItem('Endpoints', vscode.TreeItemCollapsibleState.Expanded);
+        const item = new vscode.TreeItem(
+          vscode.l10n.t('Endpoints'),
+          vscode.TreeItemCollapsibleState.Expanded,
+        );
         item.id = `${node.kind}/endpoints`;
         item.description = String(count);
         item.iconPath = new vscode.ThemeIcon('radio-tower');

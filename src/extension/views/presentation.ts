@@ -10,14 +10,16 @@ import {
   type TrainingJobStatus,
   type TrainingJobSummary,
 } from '../../core/jobs';
-import { endpointCostHint } from '../../core/sagemaker/endpointCost';
 import { describeTarget, type TargetKind } from '../../core/target';
+import { l10n } from '../l10n';
 import type { TargetGroup } from './jobsModel';
 
 /**
  * What the jobs view shows for a job or an endpoint, as plain data (no 'vscode' here, so it is
  * unit-tested): icon and colour names, description, tooltip lines and the contextValue the menus'
- * `when` clauses match.
+ * `when` clauses match. Every word shown goes through `l10n.t`, a whole line or phrase per call
+ * with `{n}` for the values; the values themselves (names, ARNs, SageMaker's statuses, numbers)
+ * stay as they are. test/unit/project/l10n.test.ts fails on prose written here as a literal.
  */
 export interface Look {
   /** A codicon id. */
@@ -58,11 +60,19 @@ export function targetGroupDescription(group: TargetGroup): string {
   const failed = group.snapshot?.error !== undefined;
   const count =
     jobs === undefined
-      ? 'listing…'
+      ? l10n.t('listing…')
       : failed && jobs === 0
-        ? 'not listed'
-        : `${jobs} training job${jobs === 1 ? '' : 's'}${failed ? ' (as last listed)' : ''}`;
-  return group.selected ? `selected · ${count}` : count;
+        ? l10n.t('not listed')
+        : jobCount(jobs, failed);
+  return group.selected ? l10n.t('selected · {0}', count) : count;
+}
+
+function jobCount(jobs: number, asLastListed: boolean): string {
+  if (asLastListed)
+    return jobs === 1
+      ? l10n.t('{0} training job (as last listed)', jobs)
+      : l10n.t('{0} training jobs (as last listed)', jobs);
+  return jobs === 1 ? l10n.t('{0} training job', jobs) : l10n.t('{0} training jobs', jobs);
 }
 
 /** The row of a failed listing: a short label, the reason in full in the tooltip. */
@@ -72,15 +82,24 @@ export function listingErrorRow(snapshot: { error?: string; dockerUnreachable?: 
 } {
   const reason = snapshot.error ?? '';
   return snapshot.dockerUnreachable
-    ? { label: 'Docker is not running', tooltip: `${reason}\nStart Docker, then Retry.` }
-    : { label: 'Cannot list jobs', tooltip: `${reason}\nRetry, or Show Log for details.` };
+    ? {
+        label: l10n.t('Docker is not running'),
+        tooltip: l10n.t('{0}\nStart Docker, then Retry.', reason),
+      }
+    : {
+        label: l10n.t('Cannot list jobs'),
+        tooltip: l10n.t('{0}\nRetry, or Show Log for details.', reason),
+      };
 }
 
 export function targetGroupTooltip(group: TargetGroup): string {
   const { label } = describeTarget(group.kind);
   return group.selected
-    ? `${label}: the selected target (tfod.target), where new jobs and endpoints start`
-    : `${label}: not the selected target, shown because it has jobs or endpoints (tfod.jobs.targets)`;
+    ? l10n.t('{0}: the selected target (tfod.target), where new jobs and endpoints start', label)
+    : l10n.t(
+        '{0}: not the selected target, shown because it has jobs or endpoints (tfod.jobs.targets)',
+        label,
+      );
 }
 
 /** The metric worth a glance: total loss first, then any loss, then whatever there is. */
@@ -114,7 +133,8 @@ export function jobDescription(
   const metric = details ? headlineMetric(details.lastMetrics) : undefined;
   if (metric) parts.push(`${metric[0]} ${formatMetric(metric[1])}`);
   const cost = details ? jobTimeCost(details) : undefined;
-  if (cost?.spotSavingsPercent !== undefined) parts.push(`spot −${cost.spotSavingsPercent}%`);
+  if (cost?.spotSavingsPercent !== undefined)
+    parts.push(l10n.t('spot −{0}%', cost.spotSavingsPercent));
   return parts.join(' · ');
 }
 
@@ -128,44 +148,46 @@ export function jobTooltip(
     `**${job.name}** · ${job.status}${job.secondaryStatus ? ` (${job.secondaryStatus})` : ''}`,
     '',
   ];
-  const row = (label: string, value: string | number | undefined): void => {
-    if (value !== undefined && value !== '') lines.push(`${label}: ${value}  `);
+  // One row per call, "Label: {0}" whole, so a translation places the value and the colon.
+  const row = (value: string | number | undefined, text: (value: string) => string): void => {
+    if (value !== undefined && value !== '') lines.push(`${text(String(value))}  `);
   };
-  row('Created', job.creationTime.toLocaleString());
-  row(
-    isTrainingJobActive(job.status) ? 'Running for' : 'Ran for',
-    formatDuration(elapsedMs(details ?? job, now)),
-  );
+  const code = (value: string | undefined): string | undefined => value && `\`${value}\``;
+  row(job.creationTime.toLocaleString(), (v) => l10n.t('Created: {0}', v));
+  const elapsed = formatDuration(elapsedMs(details ?? job, now));
+  if (isTrainingJobActive(job.status)) row(elapsed, (v) => l10n.t('Running for: {0}', v));
+  else row(elapsed, (v) => l10n.t('Ran for: {0}', v));
   if (details) {
-    row(
-      'Instance',
-      details.instanceType && `${details.instanceCount ?? 1} × ${details.instanceType}`,
+    row(details.instanceType && `${details.instanceCount ?? 1} × ${details.instanceType}`, (v) =>
+      l10n.t('Instance: {0}', v),
     );
-    row('Image', details.image && `\`${details.image}\``);
-    row('Role', details.roleArn && `\`${details.roleArn}\``);
-    row('Capacity', details.spot ? 'managed spot' : undefined);
+    row(code(details.image), (v) => l10n.t('Image: {0}', v));
+    row(code(details.roleArn), (v) => l10n.t('Role: {0}', v));
+    if (details.spot) lines.push(`${l10n.t('Capacity: managed spot')}  `);
     const cost = jobTimeCost(details);
     if (cost) {
-      row('Training time', formatDuration(cost.trainingSeconds * 1000));
-      row(
-        'Billable time',
-        `${formatDuration(cost.billableSeconds * 1000)}${cost.spotSavingsPercent !== undefined ? ` (managed spot: ${cost.spotSavingsPercent}% saved)` : ''}`,
-      );
+      row(formatDuration(cost.trainingSeconds * 1000), (v) => l10n.t('Training time: {0}', v));
+      const billable = formatDuration(cost.billableSeconds * 1000);
+      if (cost.spotSavingsPercent !== undefined)
+        lines.push(
+          `${l10n.t('Billable time: {0} (managed spot: {1}% saved)', billable, cost.spotSavingsPercent)}  `,
+        );
+      else row(billable, (v) => l10n.t('Billable time: {0}', v));
     }
-    row('Output', details.outputPath && `\`${details.outputPath}\``);
-    row('Model', details.modelArtifacts && `\`${details.modelArtifacts}\``);
-    row('Checkpoints', details.checkpointsPath && `\`${details.checkpointsPath}\``);
-    row('TensorBoard', details.tensorboardPath && `\`${details.tensorboardPath}\``);
+    row(code(details.outputPath), (v) => l10n.t('Output: {0}', v));
+    row(code(details.modelArtifacts), (v) => l10n.t('Model: {0}', v));
+    row(code(details.checkpointsPath), (v) => l10n.t('Checkpoints: {0}', v));
+    row(code(details.tensorboardPath), (v) => l10n.t('TensorBoard: {0}', v));
     const hyper = Object.entries(details.hyperparameters)
       .filter(([key]) => !key.startsWith('sagemaker_'))
       .map(([key, value]) => `${key}=${value}`)
       .join(', ');
-    row('Hyperparameters', hyper);
+    row(hyper, (v) => l10n.t('Hyperparameters: {0}', v));
     const metrics = Object.entries(details.lastMetrics)
       .map(([name, value]) => `${name} ${formatMetric(value)}`)
       .join(', ');
-    row('Last metrics', metrics);
-    if (details.failureReason) lines.push('', `**Failure:** ${details.failureReason}`);
+    row(metrics, (v) => l10n.t('Last metrics: {0}', v));
+    if (details.failureReason) lines.push('', l10n.t('**Failure:** {0}', details.failureReason));
   }
   lines.push('', `\`${job.id}\``);
   return lines.join('\n');
@@ -194,14 +216,57 @@ export function endpointDescription(endpoint: EndpointSummary): string {
   return parts.join(' · ');
 }
 
+/** One line of a SageMaker endpoint's tooltip: how it runs and how that is billed. */
+export function endpointCostHint(endpoint: EndpointSummary): string {
+  if (endpoint.serverless)
+    return l10n.t(
+      'Serverless ({0} MB, max concurrency {1}): billed per request for compute time and data, nothing while idle',
+      endpoint.serverless.memoryMb,
+      endpoint.serverless.maxConcurrency,
+    );
+  const scaling = endpoint.autoscaling;
+  if (scaling) {
+    // The parts a description may lack are whole phrases of their own, placed by the line's {n}.
+    const instances = endpoint.instanceType ? `× ${endpoint.instanceType}` : l10n.t('instances');
+    const now =
+      endpoint.instanceCount !== undefined ? ` ${l10n.t('({0} now)', endpoint.instanceCount)}` : '';
+    const target =
+      scaling.targetInvocations !== undefined
+        ? l10n.t(', target {0} invocations/instance/minute', scaling.targetInvocations)
+        : '';
+    return l10n.t(
+      'Autoscaling {0}-{1} {2}{3}{4}; billed per instance-hour for the instances running',
+      scaling.minInstances,
+      scaling.maxInstances,
+      instances,
+      now,
+      target,
+    );
+  }
+  const unknown = endpoint.autoscalingUnknown;
+  if (!endpoint.instanceType)
+    return !unknown
+      ? l10n.t('Billed per instance-hour while InService')
+      : l10n.t('Billed per instance-hour while InService (autoscaling unknown: {0})', unknown);
+  const instances = `${endpoint.instanceCount ?? 1} × ${endpoint.instanceType}`;
+  return !unknown
+    ? l10n.t('{0}, billed per instance-hour while InService', instances)
+    : l10n.t(
+        '{0}, billed per instance-hour while InService (autoscaling unknown: {1})',
+        instances,
+        unknown,
+      );
+}
+
 export function endpointTooltip(endpoint: EndpointSummary): string {
   const lines = [`**${endpoint.name}** · ${endpoint.status}`, ''];
-  if (endpoint.url) lines.push(`URL: ${endpoint.url} (POST ${endpoint.url}/invocations)  `);
-  if (endpoint.modelName) lines.push(`Model: ${endpoint.modelName}  `);
-  if (endpoint.configName) lines.push(`Config: ${endpoint.configName}  `);
-  if (endpoint.creationTime) lines.push(`Created: ${endpoint.creationTime.toLocaleString()}  `);
+  if (endpoint.url) lines.push(`${l10n.t('URL: {0} (POST {0}/invocations)', endpoint.url)}  `);
+  if (endpoint.modelName) lines.push(`${l10n.t('Model: {0}', endpoint.modelName)}  `);
+  if (endpoint.configName) lines.push(`${l10n.t('Config: {0}', endpoint.configName)}  `);
+  if (endpoint.creationTime)
+    lines.push(`${l10n.t('Created: {0}', endpoint.creationTime.toLocaleString())}  `);
   if (endpoint.target === 'sagemaker') lines.push(endpointCostHint(endpoint));
-  if (endpoint.failureReason) lines.push('', `**Failure:** ${endpoint.failureReason}`);
+  if (endpoint.failureReason) lines.push('', l10n.t('**Failure:** {0}', endpoint.failureReason));
   lines.push('', `\`${endpoint.id}\``);
   return lines.join('\n');
 }

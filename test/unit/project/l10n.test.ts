@@ -4,9 +4,10 @@
 // l10n/bundle.l10n.json (scripts/l10n.mjs), which must be current.
 
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import ts from 'typescript';
 import { english, l10n } from '../../../src/extension/l10n';
 
@@ -144,6 +145,45 @@ describe('localisation', () => {
     assert.deepEqual(offenders, []);
   });
 
+  it('writes no prose as a literal in the jobs view or the status bar items', () => {
+    // What these files show (tree labels, descriptions, tooltip rows, status bar text) is built
+    // from l10n.t calls and data. Prose is two words in a row, or a capitalised word ("Created",
+    // "Endpoints"); the literals that may hold it are the messages of l10n.t themselves, log lines
+    // (English by design), comparisons with SageMaker's statuses, imports and types.
+    const offenders: string[] = [];
+    const files = ['views', 'statusBar'].flatMap((dir) =>
+      walk(join(root, 'src', 'extension', dir)),
+    );
+    assert.ok(files.some((file) => file.endsWith('presentation.ts')));
+    for (const file of files)
+      for (const { line, text } of proseLiterals(file))
+        offenders.push(`${file.slice(root.length + 1)}:${line}: ${JSON.stringify(text)}`);
+    assert.deepEqual(offenders, []);
+  });
+
+  it('finds the prose a literal would bring back into the jobs view', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfod-l10n-'));
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'presentation.ts');
+    writeFileSync(
+      file,
+      [
+        "row('Created', when);",
+        'lines.push(`Model: ${name}  `);',
+        "const item = new vscode.TreeItem('Endpoints');",
+        "const label = failed ? 'not listed' : l10n.t('{0} training jobs', count);",
+        "if (job.status === 'Completed') ctx.log.warn(`jobs view: cannot list ${kind}`);",
+        "item.text = '$(sync~spin) AWS'; const look = { icon: 'sync~spin', color: 'charts.blue' };",
+      ].join('\n'),
+    );
+    assert.deepEqual(proseLiterals(file), [
+      { line: 1, text: 'Created' },
+      { line: 2, text: 'Model: ' },
+      { line: 3, text: 'Endpoints' },
+      { line: 4, text: 'not listed' },
+    ]);
+  });
+
   it("gives the flows' l10n.t the English text, placeholders filled, until activate() hands it VS Code's", () => {
     // src/extension/l10n.ts: the modules free of 'vscode' (the flows, tested here without it).
     assert.equal(l10n.t('Start Training Job'), 'Start Training Job');
@@ -165,6 +205,51 @@ describe('localisation', () => {
     assert.ok(shipped.includes('!l10n/**'));
   });
 });
+
+const PROSE = /\p{L}{2,}[ \t]+\p{L}{2,}|^\s*\p{Lu}\p{Ll}+\b/u;
+
+/** The string literals (and template texts) of a file that read as prose, with their lines. */
+function proseLiterals(file: string): { line: number; text: string }[] {
+  const found: { line: number; text: string }[] = [];
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isLiteralTypeNode(node))
+      return;
+    if (ts.isCallExpression(node)) {
+      const callee = node.expression.getText(source);
+      // The message is what the bundle holds; the arguments after it are still checked.
+      if (/^(vscode\.)?l10n\.t$/.test(callee)) return node.arguments.slice(1).forEach(visit);
+      if (/(^|\.)log\.(trace|debug|info|warn|error)$/.test(callee)) return;
+    }
+    if (
+      ts.isBinaryExpression(node) &&
+      (node.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
+        node.operatorToken.kind === ts.SyntaxKind.ExclamationEqualsEqualsToken)
+    )
+      return;
+    if (ts.isCaseClause(node)) return node.statements.forEach(visit);
+    const texts =
+      ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)
+        ? [node.text]
+        : ts.isTemplateExpression(node)
+          ? [node.head.text, ...node.templateSpans.map((span) => span.literal.text)]
+          : [];
+    for (const text of texts)
+      // A codicon, $(sync~spin), is no word.
+      if (PROSE.test(text.replace(/\$\([\w~-]+\)/g, ''))) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push({ line: line + 1, text });
+      }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

@@ -12,13 +12,12 @@ import {
 } from '../../../src/core/jobs';
 import {
   endpointConsoleUrl,
-  endpointCostHint,
   endpointCostWarning,
   explainSageMakerError,
   trainingJobConsoleUrl,
   trainingJobLogsConsoleUrl,
 } from '../../../src/core/sagemaker';
-import { endpointTooltip } from '../../../src/extension/views/presentation';
+import { endpointCostHint, endpointTooltip } from '../../../src/extension/views/presentation';
 import { awsError, notFound } from './stubs';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

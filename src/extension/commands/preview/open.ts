@@ -33,7 +33,7 @@ export async function openPreview(ctx: TfodContext, arg?: unknown, many?: unknow
     const picked = await vscode.window.showOpenDialog({
       canSelectMany: true,
       title: vscode.l10n.t('Images to preview'),
-      filters: { Images: ['png', 'jpg', 'jpeg'] },
+      filters: { [vscode.l10n.t('Images')]: ['png', 'jpg', 'jpeg'] },
     });
     images = (picked ?? []).map((uri) => uri.fsPath);
   }
