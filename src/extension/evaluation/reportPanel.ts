@@ -80,7 +80,7 @@ class EvaluationPanel {
       panel.webview,
       ctx.extension.extensionUri,
       'evaluation',
-      'Model evaluation',
+      vscode.l10n.t('Model evaluation'),
     );
     openPanels.add(this);
     panel.onDidDispose(() => {

@@ -125,7 +125,7 @@ class MetricsPanel {
       this.panel.webview,
       this.ctx.extension.extensionUri,
       'metrics',
-      'Training metrics',
+      vscode.l10n.t('Training metrics'),
     );
   }
 

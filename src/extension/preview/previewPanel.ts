@@ -585,7 +585,7 @@ class PreviewPanel {
       this.panel.webview,
       this.ctx.extension.extensionUri,
       'preview',
-      'Detection Preview',
+      vscode.l10n.t('Detection Preview'),
     );
   }
 

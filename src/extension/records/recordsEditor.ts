@@ -43,7 +43,7 @@ class RecordsEditorProvider implements vscode.CustomReadonlyEditorProvider {
       panel.webview,
       this.ctx.extension.extensionUri,
       'records',
-      'TFRecord viewer',
+      vscode.l10n.t('TFRecord viewer'),
     );
     const view = new RecordsView(this.ctx, document.uri.fsPath, panel);
     panel.onDidDispose(() => void view.dispose());
