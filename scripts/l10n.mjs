@@ -1,6 +1,7 @@
 // `node scripts/l10n.mjs`: writes l10n/bundle.l10n.json, the English strings of every
-// `vscode.l10n.t('...')` call in src/extension, the file translators start from (a translation is
-// l10n/bundle.l10n.<locale>.json with the same keys). Our own exporter, by the TypeScript compiler's
+// `vscode.l10n.t('...')` call in src/extension and every `t('...')` call of the webviews in media/
+// (media/common/l10n.ts, which the host hands `vscode.l10n.bundle`), the file translators start
+// from (a translation is l10n/bundle.l10n.<locale>.json with the same keys). Our own exporter, by the TypeScript compiler's
 // parser, in place of @vscode/l10n-dev: it reads the same calls. `--check` only compares and exits
 // 1 when the file is stale (test/unit/project/l10n.test.ts runs that).
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -19,35 +20,48 @@ function sources(dir) {
   });
 }
 
+/** Where the calls are, and what a call's callee reads as there. */
+const SCANNED = [
+  { dir: join(root, 'src', 'extension'), callee: /^(vscode\.)?l10n\.t$/ },
+  { dir: join(root, 'media'), callee: /^t$/ },
+];
+
 /**
- * Every `vscode.l10n.t(...)` call of the extension: its message (undefined when the first argument
- * is not a plain string literal, which no exporter can read), its arguments after the message,
- * and where it is.
+ * Every `vscode.l10n.t(...)` call of the extension and `t(...)` call of its webviews: its message
+ * (undefined when the first argument is not a plain string literal, which no exporter can read),
+ * its arguments after the message, and where it is (a path from the repository's root).
  */
 export function l10nCalls() {
   const calls = [];
-  for (const file of sources(join(root, 'src', 'extension')).sort()) {
-    const text = readFileSync(file, 'utf8');
-    const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
-    const visit = (node) => {
-      if (
-        ts.isCallExpression(node) &&
-        /^(vscode\.)?l10n\.t$/.test(node.expression.getText(source))
-      ) {
-        const [first, ...rest] = node.arguments;
-        const literal =
-          first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first));
-        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
-        calls.push({
-          message: literal ? first.text : undefined,
-          args: rest.length,
-          where: `${relative(root, file)}:${line + 1}`,
-        });
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(source);
-  }
+  for (const { dir, callee } of SCANNED)
+    for (const file of sources(dir).sort()) calls.push(...callsIn(file, callee));
+  return calls;
+}
+
+/** The calls in one source file whose callee reads as `callee`. */
+function callsIn(file, callee) {
+  const calls = [];
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.Latest,
+    true,
+  );
+  const visit = (node) => {
+    if (ts.isCallExpression(node) && callee.test(node.expression.getText(source))) {
+      const [first, ...rest] = node.arguments;
+      const literal =
+        first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first));
+      const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+      calls.push({
+        message: literal ? first.text : undefined,
+        args: rest.length,
+        where: `${relative(root, file)}:${line + 1}`,
+      });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
   return calls;
 }
 

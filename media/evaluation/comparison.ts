@@ -10,12 +10,14 @@ import {
 } from '../../src/core/evaluation/compare';
 import { SUMMARY_NAMES, type EvaluationReport } from '../../src/core/evaluation/report';
 import { el } from '../common/dom';
+import { t } from '../common/l10n';
 import { barChart, button, prPlot, select, svg } from './controls';
 import {
   classLabel,
   comparisonRows,
   curvePath,
   curveOf,
+  imagesFromRecords,
   metric,
   type CompareSortKey,
 } from './view';
@@ -58,7 +60,7 @@ function evaluations(comparison: EvaluationComparison): HTMLElement {
     const description = el(
       'dd',
       undefined,
-      `${e.model} · ${e.images} images from ${e.records.length} record file${e.records.length === 1 ? '' : 's'} · ${shortDate(e.createdAt)}${side === 'a' ? ' (this report)' : ''}`,
+      `${e.model} · ${imagesFromRecords(e.images, e.records.length)} · ${shortDate(e.createdAt)}${side === 'a' ? ` ${t('(this report)')}` : ''}`,
     );
     description.dataset.compareSide = side;
     list.append(term, description);
@@ -75,7 +77,7 @@ function cautions(comparison: EvaluationComparison): HTMLElement | undefined {
     el(
       'strong',
       undefined,
-      'These evaluations may not be on the same data, so their numbers may not compare: ',
+      `${t('These evaluations may not be on the same data, so their numbers may not compare:')} `,
     ),
   );
   const list = el('ul');
@@ -94,9 +96,10 @@ function deltaCell(delta: number | null, better: string): HTMLTableCellElement {
 function metricsTable(comparison: EvaluationComparison): HTMLElement {
   const table = el('table', 'compare-metrics');
   table.dataset.compareTable = 'metrics';
-  table.append(el('caption', undefined, 'COCO metrics, A and B, with B − A'));
+  table.append(el('caption', undefined, t('COCO metrics, A and B, with B − A')));
   const head = el('tr');
-  for (const h of ['metric', '', 'A', 'B', 'B − A', 'better']) head.append(el('th', undefined, h));
+  for (const h of [t('metric'), '', 'A', 'B', 'B − A', t('better')])
+    head.append(el('th', undefined, h));
   table.append(head);
   for (const m of comparison.metrics) {
     const row = el('tr');
@@ -129,17 +132,17 @@ function metricsTable(comparison: EvaluationComparison): HTMLElement {
 
 function classBars({ comparison, view, only, actions }: ComparisonDrawing): HTMLElement {
   const section = el('section', 'compare-classes');
-  section.append(el('h3', undefined, 'AP per class, A and B'));
+  section.append(el('h3', undefined, t('AP per class, A and B')));
   section.append(
     select<CompareSortKey>(
-      'Sort by',
+      t('Sort by'),
       'compare-sort',
       [
         ['delta', 'B − A'],
-        ['a', 'AP of A'],
-        ['b', 'AP of B'],
-        ['objects', 'objects'],
-        ['name', 'name'],
+        ['a', t('AP of A')],
+        ['b', t('AP of B')],
+        ['objects', t('objects')],
+        ['name', t('name')],
       ],
       view.sort,
       (sort) => actions.change({ ...view, sort }),
@@ -147,14 +150,14 @@ function classBars({ comparison, view, only, actions }: ComparisonDrawing): HTML
   );
   const rows = comparisonRows(comparison, view.sort, only);
   if (rows.length === 0) {
-    section.append(el('p', 'empty', 'No class has ground truth in either evaluation.'));
+    section.append(el('p', 'empty', t('No class has ground truth in either evaluation.')));
     return section;
   }
   const barHeight = 9;
   const rowHeight = 2 * barHeight + 12;
   const labelWidth = 150;
   const barWidth = 560 - labelWidth - 170;
-  const graphic = barChart('AP per class of A and B', rows.length, rowHeight);
+  const graphic = barChart(t('AP per class of A and B'), rows.length, rowHeight);
   rows.forEach((c, i) => {
     const y = i * rowHeight + 2;
     const group = svg('g', {
@@ -210,7 +213,7 @@ function classBars({ comparison, view, only, actions }: ComparisonDrawing): HTML
   });
   section.append(
     graphic,
-    el('p', 'legend', 'AP @ .50:.95 of A (upper bar) and B (lower bar), then A / B (B − A).'),
+    el('p', 'legend', t('AP @ .50:.95 of A (upper bar) and B (lower bar), then A / B (B − A).')),
   );
   return section;
 }
@@ -221,13 +224,13 @@ function comparedText(
   delta: number | null,
   verdict: string,
 ): string {
-  const value = (v: number | undefined) => (v === undefined ? 'absent' : metric(v));
-  return `A ${value(a)}, B ${value(b)}, B − A ${signedDelta(delta)}, better: ${verdict}`;
+  const value = (v: number | undefined) => (v === undefined ? t('absent') : metric(v));
+  return t('A {0}, B {1}, B − A {2}, better: {3}', value(a), value(b), signedDelta(delta), verdict);
 }
 
 function curves({ a, b, comparison, view, only, actions }: ComparisonDrawing): HTMLElement {
   const section = el('section', 'compare-curves');
-  section.append(el('h3', undefined, 'Precision / recall of one class, A and B'));
+  section.append(el('h3', undefined, t('Precision / recall of one class, A and B')));
   const rows = comparisonRows(comparison, view.sort, only);
   const chosen =
     view.curveClass !== undefined && rows.includes(comparison.classes[view.curveClass]!)
@@ -236,13 +239,13 @@ function curves({ a, b, comparison, view, only, actions }: ComparisonDrawing): H
   const controls = el('div', 'controls');
   controls.append(
     select(
-      'Class',
+      t('Class'),
       'compare-curve-class',
       rows.map((c): [string, string] => [
         String(comparison.classes.indexOf(c)),
         c.presence === 'both'
           ? classLabel(c)
-          : `${classLabel(c)} (only in ${c.presence.toUpperCase()})`,
+          : t('{0} (only in {1})', classLabel(c), c.presence.toUpperCase()),
       ]),
       chosen ? String(comparison.classes.indexOf(chosen)) : '',
       (index) => actions.change({ ...view, curveClass: Number(index) }),
@@ -259,7 +262,7 @@ function curves({ a, b, comparison, view, only, actions }: ComparisonDrawing): H
     ),
   );
   section.append(controls);
-  const { graphic, box } = prPlot('precision over recall of A and B');
+  const { graphic, box } = prPlot(t('precision over recall of A and B'));
   graphic.dataset.compareCurves = chosen ? String(chosen.categoryId) : '';
   let drawn = 0;
   if (chosen)
@@ -284,8 +287,8 @@ function curves({ a, b, comparison, view, only, actions }: ComparisonDrawing): H
       'p',
       'legend',
       drawn === 0
-        ? 'No curve: the class has no ground truth here.'
-        : 'A: solid line; B: dashed line.',
+        ? t('No curve: the class has no ground truth here.')
+        : t('A: solid line; B: dashed line.'),
     ),
   );
   return section;
@@ -299,13 +302,13 @@ export function comparisonSection(drawing: ComparisonDrawing): HTMLElement {
   section.setAttribute('aria-labelledby', 'comparison-title');
   section.dataset.sameData = String(comparison.cautions.length === 0);
   const head = el('div', 'comparison-head');
-  const heading = el('h2', undefined, `Compared with ${b.model}`);
+  const heading = el('h2', undefined, t('Compared with {0}', b.model));
   heading.id = 'comparison-title';
   heading.tabIndex = -1;
   head.append(
     heading,
-    button('Export Comparison CSV', 'export-comparison', actions.exportCsv),
-    button('Stop Comparing', 'stop-comparing', actions.stop),
+    button(t('Export Comparison CSV'), 'export-comparison', actions.exportCsv),
+    button(t('Stop Comparing'), 'stop-comparing', actions.stop),
   );
   section.append(head, evaluations(comparison));
   const caution = cautions(comparison);
@@ -317,7 +320,9 @@ export function comparisonSection(drawing: ComparisonDrawing): HTMLElement {
     el(
       'p',
       'legend',
-      'B − A: + where B is higher (better), − where A is; ±0.000 when they agree to three decimals, – where COCO has nothing to measure.',
+      t(
+        'B − A: + where B is higher (better), − where A is; ±0.000 when they agree to three decimals, – where COCO has nothing to measure.',
+      ),
     ),
   );
   return section;

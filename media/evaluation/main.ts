@@ -7,6 +7,7 @@ import type {
   WebviewMessage,
 } from '../../src/extension/evaluation/protocol';
 import { el, type VsCodeApi } from '../common/dom';
+import { t } from '../common/l10n';
 import { comparisonSection, type ComparisonView } from './comparison';
 import { barChart, button, prPlot, select, svg } from './controls';
 import {
@@ -16,6 +17,7 @@ import {
   curvePath,
   galleryFor,
   heatLevel,
+  imagesFromRecords,
   metric,
   type SortKey,
 } from './view';
@@ -43,7 +45,7 @@ let only: number | undefined;
 
 function summaryTable(r: EvaluationReport): HTMLElement {
   const table = el('table', 'summary');
-  table.append(el('caption', undefined, 'COCO metrics (as pycocotools computes them)'));
+  table.append(el('caption', undefined, t('COCO metrics (as pycocotools computes them)')));
   for (const key of SUMMARY_KEYS) {
     const row = el('tr');
     row.append(
@@ -58,16 +60,16 @@ function summaryTable(r: EvaluationReport): HTMLElement {
 
 function classBars(r: EvaluationReport): HTMLElement {
   const section = el('section', 'classes');
-  section.append(el('h2', undefined, 'AP per class'));
+  section.append(el('h2', undefined, t('AP per class')));
   const rows = classRows(r, sort, only);
   if (rows.length === 0) {
-    section.append(el('p', 'empty', 'No class has ground truth in these records.'));
+    section.append(el('p', 'empty', t('No class has ground truth in these records.')));
     return section;
   }
   const rowHeight = 22;
   const labelWidth = 160;
   const barWidth = 560 - labelWidth - 110;
-  const graphic = barChart('AP per class', rows.length, rowHeight);
+  const graphic = barChart(t('AP per class'), rows.length, rowHeight);
   rows.forEach((c, i) => {
     const y = i * rowHeight + 2;
     graphic.append(
@@ -104,7 +106,7 @@ function classBars(r: EvaluationReport): HTMLElement {
     el(
       'p',
       'legend',
-      'Thin bar: AP @ .50:.95; wide bar: AP @ .50. Objects and detections counted per class.',
+      t('Thin bar: AP @ .50:.95; wide bar: AP @ .50. Objects and detections counted per class.'),
     ),
   );
   return section;
@@ -112,8 +114,8 @@ function classBars(r: EvaluationReport): HTMLElement {
 
 function curves(r: EvaluationReport): HTMLElement {
   const section = el('section', 'curves');
-  section.append(el('h2', undefined, 'Precision / recall'));
-  const { graphic, box } = prPlot('precision over recall');
+  section.append(el('h2', undefined, t('Precision / recall')));
+  const { graphic, box } = prPlot(t('precision over recall'));
   const shown = new Set(
     classRows(r, sort, only)
       .slice(0, 8)
@@ -140,8 +142,8 @@ function curves(r: EvaluationReport): HTMLElement {
       'p',
       'legend',
       n === 0
-        ? 'No curve: no class with ground truth is shown.'
-        : `Solid: IoU .50; dashed: IoU .75. ${shown.size < classRows(r, sort, undefined).length && only === undefined ? 'The first 8 classes in the chosen order; pick a class to see its own.' : ''}`,
+        ? t('No curve: no class with ground truth is shown.')
+        : `${t('Solid: IoU .50; dashed: IoU .75.')} ${shown.size < classRows(r, sort, undefined).length && only === undefined ? t('The first 8 classes in the chosen order; pick a class to see its own.') : ''}`,
     ),
   );
   return section;
@@ -154,13 +156,15 @@ function confusionMatrix(r: EvaluationReport): HTMLElement {
     el(
       'h2',
       undefined,
-      `Confusion at score ≥ ${confusion.scoreThreshold}, IoU ≥ ${confusion.iouThreshold}`,
+      t('Confusion at score ≥ {0}, IoU ≥ {1}', confusion.scoreThreshold, confusion.iouThreshold),
     ),
   );
   const indices = confusionIndices(confusion, only);
   const background = confusion.counts.length - 1;
   const name = (i: number) =>
-    i === background ? 'background' : (confusion.names[i] ?? `class ${confusion.categoryIds[i]}`);
+    i === background
+      ? t('background')
+      : (confusion.names[i] ?? t('class {0}', confusion.categoryIds[i]!));
   const largest = Math.max(
     1,
     ...indices.flatMap((i) =>
@@ -169,7 +173,7 @@ function confusionMatrix(r: EvaluationReport): HTMLElement {
   );
   const table = el('table', 'matrix');
   const head = el('tr');
-  head.append(el('th', 'corner', 'truth ↓ predicted →'));
+  head.append(el('th', 'corner', t('truth ↓ predicted →')));
   for (const j of indices) head.append(el('th', 'col', name(j)));
   table.append(head);
   for (const i of indices) {
@@ -189,21 +193,21 @@ function confusionMatrix(r: EvaluationReport): HTMLElement {
   }
   section.append(
     table,
-    el('p', 'legend', 'Last column: missed objects. Last row: detections of nothing.'),
+    el('p', 'legend', t('Last column: missed objects. Last row: detections of nothing.')),
   );
   return section;
 }
 
 function worstImages(r: EvaluationReport): HTMLElement {
   const section = el('section', 'worst');
-  section.append(el('h2', undefined, 'Images with the most errors'));
+  section.append(el('h2', undefined, t('Images with the most errors')));
   if (r.worstImages.length === 0) {
-    section.append(el('p', 'empty', 'No image has an error at this threshold.'));
+    section.append(el('p', 'empty', t('No image has an error at this threshold.')));
     return section;
   }
   const table = el('table');
   const head = el('tr');
-  for (const h of ['image id', 'missed', 'wrong class', 'false', 'right'])
+  for (const h of [t('image id'), t('missed'), t('wrong class'), t('false'), t('right')])
     head.append(el('th', undefined, h));
   table.append(head);
   for (const image of r.worstImages.slice(0, 20)) {
@@ -222,27 +226,29 @@ function worstImages(r: EvaluationReport): HTMLElement {
   return section;
 }
 
-const TRUTH_TEXT = { found: 'found', missed: 'missed', crowd: 'crowd region' } as const;
+const TRUTH_TEXT = { found: t('found'), missed: t('missed'), crowd: t('crowd region') };
 const DETECTION_TEXT = {
-  right: 'right',
-  wrongClass: 'wrong class',
-  false: 'false detection',
-  crowd: 'in a crowd region',
-} as const;
+  right: t('right'),
+  wrongClass: t('wrong class'),
+  false: t('false detection'),
+  crowd: t('in a crowd region'),
+};
 
 function gallery(r: EvaluationReport): HTMLElement {
   const section = el('section', 'gallery');
-  section.append(el('h2', undefined, `Worst images at score ≥ ${r.threshold}`));
+  section.append(el('h2', undefined, t('Worst images at score ≥ {0}', r.threshold)));
   const list = galleryFor(r, only);
   if (list.length === 0) {
-    section.append(el('p', 'empty', 'No image with a mistake.'));
+    section.append(el('p', 'empty', t('No image with a mistake.')));
     return section;
   }
   section.append(
     el(
       'p',
       'legend',
-      'Dashed: ground truth (green found, red missed, grey crowd). Solid: detections (green right, orange wrong class, red false).',
+      t(
+        'Dashed: ground truth (green found, red missed, grey crowd). Solid: detections (green right, orange wrong class, red false).',
+      ),
     ),
   );
   const names = new Map(r.classes.map((c) => [c.categoryId, classLabel(c)]));
@@ -252,7 +258,7 @@ function gallery(r: EvaluationReport): HTMLElement {
     const graphic = svg('svg', {
       viewBox: `0 0 ${g.width} ${g.height}`,
       role: 'img',
-      'aria-label': `image ${g.imageId}`,
+      'aria-label': t('image {0}', g.imageId),
       class: 'photo',
     });
     const url = images[g.imageId];
@@ -275,24 +281,30 @@ function gallery(r: EvaluationReport): HTMLElement {
       rect.append(svg('title', {}, title));
       graphic.append(rect);
     };
-    for (const t of g.truths)
+    for (const truth of g.truths)
       box(
-        t.bbox,
-        `truth ${t.outcome}${t.categoryId === only ? ' chosen' : ''}`,
-        `${names.get(t.categoryId) ?? `class ${t.categoryId}`}: ${TRUTH_TEXT[t.outcome]}`,
+        truth.bbox,
+        `truth ${truth.outcome}${truth.categoryId === only ? ' chosen' : ''}`,
+        `${names.get(truth.categoryId) ?? t('class {0}', truth.categoryId)}: ${TRUTH_TEXT[truth.outcome]}`,
       );
     for (const d of g.detections)
       box(
         d.bbox,
         `detection ${d.outcome}${d.categoryId === only ? ' chosen' : ''}`,
-        `${names.get(d.categoryId) ?? `class ${d.categoryId}`} ${d.score.toFixed(2)}: ${DETECTION_TEXT[d.outcome]}`,
+        `${names.get(d.categoryId) ?? t('class {0}', d.categoryId)} ${d.score.toFixed(2)}: ${DETECTION_TEXT[d.outcome]}`,
       );
     card.append(
       graphic,
       el(
         'figcaption',
         undefined,
-        `image ${g.imageId} · ${g.misses} missed, ${g.wrongClass} wrong class, ${g.falsePositives} false`,
+        t(
+          'image {0} · {1} missed, {2} wrong class, {3} false',
+          g.imageId,
+          g.misses,
+          g.wrongClass,
+          g.falsePositives,
+        ),
       ),
     );
     cards.append(card);
@@ -311,34 +323,36 @@ function render(): void {
 function draw(): void {
   root.replaceChildren();
   if (!report) {
-    root.append(el('p', 'empty', 'Loading the evaluation…'));
+    root.append(el('p', 'empty', t('Loading the evaluation…')));
     return;
   }
   const r = report;
   const header = el('header');
   header.append(
     el('h1', undefined, r.model),
-    button(other ? 'Compare with Another…' : 'Compare with…', 'compare', () =>
+    button(other ? t('Compare with Another…') : t('Compare with…'), 'compare', () =>
       vscode.postMessage({ type: 'compare' }),
     ),
-    button('Export JSON', 'export-json', () =>
+    button(t('Export JSON'), 'export-json', () =>
       vscode.postMessage({ type: 'export', format: 'json' }),
     ),
-    button('Export CSV', 'export-csv', () => vscode.postMessage({ type: 'export', format: 'csv' })),
+    button(t('Export CSV'), 'export-csv', () =>
+      vscode.postMessage({ type: 'export', format: 'csv' }),
+    ),
   );
   const meta = el(
     'p',
     'meta',
-    `${r.images} images from ${r.records.length} record file${r.records.length === 1 ? '' : 's'}${r.skipped ? ` (${r.skipped} records left out)` : ''} · ${new Date(r.createdAt).toLocaleString()}`,
+    `${imagesFromRecords(r.images, r.records.length)}${r.skipped ? ` ${t('({0} records left out)', r.skipped)}` : ''} · ${new Date(r.createdAt).toLocaleString()}`,
   );
   const withTruth = r.classes.filter((c) => c.groundTruth > 0);
   const controls = el('div', 'controls');
   controls.append(
     select(
-      'Class',
+      t('Class'),
       'class-filter',
       [
-        ['', 'All classes'],
+        ['', t('All classes')],
         ...withTruth.map((c): [string, string] => [String(c.categoryId), classLabel(c)]),
       ],
       only === undefined ? '' : String(only),
@@ -348,13 +362,13 @@ function draw(): void {
       },
     ),
     select<SortKey>(
-      'Sort by',
+      t('Sort by'),
       'class-sort',
       [
         ['AP', 'AP'],
         ['AP50', 'AP50'],
-        ['objects', 'objects'],
-        ['name', 'name'],
+        ['objects', t('objects')],
+        ['name', t('name')],
       ],
       sort,
       (v) => {

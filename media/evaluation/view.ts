@@ -2,13 +2,14 @@
 // shapes to draw. Kept apart from main.ts so unit tests can check them.
 import type { ClassComparison, EvaluationComparison } from '../../src/core/evaluation/compare';
 import type { EvaluationReport } from '../../src/core/evaluation/report';
+import { t } from '../common/l10n';
 
 export type ClassRow = EvaluationReport['classes'][number];
 export type SortKey = 'AP' | 'AP50' | 'name' | 'objects';
 
 /** A class's label: its name from the label map, else its id. */
 export function classLabel(row: { readonly categoryId: number; readonly name?: string }): string {
-  return row.name ?? `class ${row.categoryId}`;
+  return row.name ?? t('class {0}', row.categoryId);
 }
 
 /** Classes with ground truth (the others have no AP), sorted, and filtered to one when asked. */
@@ -50,6 +51,13 @@ export function curvePath(
     .join(' ');
 }
 
+/** "12 images from 1 record file", "12 images from 3 record files": the size of an evaluation. */
+export function imagesFromRecords(images: number, recordFiles: number): string {
+  return recordFiles === 1
+    ? t('{0} images from {1} record file', images, recordFiles)
+    : t('{0} images from {1} record files', images, recordFiles);
+}
+
 /** Heat level 0..5 of a confusion cell against the largest count (0 only for 0). */
 export function heatLevel(count: number, largest: number): number {
   if (count <= 0 || largest <= 0) return 0;
@@ -88,7 +96,7 @@ export function galleryFor(report: EvaluationReport, only: number | undefined): 
   if (only === undefined) return [...report.gallery];
   return report.gallery.filter(
     (g) =>
-      g.truths.some((t) => t.categoryId === only) ||
+      g.truths.some((truth) => truth.categoryId === only) ||
       g.detections.some((d) => d.categoryId === only),
   );
 }

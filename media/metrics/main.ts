@@ -6,6 +6,7 @@ import type {
 } from '../../src/extension/metrics/protocol';
 import { formatTick, layoutSeries } from './chart';
 import { el, type VsCodeApi } from '../common/dom';
+import { t } from '../common/l10n';
 import './style.css';
 
 // The metrics chart webview: one small chart per metric (losses first, then eval metrics), drawn
@@ -30,7 +31,10 @@ function chart(series: MetricSeries, index: number): HTMLElement {
   const card = el('section', 'chart');
   const last = series.points[series.points.length - 1];
   const heading = el('h2', undefined, series.name);
-  if (last) heading.append(el('span', 'last', ` ${formatTick(last.value)} at step ${last.step}`));
+  if (last)
+    heading.append(
+      el('span', 'last', ` ${t('{0} at step {1}', formatTick(last.value), last.step)}`),
+    );
   card.append(heading);
   const width = 560;
   const height = 200;
@@ -39,7 +43,7 @@ function chart(series: MetricSeries, index: number): HTMLElement {
   const graphic = svg('svg', {
     viewBox: `0 0 ${width} ${height}`,
     role: 'img',
-    'aria-label': `${series.name} over training steps`,
+    'aria-label': t('{0} over training steps', series.name),
     class: 'plot',
   });
   for (const tick of layout.yTicks) {
@@ -80,13 +84,13 @@ function render(message: HostMessage): void {
   if (message.requestId !== undefined && message.requestId !== waitingFor) return;
   root.replaceChildren();
   const header = el('header');
-  const refresh = el('button', undefined, 'Refresh');
+  const refresh = el('button', undefined, t('Refresh'));
   refresh.addEventListener('click', () => {
     waitingFor = nextRequest++;
     vscode.postMessage({ type: 'refresh', requestId: waitingFor });
   });
   if (message.type === 'error') {
-    header.append(el('h1', undefined, 'Training metrics'), refresh);
+    header.append(el('h1', undefined, t('Training metrics')), refresh);
     root.append(header, el('p', 'error', message.message));
     return;
   }
@@ -102,7 +106,9 @@ function render(message: HostMessage): void {
     el(
       'p',
       'meta',
-      `Loaded ${loaded}${message.following ? ' · reloading while the job runs' : ''}`,
+      message.following
+        ? t('Loaded {0} · reloading while the job runs', loaded)
+        : t('Loaded {0}', loaded),
     ),
   );
   if (message.series.length === 0) {
@@ -110,7 +116,9 @@ function render(message: HostMessage): void {
       el(
         'p',
         'empty',
-        'No metrics over steps yet: the training image logs "#metric step=<n> name=value" lines as it trains.',
+        t(
+          'No metrics over steps yet: the training image logs "#metric step=<n> name=value" lines as it trains.',
+        ),
       ),
     );
   }
@@ -120,7 +128,7 @@ function render(message: HostMessage): void {
   const finals = Object.entries(message.final);
   if (finals.length) {
     const table = el('table', 'final');
-    table.append(el('caption', undefined, 'Final values recorded by the platform'));
+    table.append(el('caption', undefined, t('Final values recorded by the platform')));
     for (const [name, value] of finals) {
       const row = el('tr');
       row.append(el('th', undefined, name), el('td', undefined, formatTick(value)));

@@ -5,6 +5,7 @@ import {
   PREVIEW_IMAGE_NAME,
   type DroppedFile,
 } from '../../src/core/preview/protocol';
+import { t } from '../common/l10n';
 
 // Dropping images on the preview. Files from the desktop arrive as File objects, whose bytes the
 // webview reads and sends (in a browser-hosted VS Code they exist only on the user's machine);
@@ -24,7 +25,7 @@ export type Dropped =
 export function carriesDroppable(types: readonly string[]): boolean {
   // DataTransfer lower-cases the types it was given, except the browser's own 'Files'.
   const accepted = ['files', RESOURCE_URLS.toLowerCase(), ...URI_LIST_TYPES];
-  return types.some((t) => accepted.includes(t.toLowerCase()));
+  return types.some((type) => accepted.includes(type.toLowerCase()));
 }
 
 /** The part of a DataTransfer a drop is read from. */
@@ -64,16 +65,23 @@ export function sortDroppedFiles(files: readonly File[]): { send: File[]; refuse
   for (const file of files) {
     if (send.length >= MAX_DROPPED_IMAGES) over++;
     else if (!PREVIEW_IMAGE_NAME.test(file.name))
-      refused.push(`${file.name} is not a PNG or JPEG image`);
+      refused.push(t('{0} is not a PNG or JPEG image', file.name));
     else if (file.size > MAX_DROPPED_FILE_BYTES)
       refused.push(
-        `${file.name} is ${(file.size / 2 ** 20).toFixed(0)} MiB, over the ${MAX_DROPPED_FILE_BYTES / 2 ** 20} MiB a dropped image may have`,
+        t(
+          '{0} is {1} MiB, over the {2} MiB a dropped image may have',
+          file.name,
+          (file.size / 2 ** 20).toFixed(0),
+          MAX_DROPPED_FILE_BYTES / 2 ** 20,
+        ),
       );
     else send.push(file);
   }
   if (over > 0)
     refused.push(
-      `${over} more file${over === 1 ? '' : 's'} left out: a drop adds at most ${MAX_DROPPED_IMAGES}`,
+      over === 1
+        ? t('1 more file left out: a drop adds at most {0}', MAX_DROPPED_IMAGES)
+        : t('{0} more files left out: a drop adds at most {1}', over, MAX_DROPPED_IMAGES),
     );
   return { send, refused };
 }

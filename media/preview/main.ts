@@ -13,6 +13,7 @@ import {
 } from '../../src/core/preview/protocol';
 import { chooseLabels, type LabelDecision } from '../../src/core/preview/labels';
 import { el, type VsCodeApi } from '../common/dom';
+import { t } from '../common/l10n';
 import { toolbar, toolButton } from '../common/toolbar';
 import './style.css';
 import { carriesDroppable, readAsBase64, readDrop, sortDroppedFiles } from './drop';
@@ -48,7 +49,7 @@ const vscode = acquireVsCodeApi();
 const root = document.getElementById('root') as HTMLElement;
 const saved = vscode.getState();
 let source: PreviewSource | undefined = saved?.source;
-let sourceLabel = 'Loading…';
+let sourceLabel = t('Loading…');
 let images: string[] = [...(saved?.images ?? [])];
 let threshold = saved?.threshold ?? DEFAULT_PREVIEW_THRESHOLD;
 const hidden = new Set<number>(saved?.hidden ?? []);
@@ -97,31 +98,31 @@ function viewChanged(): void {
 
 function header(): HTMLElement {
   const bar = el('header');
-  const actions = toolbar('Preview actions', [
+  const actions = toolbar(t('Preview actions'), [
     {
       kind: 'primary',
       icon: 'add',
-      label: 'Add Images…',
-      title: 'Add PNG or JPEG images to the preview',
+      label: t('Add Images…'),
+      title: t('Add PNG or JPEG images to the preview'),
       run: () => request('addImages'),
     },
     {
       kind: 'icon',
       icon: 'source',
-      label: 'Choose Source…',
-      title: 'Choose the source of predictions: a model run here, or an endpoint',
+      label: t('Choose Source…'),
+      title: t('Choose the source of predictions: a model run here, or an endpoint'),
       run: () => request('chooseSource'),
     },
     {
       kind: 'icon',
       icon: 'refresh',
-      label: 'Run Again',
-      title: 'Run Again: send every image to the source again',
+      label: t('Run Again'),
+      title: t('Run Again: send every image to the source again'),
       run: () => request('rerun'),
     },
   ]);
   keepFocus(actions, 'header');
-  bar.append(el('h1', undefined, 'Detection Preview'), actions);
+  bar.append(el('h1', undefined, t('Detection Preview')), actions);
   return bar;
 }
 
@@ -137,10 +138,10 @@ function keepFocus(scope: HTMLElement, key: string): void {
 
 function controls(): HTMLElement {
   const box = el('section', 'controls');
-  box.setAttribute('aria-label', 'Filters');
+  box.setAttribute('aria-label', t('Filters'));
   const label = el('label', 'threshold');
   label.htmlFor = 'threshold';
-  label.append('Confidence threshold ');
+  label.append(`${t('Confidence threshold')} `);
   const slider = el('input');
   slider.id = 'threshold';
   slider.type = 'range';
@@ -171,17 +172,17 @@ function returnedIds(): number[] {
 }
 
 const LABEL_OPTIONS: readonly { choice: LabelChoice; text: string }[] = [
-  { choice: 'auto', text: "Automatic (the model's own first)" },
-  { choice: 'model', text: "The model's label map" },
-  { choice: 'workspace', text: "The workspace's label map" },
-  { choice: 'file', text: 'A file…' },
-  { choice: 'ids', text: 'Class ids only' },
+  { choice: 'auto', text: t("Automatic (the model's own first)") },
+  { choice: 'model', text: t("The model's label map") },
+  { choice: 'workspace', text: t("The workspace's label map") },
+  { choice: 'file', text: t('A file…') },
+  { choice: 'ids', text: t('Class ids only') },
 ];
 
 /** Labels: which label map names the classes, and a line on where the names come from. */
 function labelsPicker(): HTMLElement {
   const row = el('div', 'labels');
-  const label = el('label', undefined, 'Labels ');
+  const label = el('label', undefined, `${t('Labels')} `);
   label.htmlFor = 'labels';
   const select = el('select');
   select.id = 'labels';
@@ -233,7 +234,7 @@ function renderToggles(): void {
   box.replaceChildren();
   if (classes.length === 0) return;
   const group = el('fieldset');
-  group.append(el('legend', undefined, 'Classes'));
+  group.append(el('legend', undefined, t('Classes')));
   for (const { id, count } of classes) {
     const label = el('label', 'toggle');
     const check = el('input');
@@ -314,7 +315,7 @@ function imageCard(entry: Entry): HTMLElement {
   const remove = removeButton(path);
   card.append(title);
   if (entry.kind === 'pending') {
-    card.append(el('p', 'meta', 'Running…'), remove);
+    card.append(el('p', 'meta', t('Running…')), remove);
     card.setAttribute('aria-busy', 'true');
     return card;
   }
@@ -332,16 +333,17 @@ function imageCard(entry: Entry): HTMLElement {
     el(
       'p',
       'meta',
-      `${result.width}×${result.height} · ${shown.length} of ${result.predictions.length} detections shown · `,
+      `${result.width}×${result.height} · ${t('{0} of {1} detections shown', shown.length, result.predictions.length)} · `,
     ),
   );
-  const latency = el('span', 'latency', `${result.latencyMs} ms`);
-  latency.title = 'Request latency (time from sending the image to the answer)';
+  const latency = el('span', 'latency', t('{0} ms', result.latencyMs));
+  latency.title = t('Request latency (time from sending the image to the answer)');
   card.lastElementChild?.append(latency);
   if (result.remembered) {
-    const kept = el('span', 'remembered', ' · kept from an earlier run');
-    kept.title =
-      'The image and the source are unchanged, so the panel did not ask again; Run Again does';
+    const kept = el('span', 'remembered', ` · ${t('kept from an earlier run')}`);
+    kept.title = t(
+      'The image and the source are unchanged, so the panel did not ask again; Run Again does',
+    );
     card.lastElementChild?.append(kept);
   }
   for (const note of result.notes) card.append(el('p', 'note', note));
@@ -349,7 +351,7 @@ function imageCard(entry: Entry): HTMLElement {
   canvas.setAttribute('role', 'img');
   canvas.setAttribute(
     'aria-label',
-    `${result.name}: ${shown.map((p) => captionText(p, labels)).join(', ') || 'nothing detected'}`,
+    `${result.name}: ${shown.map((p) => captionText(p, labels)).join(', ') || t('nothing detected')}`,
   );
   let picture = pictures.get(result.path);
   if (!picture || picture.src !== result.dataUrl) {
@@ -362,7 +364,7 @@ function imageCard(entry: Entry): HTMLElement {
   else loaded.addEventListener('load', () => draw(canvas, loaded, result, shown), { once: true });
   card.append(canvas);
   const list = el('ul', 'detections');
-  list.setAttribute('aria-label', `Detections in ${result.name}`);
+  list.setAttribute('aria-label', t('Detections in {0}', result.name));
   for (const p of shown) {
     const item = el('li', 'detection');
     item.dataset.class = String(p[0]);
@@ -385,12 +387,12 @@ function imageCard(entry: Entry): HTMLElement {
     );
     list.append(item);
   }
-  const actions = toolbar(`Actions on ${result.name}`, [
+  const actions = toolbar(t('Actions on {0}', result.name), [
     {
       kind: 'secondary',
       icon: 'save',
-      label: 'Export PNG…',
-      title: 'Save this image with its boxes as PNG',
+      label: t('Export PNG…'),
+      title: t('Save this image with its boxes as PNG'),
       run: () => {
         waitingFor = nextRequest++;
         vscode.postMessage({
@@ -407,7 +409,7 @@ function imageCard(entry: Entry): HTMLElement {
   keepFocus(actions, path);
   const raw = el('details', 'raw');
   raw.append(
-    el('summary', undefined, 'Raw JSON response'),
+    el('summary', undefined, t('Raw JSON response')),
     el('pre', undefined, prettyJson(result.raw)),
   );
   card.append(list, actions, raw);
@@ -419,8 +421,8 @@ function removeButton(path: string): HTMLButtonElement {
   const button = toolButton({
     kind: 'secondary',
     icon: 'close',
-    label: 'Remove',
-    title: `Remove ${path} from the preview`,
+    label: t('Remove'),
+    title: t('Remove {0} from the preview', path),
     run: () => {
       images = images.filter((p) => p !== path);
       entries.delete(path);
@@ -442,7 +444,7 @@ function waitingCard(path: string): HTMLElement {
     el(
       'p',
       'meta',
-      'Waiting for a source: choose one with Choose Source… (in the toolbar) to run this image.',
+      t('Waiting for a source: choose one with Choose Source… (in the toolbar) to run this image.'),
     ),
     removeButton(path),
   );
@@ -471,7 +473,9 @@ function renderImages(): void {
       el(
         'p',
         'empty',
-        'No images yet: use Add Images…, drop images or a folder here (hold Shift while dropping from the Explorer), or Preview Detections on an image in the Explorer.',
+        t(
+          'No images yet: use Add Images…, drop images or a folder here (hold Shift while dropping from the Explorer), or Preview Detections on an image in the Explorer.',
+        ),
       ),
     );
 }
@@ -560,7 +564,7 @@ function onMessage(message: HostMessage): void {
         showPanelError({ message: message.message, ...(message.fix ? { fix: message.fix } : {}) });
       break;
     case 'exported':
-      status = `Saved ${message.path}`;
+      status = t('Saved {0}', message.path);
       break;
   }
   render();
@@ -594,8 +598,10 @@ document.addEventListener('drop', (event) => {
   const dropped = event.dataTransfer ? readDrop(event.dataTransfer) : undefined;
   if (!dropped) {
     showPanelError({
-      message: 'Nothing usable was dropped',
-      fix: 'Drop PNG or JPEG files, or folders that hold some (hold Shift while dropping from the Explorer)',
+      message: t('Nothing usable was dropped'),
+      fix: t(
+        'Drop PNG or JPEG files, or folders that hold some (hold Shift while dropping from the Explorer)',
+      ),
     });
     render();
     return;
@@ -614,13 +620,16 @@ async function sendDrop(dropped: NonNullable<ReturnType<typeof readDrop>>): Prom
   const { send, refused } = sortDroppedFiles(dropped.files);
   if (refused.length > 0)
     dropProblems.push({
-      message: `Not added: ${refused.join('; ')}`,
-      fix: `Drop PNG or JPEG files (at most ${MAX_DROPPED_FILE_BYTES / 2 ** 20} MiB each), or folders that hold some`,
+      message: t('Not added: {0}', refused.join('; ')),
+      fix: t(
+        'Drop PNG or JPEG files (at most {0} MiB each), or folders that hold some',
+        MAX_DROPPED_FILE_BYTES / 2 ** 20,
+      ),
     });
   // One file per message, read just before it is sent: a drop of many photos never holds more
   // than one of them in memory here.
   for (const [i, file] of send.entries()) {
-    status = `Reading dropped file ${i + 1} of ${send.length}…`;
+    status = t('Reading dropped file {0} of {1}…', i + 1, send.length);
     render();
     try {
       vscode.postMessage({
@@ -630,8 +639,12 @@ async function sendDrop(dropped: NonNullable<ReturnType<typeof readDrop>>): Prom
       });
     } catch (error) {
       dropProblems.push({
-        message: `${file.name} could not be read: ${error instanceof Error ? error.message : String(error)}`,
-        fix: 'Drop it again, or use Add Images…',
+        message: t(
+          '{0} could not be read: {1}',
+          file.name,
+          error instanceof Error ? error.message : String(error),
+        ),
+        fix: t('Drop it again, or use Add Images…'),
       });
     }
   }

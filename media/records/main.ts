@@ -6,6 +6,7 @@ import {
   type WebviewMessage,
 } from '../../src/extension/records/protocol';
 import { el, type VsCodeApi } from '../common/dom';
+import { t } from '../common/l10n';
 import './style.css';
 
 // The TFRecord viewer: a page of records at a time, each image with its boxes and class names
@@ -42,15 +43,20 @@ function request(start: number): void {
   vscode.postMessage({ type: 'page', requestId: waitingFor, from });
 }
 
+/** "1 object", "3 objects": one whole message per form, for the translations. */
+function objects(count: number): string {
+  return count === 1 ? t('{0} object', count) : t('{0} objects', count);
+}
+
 function card(item: RecordPageItem): HTMLElement {
   const card = el('figure', 'record');
   const frame = el('div', 'frame');
   if (item.image) {
     const img = el('img');
     img.src = `data:${item.image.mime};base64,${item.image.base64}`;
-    img.alt = item.filename ?? `record ${item.index}`;
+    img.alt = item.filename ?? t('record {0}', item.index);
     frame.append(img);
-  } else frame.append(el('div', 'noimage', 'no image to show'));
+  } else frame.append(el('div', 'noimage', t('no image to show')));
   const overlay = svg('svg', { viewBox: '0 0 1 1', preserveAspectRatio: 'none', class: 'boxes' });
   item.objects.forEach((o, i) => {
     const colour = `series-${(o.label ?? i) % 6}`;
@@ -78,7 +84,7 @@ function card(item: RecordPageItem): HTMLElement {
   const caption = el(
     'figcaption',
     undefined,
-    `#${item.index} · ${item.filename ?? '(no filename)'} · ${item.width ?? '?'} x ${item.height ?? '?'} · ${item.objects.length} object${item.objects.length === 1 ? '' : 's'}`,
+    `#${item.index} · ${item.filename ?? t('(no filename)')} · ${item.width ?? '?'} x ${item.height ?? '?'} · ${objects(item.objects.length)}`,
   );
   card.append(frame, caption);
   if (item.problems.length) {
@@ -91,8 +97,8 @@ function card(item: RecordPageItem): HTMLElement {
 
 function pager(): HTMLElement {
   const nav = el('nav');
-  const previous = el('button', undefined, 'Previous');
-  const next = el('button', undefined, 'Next');
+  const previous = el('button', undefined, t('Previous'));
+  const next = el('button', undefined, t('Next'));
   previous.disabled = from === 0;
   next.disabled = from + RECORDS_PAGE_SIZE >= total;
   previous.addEventListener('click', () => request(from - RECORDS_PAGE_SIZE));
@@ -100,7 +106,7 @@ function pager(): HTMLElement {
   const to = Math.min(total, from + RECORDS_PAGE_SIZE);
   nav.append(
     previous,
-    el('span', 'meta', total ? `records ${from + 1}-${to} of ${total}` : 'no records'),
+    el('span', 'meta', total ? t('records {0}-{1} of {2}', from + 1, to, total) : t('no records')),
     next,
   );
   return nav;
@@ -110,7 +116,11 @@ function render(message: HostMessage): void {
   if (message.type === 'summary') {
     total = message.records;
     header.replaceChildren(el('h1', undefined, message.file), status);
-    status.textContent = `${message.records} records · label map: ${message.labelMap ?? 'none found'}`;
+    status.textContent = t(
+      '{0} records · label map: {1}',
+      message.records,
+      message.labelMap ?? t('none found'),
+    );
     problems.replaceChildren(...message.problems.map((p) => el('li', 'error', p)));
     root.replaceChildren(header, problems, list);
     request(from);
@@ -126,5 +136,5 @@ function render(message: HostMessage): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<HostMessage>) => render(event.data));
-root.append(el('p', 'meta', 'Reading the records...'));
+root.append(el('p', 'meta', t('Reading the records...')));
 vscode.postMessage({ type: 'ready' });

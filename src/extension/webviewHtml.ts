@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from './webviewPage';
 
 /**
  * The page every webview of the extension loads: its bundle from dist/media (`<panel>.js` and
  * `<panel>.css`), a strict Content-Security-Policy (nothing by default, styles and images from the
- * extension only, the one script by a fresh nonce), and an empty `#root` the script renders into.
+ * extension only, the one script by a fresh nonce), an empty `#root` the script renders into, and
+ * the display language's translations for the script's `t()` (webviewPage.ts).
  */
 export function webviewHtml(
   webview: vscode.Webview,
@@ -22,18 +24,13 @@ export function webviewHtml(
     `img-src ${webview.cspSource} data:`,
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}">
-<title>${title}</title>
-</head>
-<body>
-<main id="root" aria-live="polite"></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+  return webviewPage({
+    language: vscode.env.language,
+    csp,
+    nonce,
+    script: script.toString(),
+    style: style.toString(),
+    title,
+    bundle: vscode.l10n.bundle,
+  });
 }

@@ -1,12 +1,13 @@
 // Localisation: the manifest's strings live in package.nls.json (no key missing, none unused, no
 // user-visible field left in English in package.json), and the extension's messages go through
-// vscode.l10n.t with literal messages whose {n} placeholders match their arguments, exported to
-// l10n/bundle.l10n.json (scripts/l10n.mjs), which must be current.
+// vscode.l10n.t, the webviews' through t() (media/common/l10n.ts), with literal messages whose {n}
+// placeholders match their arguments, exported to l10n/bundle.l10n.json (scripts/l10n.mjs), which
+// must be current.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ts from 'typescript';
 import { english, l10n } from '../../../src/extension/l10n';
@@ -184,6 +185,75 @@ describe('localisation', () => {
     ]);
   });
 
+  it("sends the webviews' texts through t(), and exports them with the extension's", async () => {
+    const { l10nCalls, BUNDLE } = await exporter();
+    const bundle = JSON.parse(readFileSync(BUNDLE, 'utf8')) as Record<string, string>;
+    const media = l10nCalls().filter((call) => call.where.startsWith('media/'));
+    for (const panel of ['preview', 'records', 'metrics', 'evaluation'])
+      assert.ok(
+        media.filter((call) => call.where.startsWith(`media/${panel}/`)).length >= 5,
+        `media/${panel} has its texts in t() calls`,
+      );
+    for (const call of media)
+      assert.ok(
+        call.message !== undefined && call.message in bundle,
+        `${call.where}: "${call.message}" is not in l10n/bundle.l10n.json`,
+      );
+    assert.equal(bundle['records {0}-{1} of {2}'], 'records {0}-{1} of {2}');
+    assert.equal(bundle['Add Images…'], 'Add Images…');
+  });
+
+  it('leaves no English text in the webviews outside t()', () => {
+    // Where the webviews put text a user sees or hears: an element's text (el, svg), a button,
+    // select, toolbar or chart's name, an action's label or title, an error's message and fix,
+    // aria-label and title attributes and properties, text appended as a node.
+    const offenders: string[] = [];
+    for (const file of walk(join(root, 'media')).filter((f) => !f.endsWith('l10n.ts'))) {
+      const source = ts.createSourceFile(
+        file,
+        readFileSync(file, 'utf8'),
+        ts.ScriptTarget.Latest,
+        true,
+      );
+      const report = (node: ts.Node): void => {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        offenders.push(`${relative(root, file)}:${line + 1}: ${node.getText(source)}`);
+      };
+      const check = (node: ts.Node | undefined): void => {
+        if (node && hasEnglish(node)) report(node);
+      };
+      const visit = (node: ts.Node): void => {
+        if (ts.isCallExpression(node)) {
+          const callee = node.expression.getText(source);
+          const args = node.arguments;
+          if (callee === 'el' || callee === 'svg') check(args[2]);
+          if (['button', 'select', 'toolbar', 'prPlot', 'barChart'].includes(callee))
+            check(args[0]);
+          if (
+            /\.setAttribute$/.test(callee) &&
+            /^'(aria-label|title|alt)'$/.test(args[0]?.getText(source) ?? '')
+          )
+            check(args[1]);
+          if (/\.(append|prepend)$/.test(callee)) args.forEach(check);
+        }
+        if (
+          ts.isPropertyAssignment(node) &&
+          /^'?(label|title|text|message|fix|aria-label)'?$/.test(node.name.getText(source))
+        )
+          check(node.initializer);
+        if (
+          ts.isBinaryExpression(node) &&
+          node.operatorToken.kind === ts.SyntaxKind.EqualsToken &&
+          /\.(title|textContent|alt|placeholder)$/.test(node.left.getText(source))
+        )
+          check(node.right);
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+    }
+    assert.deepEqual(offenders, []);
+  });
+
   it("gives the flows' l10n.t the English text, placeholders filled, until activate() hands it VS Code's", () => {
     // src/extension/l10n.ts: the modules free of 'vscode' (the flows, tested here without it).
     assert.equal(l10n.t('Start Training Job'), 'Start Training Job');
@@ -248,6 +318,41 @@ function proseLiterals(file: string): { line: number; text: string }[] {
     ts.forEachChild(node, visit);
   };
   visit(source);
+  return found;
+}
+
+/**
+ * Whether an expression holds English words of its own: a string or template text with a word
+ * of two letters or more, outside any t() call (identifiers such as AP, IoU or MiB are data).
+ */
+function hasEnglish(node: ts.Node): boolean {
+  if (ts.isCallExpression(node) && node.expression.getText() === 't') return false;
+  const words = (text: string) =>
+    (text.match(/[A-Za-z]{2,}/g) ?? []).some((w) => !['AP', 'IoU', 'MiB'].includes(w));
+  if (ts.isStringLiteralLike(node)) return words(node.text);
+  if (ts.isTemplateExpression(node)) {
+    const parts = [node.head.text, ...node.templateSpans.map((span) => span.literal.text)];
+    if (parts.some(words)) return true;
+  }
+  // Not the arguments of other calls (their text is checked where it is made), nor the values a
+  // condition compares (`kind === 'both'`): only what the expression can evaluate to.
+  if (ts.isCallExpression(node)) return false;
+  if (ts.isConditionalExpression(node))
+    return hasEnglish(node.whenTrue) || hasEnglish(node.whenFalse);
+  if (
+    ts.isBinaryExpression(node) &&
+    [
+      ts.SyntaxKind.EqualsEqualsEqualsToken,
+      ts.SyntaxKind.ExclamationEqualsEqualsToken,
+      ts.SyntaxKind.EqualsEqualsToken,
+      ts.SyntaxKind.ExclamationEqualsToken,
+    ].includes(node.operatorToken.kind)
+  )
+    return false;
+  let found = false;
+  ts.forEachChild(node, (child) => {
+    found ||= hasEnglish(child);
+  });
   return found;
 }
 
