@@ -76,7 +76,7 @@ async function startLanguageClient(
   };
   client = new LanguageClient(
     'tfod',
-    'Object Detection Language Server',
+    vscode.l10n.t('Object Detection Language Server'),
     serverOptions,
     clientOptions,
   );

@@ -50,8 +50,10 @@ export class TargetService implements vscode.Disposable {
     const target = this.get(kind);
     if (!target)
       throw new UserError(
-        'the local target keeps its jobs in the workspace, and no folder is open',
-        'Open your project folder (File > Open Folder), or select the sagemaker target',
+        vscode.l10n.t('the local target keeps its jobs in the workspace, and no folder is open'),
+        vscode.l10n.t(
+          'Open your project folder (File > Open Folder), or select the sagemaker target',
+        ),
       );
     return target;
   }

@@ -24,8 +24,10 @@ export function registerCommand(
       try {
         if (options.needsTrust && !vscode.workspace.isTrusted)
           throw new UserError(
-            'this command runs Docker or AWS work, and the workspace is in Restricted Mode',
-            'Trust the workspace (Manage Workspace Trust), then run it again',
+            vscode.l10n.t(
+              'this command runs Docker or AWS work, and the workspace is in Restricted Mode',
+            ),
+            vscode.l10n.t('Trust the workspace (Manage Workspace Trust), then run it again'),
           );
         return await handler(ctx, ...args);
       } catch (error) {

@@ -4,6 +4,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../../core/errors';
+import { l10n } from '../l10n';
 import { isJobsNode } from '../views/nodes';
 
 /** A model on this machine, a SageMaker job's model in S3 (downloaded once first), or an endpoint. */
@@ -24,8 +25,12 @@ export function evaluatedModelOf(node: unknown): EvaluatedModel | undefined {
     if (node.kind === 'sagemaker') return { kind: 'sagemaker', endpoint: node.endpoint.name };
     if (!node.endpoint.url)
       throw new UserError(
-        `local endpoint ${node.endpoint.name} has no URL (it is ${node.endpoint.status})`,
-        'Serve the model locally again (Serve Model Locally), then use its endpoint',
+        l10n.t(
+          'local endpoint {0} has no URL (it is {1})',
+          node.endpoint.name,
+          node.endpoint.status,
+        ),
+        l10n.t('Serve the model locally again (Serve Model Locally), then use its endpoint'),
       );
     return { kind: 'url', url: node.endpoint.url };
   }

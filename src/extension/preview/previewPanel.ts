@@ -314,9 +314,13 @@ class DropRefused extends UserError {
   constructor(refused: readonly string[]) {
     super(
       refused.length === 1
-        ? `Not added: ${refused[0]}`
-        : `${refused.length} dropped items were not added: ${refused.join('; ')}`,
-      'Drop PNG or JPEG files, or folders that hold some',
+        ? vscode.l10n.t('Not added: {0}', refused[0] ?? '')
+        : vscode.l10n.t(
+            '{0} dropped items were not added: {1}',
+            refused.length,
+            refused.join('; '),
+          ),
+      vscode.l10n.t('Drop PNG or JPEG files, or folders that hold some'),
     );
   }
 }
@@ -557,8 +561,8 @@ class PreviewPanel {
     const names = await labelMapNames(path);
     if (!names)
       throw new UserError(
-        `${path} names no classes`,
-        'Choose a label map with item { id: 1 name: "..." } entries',
+        vscode.l10n.t('{0} names no classes', path),
+        vscode.l10n.t('Choose a label map with item { id: 1 name: "..." } entries'),
       );
     this.labelMaps = [
       ...this.labelMaps.filter((o) => o.origin !== 'file'),

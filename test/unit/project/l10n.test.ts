@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, describe, it } from 'node:test';
 import ts from 'typescript';
+import { ENDPOINT_STATUSES, TRAINING_JOB_STATUSES } from '../../../src/core/jobs/types';
 import { english, l10n } from '../../../src/extension/l10n';
 
 const root = join(__dirname, '..', '..', '..');
@@ -146,23 +147,25 @@ describe('localisation', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('writes no prose as a literal in the jobs view or the status bar items', () => {
-    // What these files show (tree labels, descriptions, tooltip rows, status bar text) is built
-    // from l10n.t calls and data. Prose is two words in a row, or a capitalised word ("Created",
-    // "Endpoints"); the literals that may hold it are the messages of l10n.t themselves, log lines
-    // (English by design), comparisons with SageMaker's statuses, imports and types.
+  it('writes no prose as a literal in the extension host', () => {
+    // What src/extension shows (tree labels, tooltip rows, status bar text, a UserError's reason
+    // and fix, channel and panel names) is built from l10n.t calls and data. Prose is two words in
+    // a row, or a capitalised word ("Created", "Endpoints"); the literals that may hold it are the
+    // messages of l10n.t themselves, log lines (English by design), an internal Error's message (a
+    // bug, reported like a log line), the field a core validator names in its own English sentence
+    // (resourceNameProblem(value, 'endpoint name')), SageMaker's statuses, compared or passed as
+    // values, HTML markup, imports and types.
     const offenders: string[] = [];
-    const files = ['views', 'statusBar'].flatMap((dir) =>
-      walk(join(root, 'src', 'extension', dir)),
-    );
+    const files = walk(join(root, 'src', 'extension'));
     assert.ok(files.some((file) => file.endsWith('presentation.ts')));
+    assert.ok(files.some((file) => file.endsWith('registerCommand.ts')));
     for (const file of files)
       for (const { line, text } of proseLiterals(file))
         offenders.push(`${file.slice(root.length + 1)}:${line}: ${JSON.stringify(text)}`);
     assert.deepEqual(offenders, []);
   });
 
-  it('finds the prose a literal would bring back into the jobs view', () => {
+  it('finds the prose a literal would bring back into the extension host', () => {
     const dir = mkdtempSync(join(tmpdir(), 'tfod-l10n-'));
     after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'presentation.ts');
@@ -175,6 +178,11 @@ describe('localisation', () => {
         "const label = failed ? 'not listed' : l10n.t('{0} training jobs', count);",
         "if (job.status === 'Completed') ctx.log.warn(`jobs view: cannot list ${kind}`);",
         "item.text = '$(sync~spin) AWS'; const look = { icon: 'sync~spin', color: 'charts.blue' };",
+        "throw new UserError(`job ${name} has no model`, 'Serve a job that has Completed');",
+        "if (!kind) throw new Error('flow: no kind chosen');",
+        "validate: (v) => resourceNameProblem(v, 'endpoint name'), statuses: ['Completed', 'InService'],",
+        'const html = `<!DOCTYPE html><html lang="${lang}"><title>${title}</title>`;',
+        'createOutputChannel(`Training Job: ${job.name}`);',
       ].join('\n'),
     );
     assert.deepEqual(proseLiterals(file), [
@@ -182,6 +190,9 @@ describe('localisation', () => {
       { line: 2, text: 'Model: ' },
       { line: 3, text: 'Endpoints' },
       { line: 4, text: 'not listed' },
+      { line: 7, text: ' has no model' },
+      { line: 7, text: 'Serve a job that has Completed' },
+      { line: 11, text: 'Training Job: ' },
     ]);
   });
 
@@ -277,6 +288,10 @@ describe('localisation', () => {
 });
 
 const PROSE = /\p{L}{2,}[ \t]+\p{L}{2,}|^\s*\p{Lu}\p{Ll}+\b/u;
+/** SageMaker's statuses are values (shown as they are, never translated). */
+const STATUSES = new Set<string>([...TRAINING_JOB_STATUSES, ...ENDPOINT_STATUSES]);
+/** An HTML tag: the webview pages' skeleton, whose text is the pages' own t() calls. */
+const MARKUP = /<[!/]?[a-z]/i;
 
 /** The string literals (and template texts) of a file that read as prose, with their lines. */
 function proseLiterals(file: string): { line: number; text: string }[] {
@@ -295,7 +310,10 @@ function proseLiterals(file: string): { line: number; text: string }[] {
       // The message is what the bundle holds; the arguments after it are still checked.
       if (/^(vscode\.)?l10n\.t$/.test(callee)) return node.arguments.slice(1).forEach(visit);
       if (/(^|\.)log\.(trace|debug|info|warn|error)$/.test(callee)) return;
+      // A core validator's `what` is a phrase of its English sentence; the value is checked.
+      if (/(^|\.)\w+Problem$/.test(callee)) return node.arguments.slice(0, 1).forEach(visit);
     }
+    if (ts.isNewExpression(node) && node.expression.getText(source) === 'Error') return;
     if (
       ts.isBinaryExpression(node) &&
       (node.operatorToken.kind === ts.SyntaxKind.EqualsEqualsEqualsToken ||
@@ -311,7 +329,11 @@ function proseLiterals(file: string): { line: number; text: string }[] {
           : [];
     for (const text of texts)
       // A codicon, $(sync~spin), is no word.
-      if (PROSE.test(text.replace(/\$\([\w~-]+\)/g, ''))) {
+      if (
+        !STATUSES.has(text) &&
+        !MARKUP.test(text) &&
+        PROSE.test(text.replace(/\$\([\w~-]+\)/g, ''))
+      ) {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
         found.push({ line: line + 1, text });
       }

@@ -38,8 +38,10 @@ export async function currentConfig(title: string): Promise<vscode.Uri> {
   if (found.length === 1 && found[0]) return found[0];
   if (found.length === 0)
     throw new UserError(
-      'there is no pipeline.config in this workspace',
-      'Open a config in the editor, or create a project with Create Sample Project or New Project from Model Zoo',
+      vscode.l10n.t('there is no pipeline.config in this workspace'),
+      vscode.l10n.t(
+        'Open a config in the editor, or create a project with Create Sample Project or New Project from Model Zoo',
+      ),
     );
   const picked = await vscode.window.showQuickPick(
     found.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),

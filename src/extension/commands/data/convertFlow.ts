@@ -8,12 +8,13 @@ import {
 import { resolvePath, type Flow } from '../../flows/flow';
 import { l10n } from '../../l10n';
 
-const FORMAT_NAMES: Record<AnnotationFormat, string> = {
-  voc: 'Pascal VOC XML (LabelImg, CVAT)',
-  coco: 'COCO JSON (instances)',
-  csv: 'CSV (filename,width,height,class,xmin,ymin,xmax,ymax)',
-  yolo: 'YOLO txt (classes.txt, obj.names or data.yaml)',
-};
+/** The formats' names in the picker (translated when asked, not at load). */
+const formatNames = (): Record<AnnotationFormat, string> => ({
+  voc: l10n.t('Pascal VOC XML (LabelImg, CVAT)'),
+  coco: l10n.t('COCO JSON (instances)'),
+  csv: l10n.t('CSV (filename,width,height,class,xmin,ymin,xmax,ymax)'),
+  yolo: l10n.t('YOLO txt (classes.txt, obj.names or data.yaml)'),
+});
 
 /** The flow's and its progress's title (translated when asked, not at load). */
 export const convertTitle = (): string => l10n.t('Convert Annotations to TFRecords');
@@ -69,8 +70,9 @@ export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnsw
           const order = detected
             ? [detected.format, ...ANNOTATION_FORMATS.filter((f) => f !== detected.format)]
             : ANNOTATION_FORMATS;
+          const names = formatNames();
           const items = order.map((f) => ({
-            label: FORMAT_NAMES[f],
+            label: names[f],
             description: f === detected?.format ? l10n.t('detected') : '',
             format: f,
           }));
@@ -79,7 +81,7 @@ export function convertFlow(base: string, inputGiven: boolean): Flow<ConvertAnsw
             placeHolder: detected
               ? l10n.t(
                   'The annotations look like {0}: confirm or pick another format',
-                  FORMAT_NAMES[detected.format],
+                  names[detected.format],
                 )
               : l10n.t('Which format are the annotations in?'),
             active: items.find((i) => i.format === s.format),

@@ -161,8 +161,8 @@ async function sourceFromNode(ctx: TfodContext, arg: unknown): Promise<Source | 
       (await targets(ctx).require(job.kind).describeTrainingJob(name)).modelArtifacts;
     if (!uri)
       throw new UserError(
-        `training job '${name}' has no model artifact to serve`,
-        'Serve a job that has Completed',
+        vscode.l10n.t("training job '{0}' has no model artifact to serve", name),
+        vscode.l10n.t('Serve a job that has Completed'),
       );
     return { kind: 's3', uri, job: name };
   }
@@ -304,7 +304,9 @@ async function sourceItems(ctx: TfodContext, target: LocalTarget): Promise<Sourc
         pick: async () => {
           const { modelArtifacts } = await sagemaker.describeTrainingJob(job.name);
           if (!modelArtifacts)
-            throw new UserError(`training job '${job.name}' has no model artifact to serve`);
+            throw new UserError(
+              vscode.l10n.t("training job '{0}' has no model artifact to serve", job.name),
+            );
           return { kind: 's3', uri: modelArtifacts, job: job.name };
         },
       });

@@ -17,8 +17,8 @@ export async function stopLocalEndpoint(
   const node = asEndpointNode(arg);
   if (node && node.kind !== 'local')
     throw new UserError(
-      `endpoint '${node.endpoint.name}' runs on SageMaker, not on this machine`,
-      'Use Delete Endpoint',
+      vscode.l10n.t("endpoint '{0}' runs on SageMaker, not on this machine", node.endpoint.name),
+      vscode.l10n.t('Use Delete Endpoint'),
     );
   const target = targets(ctx).require('local');
   let name = node?.endpoint.name;

@@ -12,8 +12,6 @@ import { getAwsSessionOptions } from '../../config';
 import type { TfodContext } from '../../context';
 import { jobFromArgument } from '../pick';
 
-const TITLE = 'Object Detection: Open in TensorBoard';
-
 /** The TensorBoards this window started, by target and job: opened again, not started twice. */
 const running = new Map<string, RunningTensorBoard>();
 
@@ -23,7 +21,11 @@ const running = new Map<string, RunningTensorBoard>();
  * TensorBoard runs until the window closes.
  */
 export async function openTensorBoard(ctx: TfodContext, arg?: unknown): Promise<void> {
-  const picked = await jobFromArgument(ctx, arg, TITLE);
+  const picked = await jobFromArgument(
+    ctx,
+    arg,
+    vscode.l10n.t('Object Detection: Open in TensorBoard'),
+  );
   if (!picked) return;
   const key = `${picked.kind}:${picked.name}`;
   let board = running.get(key);

@@ -23,7 +23,7 @@ export async function showJobLogs(ctx: TfodContext, arg?: unknown): Promise<void
     existing.show(true);
     return;
   }
-  const channel = vscode.window.createOutputChannel(`Training Job: ${job.name}`);
+  const channel = vscode.window.createOutputChannel(vscode.l10n.t('Training Job: {0}', job.name));
   ctx.extension.subscriptions.push(channel);
   following.set(key, channel);
   channel.show(true);
@@ -34,17 +34,17 @@ export async function showJobLogs(ctx: TfodContext, arg?: unknown): Promise<void
       async (progress, signal) => {
         for await (const event of job.target.tailLogs(job.name, { follow: true, signal })) {
           channel.appendLine(`${new Date(event.timestamp).toISOString()} ${event.message}`);
-          if (++lines % 50 === 1) progress.report({ message: `${lines} lines` });
+          if (++lines % 50 === 1) progress.report({ message: vscode.l10n.t('{0} lines', lines) });
         }
         channel.appendLine(
           signal.aborted
-            ? `-- stopped following ${job.name} (${lines} lines) --`
-            : `-- end of the log of ${job.name} (${lines} lines) --`,
+            ? vscode.l10n.t('-- stopped following {0} ({1} lines) --', job.name, lines)
+            : vscode.l10n.t('-- end of the log of {0} ({1} lines) --', job.name, lines),
         );
       },
     );
   } catch (error) {
-    channel.appendLine(`-- stopped following: ${errorMessage(error)} --`);
+    channel.appendLine(vscode.l10n.t('-- stopped following: {0} --', errorMessage(error)));
     throw error;
   } finally {
     following.delete(key);

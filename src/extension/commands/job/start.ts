@@ -138,8 +138,8 @@ async function chooseSpec(
   if (kind === 'local') {
     if (!folder)
       throw new UserError(
-        'the local target keeps its jobs in the workspace, and no folder is open',
-        'Open your project folder first',
+        vscode.l10n.t('the local target keeps its jobs in the workspace, and no folder is open'),
+        vscode.l10n.t('Open your project folder first'),
       );
     return {
       spec: await askLocalTrainingJobSpec(ctx, folder.uri.fsPath, trainingFolder?.fsPath),

@@ -11,7 +11,9 @@ export async function openInConsole(ctx: TfodContext, arg: unknown): Promise<voi
   const endpoint = asEndpointNode(arg);
   const kind = job?.kind ?? endpoint?.kind;
   if (kind !== 'sagemaker')
-    throw new UserError('only SageMaker jobs and endpoints have an AWS console page');
+    throw new UserError(
+      vscode.l10n.t('only SageMaker jobs and endpoints have an AWS console page'),
+    );
   const region = await targets(ctx).sagemakerRegion();
   const url = job
     ? trainingJobConsoleUrl(region, job.entry.summary.name)
