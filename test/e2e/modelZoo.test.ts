@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { formatBytes } from '../../src/core/image/build';
 import { writeModelArchive } from '../../src/core/local/modelArchive';
 import { findZooModel, type ZooModel } from '../../src/core/modelZoo';
+import { zooTf2Config } from '../fixtures/zooConfigs';
 import {
   openWorkbench,
   runCommand,
@@ -35,59 +36,6 @@ const MODEL = findZooModel('ssd_mobilenet_v2_320x320_coco17_tpu-8') as ZooModel;
 const TITLE = 'New Project from Model Zoo';
 
 /** A TF2 zoo config in the zoo's shape: TPU batch, bfloat16, template placeholders. */
-const ZOO_CONFIG = `# SSD MobileNet v2 320x320 (a stand-in written by the e2e test, in the zoo's shape)
-model {
-  ssd {
-    num_classes: 90
-    image_resizer {
-      keep_aspect_ratio_resizer {
-        min_dimension: 320
-        max_dimension: 320
-      }
-    }
-    feature_extractor {
-      type: "ssd_mobilenet_v2_keras"
-      depth_multiplier: 1.0
-      min_depth: 16
-    }
-  }
-}
-train_config {
-  batch_size: 512
-  optimizer {
-    momentum_optimizer {
-      learning_rate {
-        cosine_decay_learning_rate {
-          learning_rate_base: 0.8
-          total_steps: 50000
-          warmup_learning_rate: 0.13333
-          warmup_steps: 2000
-        }
-      }
-      momentum_optimizer_value: 0.9
-    }
-    use_moving_average: true
-  }
-  fine_tune_checkpoint: "PATH_TO_BE_CONFIGURED"
-  num_steps: 50000
-  fine_tune_checkpoint_type: "classification"
-  use_bfloat16: true
-}
-train_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED"
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED"
-  }
-}
-eval_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED"
-  shuffle: false
-  num_epochs: 1
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED"
-  }
-}
-`;
 
 /**
  * A zoo mirror that serves one archive. The first response sends `held` bytes and waits for
@@ -136,7 +84,7 @@ async function buildArchive(work: string): Promise<Buffer> {
   const inner = join(root, MODEL.name);
   mkdirSync(join(inner, 'checkpoint'), { recursive: true });
   mkdirSync(join(inner, 'saved_model'), { recursive: true });
-  writeFileSync(join(inner, 'pipeline.config'), ZOO_CONFIG);
+  writeFileSync(join(inner, 'pipeline.config'), zooTf2Config('SSD MobileNet v2 320x320'));
   // Incompressible, so the archive is large enough to hold part-way.
   const weights = randomBytes(512 * 1024);
   writeFileSync(join(inner, 'saved_model', 'saved_model.pb'), weights.subarray(0, 128 * 1024));

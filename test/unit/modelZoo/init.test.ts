@@ -28,65 +28,12 @@ import {
 import { encodeDetectionExample, tfRecordFile } from '../../../src/core/records';
 import { PIPELINE_CONFIG } from '../../../src/schema';
 import { NodeProjectHost, validateText } from '../../../src/schema/validate';
+import { zooTf2Config } from '../../fixtures/zooConfigs';
 
 const TF2 = findZooModel('ssd_mobilenet_v2_320x320_coco17_tpu-8') as ZooModel;
 const TF1 = findZooModel('ssd_mobilenet_v2_coco_2018_03_29') as ZooModel;
 
 /** A TF2 zoo config as the zoo ships it: TPU batch, bfloat16, template placeholders. */
-const TF2_CONFIG = `# SSD with Mobilenet v2 (a stand-in written by the test, in the zoo's shape)
-model {
-  ssd {
-    num_classes: 90
-    image_resizer {
-      keep_aspect_ratio_resizer {
-        min_dimension: 320
-        max_dimension: 320
-      }
-    }
-    feature_extractor {
-      type: "ssd_mobilenet_v2_keras"
-      depth_multiplier: 1.0
-      min_depth: 16
-    }
-  }
-}
-train_config {
-  batch_size: 512
-  sync_replicas: true
-  optimizer {
-    momentum_optimizer {
-      learning_rate {
-        cosine_decay_learning_rate {
-          learning_rate_base: 0.8
-          total_steps: 50000
-          warmup_learning_rate: 0.13333
-          warmup_steps: 2000
-        }
-      }
-      momentum_optimizer_value: 0.9
-    }
-    use_moving_average: true
-  }
-  fine_tune_checkpoint: "PATH_TO_BE_CONFIGURED"
-  num_steps: 50000
-  fine_tune_checkpoint_type: "classification"
-  use_bfloat16: true
-}
-train_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED"
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED"
-  }
-}
-eval_input_reader {
-  label_map_path: "PATH_TO_BE_CONFIGURED"
-  shuffle: false
-  num_epochs: 1
-  tf_record_input_reader {
-    input_path: "PATH_TO_BE_CONFIGURED"
-  }
-}
-`;
 
 const TF1_CONFIG = `model {
   ssd {
@@ -254,7 +201,7 @@ describe('model zoo: download and new project', () => {
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'tfod-zoo-'));
     mirror = await startMirror();
-    tf2Archive = await buildArchive(TF2, TF2_CONFIG, work);
+    tf2Archive = await buildArchive(TF2, zooTf2Config('SSD with Mobilenet v2'), work);
     mirror.files.set(`/mirror/object_detection/${TF2.archivePath}`, tf2Archive);
     mirror.files.set(
       `/mirror/object_detection/${TF1.archivePath}`,
