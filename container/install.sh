@@ -52,14 +52,23 @@ install_python() {
   local packages=(ca-certificates curl xz-utils)
   [ "$source" = git ] && packages+=(git protobuf-compiler)
   [ "$source" = local ] && packages+=(protobuf-compiler)
+  # pycocotools has no wheel for the TF1 images' Python 3.6: pip compiles it, which needs a C
+  # compiler and Python's headers (neither is in tensorflow/tensorflow:1.15.0-py3).
+  [ "$tf_major" = 1 ] && packages+=(gcc python3-dev)
   apt_install "${packages[@]}"
   trust_local_certificates
 
   local research=""
   case "$source" in
     pip)
-      [ "$tf_major" = 2 ] || fail "OD_API_SOURCE=pip is for TF2 images only (the distribution carries no TF1 slim nets); use git or local"
-      pip_install_tf2 tf-object-detection-api==0.1
+      if [ "$tf_major" = 2 ]; then
+        pip_install_tf2 tf-object-detection-api==0.1
+      else
+        # tf-object-detection-api carries no slim nets, which the TF1 feature extractors import;
+        # tf-object-detection 0.0.3 packages research/object_detection and research/slim of
+        # tensorflow/models as of July 2020 (its protos compiled), the TF1 code the API kept.
+        pip_install_tf1 tf-object-detection==0.0.3
+      fi
       ;;
     git)
       git clone --filter=blob:none "$repository" /opt/models \
@@ -86,8 +95,10 @@ install_python() {
       cp object_detection/packages/tf2/setup.py ./setup.py
       pip_install_tf2 "$research"
     else
-      cp object_detection/packages/tf1/setup.py ./setup.py
-      python3 -m pip install --no-cache-dir . || fail "pip could not install the TF1 Object Detection API"
+      # Checkouts from before July 2020 have their own setup.py and no packages/ folder.
+      [ -f object_detection/packages/tf1/setup.py ] && cp object_detection/packages/tf1/setup.py ./setup.py
+      [ -f setup.py ] || fail "$research has neither object_detection/packages/tf1/setup.py nor setup.py: is it a tensorflow/models checkout?"
+      pip_install_tf1 "$research"
     fi
   fi
   # Where the API landed (site-packages for pip, the research folder for a source install), for
@@ -111,6 +122,16 @@ pip_install_tf2() {
   python3 -m pip install --no-cache-dir --no-deps tf-models-official==2.9.2 lvis==0.5.3 protobuf==3.20.3 \
     tensorflowjs==3.21.0 tensorflow-hub==0.12.0 "$1" \
     || fail "pip could not install the Object Detection API ($1)"
+}
+
+# TF1: the API's imports at versions that run on Python 3.6 beside TensorFlow 1.15, then the API
+# itself with --no-deps: its setup.py also names apache-beam (only for the dataset tools, a large
+# install) and unpinned packages whose newest releases no longer support Python 3.6.
+pip_install_tf1() {
+  python3 -m pip install --no-cache-dir -c /opt/tfod/constraints-tf1.txt -r /opt/tfod/requirements-tf1.txt \
+    || fail "pip could not install requirements-tf1.txt (log above): check PyPI access, or put wheels in container/local/wheels"
+  python3 -m pip install --no-cache-dir --no-deps "$1" \
+    || fail "pip could not install the TF1 Object Detection API ($1)"
 }
 
 install_node() {

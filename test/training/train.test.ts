@@ -18,6 +18,9 @@ import {
   pythonInImage,
   readStatus,
   removeWorkspace,
+  runTrainDirectly,
+  startTrainDirectly,
+  directJobFolder,
   tfod,
   waitForJob,
 } from './harness';
@@ -138,76 +141,74 @@ describe('training with real TensorFlow in the production image', () => {
     assert.ok(eventFiles(join(board, 'eval')).length > 0, "the evaluation's event files");
   });
 
-  it('resumes from /opt/ml/checkpoints as a restarted spot job does, and ends at num_steps', () => {
-    // SageMaker restarts an interrupted spot job in a fresh container with the same channels and
-    // its checkpoints restored into /opt/ml/checkpoints. Here: the completed 100-step job's
-    // checkpoints, the same training folder, and num_steps 200, so the restart trains 100 more.
-    const real = jobFolder(workspace, 'real');
-    const restart = join(workspace, '.tfod', 'restart');
-    const config = join(restart, 'input', 'config');
-    mkdirSync(config, { recursive: true });
-    for (const folder of ['checkpoints', 'model', 'output']) mkdirSync(join(restart, folder));
-    writeFileSync(
-      join(config, 'hyperparameters.json'),
-      JSON.stringify({
-        num_steps: '200',
-        quantize: 'false',
-        image_size: '300',
-        inference_type: 'FLOAT',
-      }),
+  it('resumes an interrupted job from its newest checkpoint, as SageMaker restarts a spot job, and ends at num_steps', async () => {
+    // A spot interruption: the container is killed mid-training. SageMaker starts a fresh one
+    // with the same channels and the checkpoints it synced back into /opt/ml/checkpoints; here
+    // the same folder, mounted again.
+    const folder = directJobFolder(workspace, 'interrupted', 'real', {
+      num_steps: String(NUM_STEPS),
+      quantize: 'false',
+      image_size: '300',
+      inference_type: 'FLOAT',
+    });
+    const container = `tfod-test-interrupted-${process.pid}`;
+    startTrainDirectly(image, folder, join(workspace, 'sample'), container);
+    try {
+      // The first checkpoint is the untrained model's; a second one means steps were saved.
+      const second = join(folder, 'checkpoints', 'ckpt-2.index');
+      for (let waited = 0; !existsSync(second); waited += 1) {
+        assert.ok(waited < 600, 'a second checkpoint within 10 minutes');
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    } finally {
+      spawnSync('docker', ['kill', container]);
+      spawnSync('docker', ['rm', '-f', container]);
+    }
+    assert.ok(!existsSync(join(folder, 'model', 'saved_model')), 'killed before the export');
+    const { code, output } = runTrainDirectly(image, folder, join(workspace, 'sample'));
+    assert.equal(code, 0, output.slice(-3000));
+    const resumed =
+      /\[tfod\] resuming from checkpoint \/opt\/ml\/checkpoints\/ckpt-\d+ \(step (\d+)\)/.exec(
+        output,
+      );
+    assert.ok(resumed, output.slice(0, 3000));
+    const step = Number(resumed[1]);
+    assert.ok(step > 0 && step < NUM_STEPS, `resumed past step 0 and before the end: step ${step}`);
+    // It went on from there: no loss line at or before that step, and it ends at num_steps.
+    const steps = [...output.matchAll(/model_lib_v2\.py:\d+\] Step (\d+) per-step time/g)].map(
+      (match) => Number(match[1]),
     );
-    for (const file of ['inputdataconfig.json', 'resourceconfig.json'])
-      writeFileSync(join(config, file), readFileSync(join(real, 'input', 'config', file)));
-    // The checkpoints were written as root in the container: copied in one as well.
-    const copy = spawnSync(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '-v',
-        `${workspace}:/w`,
-        image,
-        'cp',
-        '-a',
-        '/w/.tfod/jobs/real/checkpoints/.',
-        '/w/.tfod/restart/checkpoints/',
-      ],
-      { encoding: 'utf8' },
+    assert.ok(
+      steps.length > 0 && steps.every((s) => s > step),
+      `loss lines at ${steps.join(', ')}`,
     );
-    assert.equal(copy.status, 0, copy.stderr);
-    const run = spawnSync(
-      'docker',
-      [
-        'run',
-        '--rm',
-        '-v',
-        `${config}:/opt/ml/input/config:ro`,
-        '-v',
-        `${join(workspace, 'sample')}:/opt/ml/input/data/training:ro`,
-        '-v',
-        `${join(restart, 'checkpoints')}:/opt/ml/checkpoints`,
-        '-v',
-        `${join(restart, 'model')}:/opt/ml/model`,
-        '-v',
-        `${join(restart, 'output')}:/opt/ml/output`,
-        image,
-        'train',
-      ],
-      { encoding: 'utf8', timeout: 1_200_000 },
-    );
-    const output = `${run.stdout}${run.stderr}`;
-    assert.equal(run.status, 0, output.slice(-3000));
     assert.match(
       output,
-      new RegExp(
-        `\\[tfod\\] resuming from checkpoint /opt/ml/checkpoints/ckpt-\\d+ \\(step ${NUM_STEPS}\\)`,
-      ),
+      new RegExp(`\\[tfod\\] newest checkpoint: \\S+ckpt-\\d+ \\(step ${NUM_STEPS}\\)`),
     );
-    // It went on from step 100: its first loss line is past it, and it ends at the new num_steps.
-    assert.doesNotMatch(output, /model_lib_v2\.py:\d+\] Step (?:25|50|75|100) per-step time/);
-    assert.match(output, /model_lib_v2\.py:\d+\] Step 200 per-step time/);
-    assert.match(output, /\[tfod\] newest checkpoint: \S+ckpt-\d+ \(step 200\)/);
-    assert.ok(existsSync(join(restart, 'model', 'saved_model', 'saved_model.pb')));
+    assert.ok(existsSync(join(folder, 'model', 'saved_model', 'saved_model.pb')));
+  });
+
+  it('trains on two replicas as on a 2-GPU instance: MirroredStrategy over two CPU devices', () => {
+    // TFOD_CPU_REPLICAS runs the multi-GPU path where there is no GPU: the runner splits the CPU
+    // into logical devices and mirrors the model across them, each taking half of batch_size.
+    const folder = directJobFolder(workspace, 'replicas', 'real', {
+      num_steps: '20',
+      quantize: 'false',
+      image_size: '300',
+      inference_type: 'FLOAT',
+    });
+    const { code, output } = runTrainDirectly(image, folder, join(workspace, 'sample'), {
+      TFOD_CPU_REPLICAS: '2',
+    });
+    assert.equal(code, 0, output.slice(-3000));
+    assert.match(output, /\[tfod\] 2 replicas on the CPU \(TFOD_CPU_REPLICAS\): MirroredStrategy/);
+    assert.match(
+      output,
+      /\[tfod\] MirroredStrategy: 2 replica\(s\) in sync \(\S+device:CPU:0, \S+device:CPU:1\)/,
+    );
+    assert.match(output, /\[tfod\] newest checkpoint: \S+ckpt-\d+ \(step 20\)/);
+    assert.ok(existsSync(join(folder, 'model', 'saved_model', 'saved_model.pb')));
   });
 
   it('reports #metric lines that match every MetricDefinition, once each, and the loss went down', () => {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { TrainingPaths } from './environment';
+import type { Replicas } from './commands';
 import { TrainingFailure } from './failure';
 
 /**
@@ -88,18 +89,21 @@ export function clusterProblem(
   tfMajor: 1 | 2,
   trainFiles: number,
   batchSize: number | undefined,
-  gpusPerHost = 0,
+  replicasPerHost: Replicas = { count: 1, onCpu: false },
 ): TrainingFailure | undefined {
   const hosts = cluster.hosts.length;
-  // One replica per GPU (MirroredStrategy on each host), or one on the CPU.
-  const perHost = tfMajor === 2 ? Math.max(1, gpusPerHost) : 1;
+  // One replica per GPU (TF2's MirroredStrategy, TF1's legacy trainer's clones), or one on the CPU.
+  const perHost = Math.max(1, replicasPerHost.count);
   const replicas = hosts * perHost;
   if (hosts === 1) {
     if (replicas === 1 || batchSize === undefined || batchSize % replicas === 0) return undefined;
+    const devices = replicasPerHost.onCpu ? `${perHost} CPU replicas` : `${perHost} GPUs`;
     return new TrainingFailure(
-      `train_config.batch_size ${batchSize} cannot be split evenly between this instance's ${perHost} GPUs: each GPU takes an equal share of the batch in every step`,
+      `train_config.batch_size ${batchSize} cannot be split evenly between this instance's ${devices}: each takes an equal share of the batch in every step`,
       [
-        `Set batch_size to a multiple of ${perHost}, or pick an instance type whose GPU count divides it.`,
+        replicasPerHost.onCpu
+          ? `Set batch_size to a multiple of ${perHost}, or set ${CPU_REPLICAS_ENV} to a number that divides it.`
+          : `Set batch_size to a multiple of ${perHost}, or pick an instance type whose GPU count divides it.`,
       ],
     );
   }
@@ -129,6 +133,39 @@ export function clusterProblem(
     );
   }
   return undefined;
+}
+
+/** How many replicas a host without a GPU trains on (default 1). */
+export const CPU_REPLICAS_ENV = 'TFOD_CPU_REPLICAS';
+const MAX_CPU_REPLICAS = 16;
+
+/**
+ * The replicas this host trains on: one per GPU; without a GPU one, or TFOD_CPU_REPLICAS logical
+ * devices on the CPU, which run the multi-GPU path (TF2's MirroredStrategy, TF1's legacy
+ * trainer's clones) where there is no GPU. Only for a job on one host.
+ */
+export function hostReplicas(
+  gpus: number,
+  cpuSetting: string | undefined,
+  hosts: number,
+): Replicas | TrainingFailure {
+  if (gpus > 0) return { count: gpus, onCpu: false };
+  const text = cpuSetting?.trim() ?? '';
+  if (text === '') return { count: 1, onCpu: true };
+  const count = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(count >= 1 && count <= MAX_CPU_REPLICAS))
+    return new TrainingFailure(
+      `${CPU_REPLICAS_ENV} is '${text}', not a whole number from 1 to ${MAX_CPU_REPLICAS}`,
+      [
+        `Set ${CPU_REPLICAS_ENV} to the number of replicas to train on the CPU, or leave it out for one.`,
+      ],
+    );
+  if (count > 1 && hosts > 1)
+    return new TrainingFailure(
+      `${CPU_REPLICAS_ENV}=${count} is for a job on one host, and this job has ${hosts}`,
+      [`Leave ${CPU_REPLICAS_ENV} out, or set the instance count to 1.`],
+    );
+  return { count, onCpu: true };
 }
 
 /** The GPUs this host has, as nvidia-smi lists them (0 without the driver or a GPU). */

@@ -40,17 +40,42 @@ function tf2Runner(): string {
   return process.env.TFOD_OD_API_TF2 || '/opt/tfod/od_api_tf2.py';
 }
 
+/** Where one host trains: how many replicas (GPUs, or logical CPU devices without a GPU). */
+export interface Replicas {
+  readonly count: number;
+  readonly onCpu: boolean;
+}
+
+export const ONE_REPLICA: Replicas = { count: 1, onCpu: false };
+
 export function trainCommand(
   api: ObjectDetectionApi,
   paths: CommandPaths,
   h: TrainingHyperparameters,
   tfConfig?: string,
+  replicas: Replicas = ONE_REPLICA,
 ): Command {
   const common = [
     `--pipeline_config_path=${paths.pipelineConfig}`,
     `--model_dir=${paths.modelDir}`,
     `--num_train_steps=${h.numSteps}`,
   ];
+  if (api.tfMajor === 1 && replicas.count > 1)
+    // model_main.py's Estimator trains on one device (its model_fn builds its Saver inside the
+    // replica context, which MirroredStrategy refuses); the API's legacy trainer deploys one
+    // clone of the model per GPU and sums their gradients. It reads num_steps from the config.
+    return {
+      step: 'training',
+      argv: [
+        api.python,
+        script(api, join('legacy', 'train.py')),
+        `--pipeline_config_path=${paths.pipelineConfig}`,
+        `--train_dir=${paths.modelDir}`,
+        `--num_clones=${replicas.count}`,
+        ...(replicas.onCpu ? ['--clone_on_cpu'] : []),
+        '--alsologtostderr',
+      ],
+    };
   return api.tfMajor === 1
     ? {
         step: 'training',
@@ -64,18 +89,44 @@ export function trainCommand(
       }
     : {
         step: 'training',
-        argv: [api.python, tf2Runner(), '--mode=train', ...common, '--alsologtostderr'],
+        argv: [
+          api.python,
+          tf2Runner(),
+          '--mode=train',
+          ...common,
+          ...(replicas.onCpu && replicas.count > 1 ? [`--cpu_replicas=${replicas.count}`] : []),
+          '--alsologtostderr',
+        ],
         ...(tfConfig ? { env: { TF_CONFIG: tfConfig } } : {}),
       };
 }
 
-/** TF2 evaluates once, over the final checkpoint; TF1's model_main already did. */
+/**
+ * TF2 evaluates once, over the final checkpoint; so does TF1 after the legacy trainer (several
+ * replicas). TF1's model_main already evaluated.
+ */
 export function evalCommand(
   api: ObjectDetectionApi,
   paths: CommandPaths,
   h: TrainingHyperparameters,
+  replicas: Replicas = ONE_REPLICA,
 ): Command | undefined {
-  if (api.tfMajor === 1) return undefined;
+  if (api.tfMajor === 1)
+    return replicas.count > 1
+      ? {
+          step: 'evaluation',
+          argv: [
+            api.python,
+            script(api, 'model_main.py'),
+            `--pipeline_config_path=${paths.pipelineConfig}`,
+            `--model_dir=${paths.modelDir}`,
+            `--checkpoint_dir=${paths.modelDir}`,
+            '--run_once',
+            '--sample_1_of_n_eval_examples=1',
+            '--alsologtostderr',
+          ],
+        }
+      : undefined;
   return {
     step: 'evaluation',
     argv: [

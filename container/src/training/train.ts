@@ -11,11 +11,19 @@ import {
   tfjsCommand,
   tfliteCommands,
   trainCommand,
+  type Replicas,
   type CommandPaths,
 } from './commands';
 import { readConversionReport } from '../../../src/detection/modelFolder';
 import { batchSizeOf } from '../../../src/core/training/pipelineRewrite';
-import { clusterProblem, countGpus, describeCluster, readCluster } from './cluster';
+import {
+  clusterProblem,
+  countGpus,
+  CPU_REPLICAS_ENV,
+  describeCluster,
+  hostReplicas,
+  readCluster,
+} from './cluster';
 import { chooseModelDir, describeModelDir, resumePastNumSteps } from './checkpoints';
 import { startEventFileSync } from './tensorboard';
 import type { ObjectDetectionApi, TrainingPaths } from './environment';
@@ -62,35 +70,33 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   };
   writeRewrittenConfig(inputs, hyperparameters, commandPaths.pipelineConfig, log, api.tfMajor);
   checkTfliteExport(api, hyperparameters, commandPaths.pipelineConfig, inputs.pipelineConfig);
-  const gpus = countGpus();
-  if (gpus > 1)
-    log(
-      api.tfMajor === 2
-        ? `[tfod] ${gpus} GPUs: MirroredStrategy trains on all of them, each with an equal share of batch_size`
-        : `warning: this host has ${gpus} GPUs and TF1's model_main.py trains on one; a TF2 image trains on all of them`,
-    );
+  const replicas = hostReplicas(countGpus(), process.env[CPU_REPLICAS_ENV], cluster.hosts.length);
+  if (replicas instanceof TrainingFailure) throw replicas;
+  if (replicas.count > 1) log(describeReplicas(replicas, api.tfMajor));
   const problem = clusterProblem(
     cluster,
     api.tfMajor,
     inputs.trainRecords.reduce((sum, set) => sum + set.files.length, 0),
     batchSizeOf(readFileSync(commandPaths.pipelineConfig, 'utf8')),
-    gpus,
+    replicas,
   );
   if (problem) throw problem;
 
   if (!cluster.chief) {
     // A worker: it trains its share of each batch; the chief keeps the checkpoints and the
     // event files, evaluates and exports. Its /opt/ml/model stays empty.
-    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig));
+    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig, replicas));
     log(`[tfod] done on ${cluster.currentHost}: the chief (${cluster.hosts[0]}) exports the model`);
     return;
   }
   const events = startEventFileSync(modelDir, paths.tensorboard, log);
   try {
-    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig));
+    await runner.run(trainCommand(api, commandPaths, hyperparameters, cluster.tfConfig, replicas));
     events.sync();
     const evaluation =
-      inputs.evalRecords.length > 0 ? evalCommand(api, commandPaths, hyperparameters) : undefined;
+      inputs.evalRecords.length > 0 || api.tfMajor === 1
+        ? evalCommand(api, commandPaths, hyperparameters, replicas)
+        : undefined;
     if (evaluation) await runner.run(evaluation);
   } finally {
     // Also after a failure or a stop: the curves up to there are what explains it.
@@ -98,7 +104,7 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   }
   log(`[tfod] TensorBoard event files: ${paths.tensorboard}`);
 
-  const checkpointPrefix = api.tfMajor === 1 ? latestTf1Checkpoint(modelDir) : modelDir;
+  const checkpointPrefix = api.tfMajor === 1 ? latestTf1Checkpoint(modelDir, log) : modelDir;
   mkdirSync(paths.model, { recursive: true });
   await runner.run(exportCommand(api, commandPaths, checkpointPrefix));
   const tfjs = tfjsCommand(api, commandPaths);
@@ -127,6 +133,15 @@ export async function train({ paths, api, runner, log }: TrainingRun): Promise<v
   }
   packageModel(paths, inputs, hyperparameters, commandPaths.pipelineConfig);
   log(`[tfod] done: the model is in ${paths.model}`);
+}
+
+function describeReplicas(replicas: Replicas, tfMajor: 1 | 2): string {
+  const devices = replicas.onCpu
+    ? `${replicas.count} replicas on the CPU (${CPU_REPLICAS_ENV})`
+    : `${replicas.count} GPUs`;
+  return tfMajor === 2
+    ? `[tfod] ${devices}: MirroredStrategy trains on all of them, each with an equal share of batch_size`
+    : `[tfod] ${devices}: the API's legacy trainer (legacy/train.py) trains one clone of the model on each, each with an equal share of batch_size; model_main.py then evaluates the last checkpoint`;
 }
 
 function writeRewrittenConfig(
@@ -210,8 +225,11 @@ function checkTfliteExport(
   );
 }
 
-/** TF1's model_main writes model.ckpt-<step>; the export takes the newest. */
-function latestTf1Checkpoint(modelDir: string): string {
+/**
+ * TF1's trainers write model.ckpt-<step>; the export takes the newest, logged as TF2's runner
+ * logs its own.
+ */
+function latestTf1Checkpoint(modelDir: string, log: (line: string) => void): string {
   const steps = (existsSync(modelDir) ? readdirSync(modelDir) : [])
     .map((name) => /^model\.ckpt-(\d+)\.index$/.exec(name)?.[1])
     .filter((step): step is string => step !== undefined)
@@ -222,7 +240,10 @@ function latestTf1Checkpoint(modelDir: string): string {
       ['Check the training log above for errors, and that num_steps is at least 1.'],
     );
   }
-  return join(modelDir, `model.ckpt-${Math.max(...steps)}`);
+  const newest = Math.max(...steps);
+  const prefix = join(modelDir, `model.ckpt-${newest}`);
+  log(`[tfod] newest checkpoint: ${prefix} (step ${newest})`);
+  return prefix;
 }
 
 /** What the serving side expects next to the SavedModel. */

@@ -8,7 +8,7 @@ import {
   modelZooBaseUrl,
   type DownloadProgress,
 } from '../../core/modelZoo';
-import { integer, interruptible, output } from './targetOptions';
+import { integer, interruptible, output, tfVersion } from './targetOptions';
 
 interface InitFlags {
   readonly model?: string;
@@ -20,11 +20,6 @@ interface InitFlags {
   readonly batchSize?: number;
   readonly instanceType?: string;
   readonly list?: boolean;
-}
-
-function tfVersion(value: string): 1 | 2 {
-  if (value === '1' || value === '2') return Number(value) as 1 | 2;
-  throw new UserError(`--tf must be 1 or 2, got '${value}'`);
 }
 
 /**

@@ -1,13 +1,14 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { writeSampleProject } from '../../core/sample';
-import { integer, output } from './targetOptions';
+import { integer, output, tfVersion } from './targetOptions';
 
 interface SampleFlags {
   readonly train: number;
   readonly validation: number;
   readonly seed: number;
   readonly numSteps: number;
+  readonly tf?: 1 | 2;
   readonly force?: boolean;
   readonly json?: boolean;
 }
@@ -34,6 +35,12 @@ export function register(program: Command): void {
       integer('--num-steps'),
       100,
     )
+    .option(
+      '--tf <1|2>',
+      "TensorFlow version of the training image: 1 writes the TF1 (slim) config and the TF1 zoo's checkpoint for the 1.15 images",
+      tfVersion,
+      2,
+    )
     .option('--force', 'write into a folder that already holds files')
     .option('--json', 'print what was written as JSON')
     .action(async (dir: string, flags: SampleFlags, cmd: Command) => {
@@ -43,6 +50,7 @@ export function register(program: Command): void {
         validationImages: flags.validation,
         seed: flags.seed,
         numSteps: flags.numSteps,
+        tfMajor: flags.tf ?? 2,
         ...(flags.force ? { force: true } : {}),
       });
       const boxes = project.images.reduce((sum, image) => sum + image.boxes.length, 0);

@@ -92,6 +92,12 @@ export async function interruptible<T>(work: (signal: AbortSignal) => Promise<T>
   }
 }
 
+/** Parses `--tf <1|2>`: the TensorFlow major version of the training image. */
+export function tfVersion(value: string): 1 | 2 {
+  if (value === '1' || value === '2') return Number(value) as 1 | 2;
+  throw new UserError(`--tf must be 1 or 2, got '${value}'`);
+}
+
 /** Fixed-width columns for listings. */
 export function table(rows: readonly (readonly string[])[]): string {
   const widths: number[] = [];

@@ -28,6 +28,8 @@ export const DEFAULT_DOCKERIGNORE = [
   '!container/convert_tflite.py',
   '!container/requirements-tf2.txt',
   '!container/constraints-tf2.txt',
+  '!container/requirements-tf1.txt',
+  '!container/constraints-tf1.txt',
   '!container/od_api_tf2.py',
   '!container/convert_tfjs.py',
   '!container/local/',

@@ -7,12 +7,13 @@ import { drawShapeImage, SAMPLE_CLASSES, seededRandom, type ShapeImage } from '.
 /**
  * A tiny synthetic training project in the seed's layout, generated rather than shipped:
  *
- *   pipeline.config                       SSD MobileNet V2 (TF2, Keras), 2 classes
+ *   pipeline.config                       SSD MobileNet V2 (TF2 Keras, or TF1 slim), 2 classes
  *   label_map.pbtxt                       square (1), disc (2)
  *   train.record-0000N-of-00002           tf.Example records of the training images
  *   validation.record                     tf.Example records of the validation images
  *   images/{train,validation}-NNN.jpg     the same images as files, to try a model on
- *   ssd_mobilenet_v2/checkpoint/ckpt-0.*  the pre-trained model (downloaded separately)
+ *   ssd_mobilenet_v2/checkpoint/ckpt-0.*  the pre-trained model (downloaded separately; TF1:
+ *                                         ssd_mobilenet_v2/model.ckpt.*)
  */
 
 /** The TF2 model zoo's SSD MobileNet V2 320x320, whose checkpoint the sample fine-tunes. */
@@ -22,6 +23,11 @@ export const SAMPLE_CHECKPOINT_URL =
 export const SAMPLE_MODEL_FOLDER = 'ssd_mobilenet_v2';
 /** fine_tune_checkpoint as the seed lays the model folder out. */
 export const SAMPLE_CHECKPOINT_PREFIX = `${SAMPLE_MODEL_FOLDER}/checkpoint/ckpt-0`;
+/** The TF1 model zoo's SSD MobileNet V2 COCO, for the TF1 (1.15) images. */
+export const SAMPLE_TF1_CHECKPOINT_URL =
+  'http://download.tensorflow.org/models/object_detection/ssd_mobilenet_v2_coco_2018_03_29.tar.gz';
+/** The TF1 archive holds model.ckpt.* at its top. */
+export const SAMPLE_TF1_CHECKPOINT_PREFIX = `${SAMPLE_MODEL_FOLDER}/model.ckpt`;
 export const TRAIN_SHARDS = 2;
 
 export interface SampleOptions {
@@ -30,6 +36,9 @@ export interface SampleOptions {
   readonly seed?: number;
   readonly size?: number;
 }
+
+/** The TensorFlow major version of the training image the sample is for (default 2). */
+export type SampleTfMajor = 1 | 2;
 
 export interface SampleImage extends ShapeImage {
   readonly filename: string;
@@ -52,9 +61,12 @@ export function sampleLabelMap(): string {
   ].join('\n');
 }
 
-/** The sample project's pipeline.config: SSD MobileNet V2 in its TF2 (Keras) form. */
-export function samplePipelineConfig(numSteps = 100): string {
-  return `# SSD MobileNet V2 (TF2) fine-tuned on the generated shapes; paths are relative to this folder,
+/**
+ * The sample project's pipeline.config: SSD MobileNet V2 in its TF2 (Keras) form, or for the TF1
+ * images in its TF1 (slim) form with the TF1 zoo's checkpoint.
+ */
+export function samplePipelineConfig(numSteps = 100, tfMajor: SampleTfMajor = 2): string {
+  return `# SSD MobileNet V2 (TF${tfMajor}) fine-tuned on the generated shapes; paths are relative to this folder,
 # the training container rewrites them to its channels.
 model {
   ssd {
@@ -66,7 +78,7 @@ model {
       }
     }
     feature_extractor {
-      type: "ssd_mobilenet_v2_keras"
+      type: "${tfMajor === 2 ? 'ssd_mobilenet_v2_keras' : 'ssd_mobilenet_v2'}"
       depth_multiplier: 1.0
       min_depth: 16
       conv_hyperparams {
@@ -202,11 +214,16 @@ train_config {
     # TF2 training with a distribution strategy cannot run.
     use_moving_average: false
   }
-  fine_tune_checkpoint: "${SAMPLE_CHECKPOINT_PREFIX}"
+${
+  tfMajor === 2
+    ? `  fine_tune_checkpoint: "${SAMPLE_CHECKPOINT_PREFIX}"
   fine_tune_checkpoint_type: "detection"
   # TF2 restores object-based checkpoints only; the default V1 makes model_lib_v2 raise
   # "Checkpoint version should be V2" when fine-tuning starts.
-  fine_tune_checkpoint_version: V2
+  fine_tune_checkpoint_version: V2`
+    : `  fine_tune_checkpoint: "${SAMPLE_TF1_CHECKPOINT_PREFIX}"
+  fine_tune_checkpoint_type: "detection"`
+}
   num_steps: ${numSteps}
 }
 train_input_reader {
@@ -275,7 +292,11 @@ export function sampleImages(options: SampleOptions = {}): SampleImage[] {
  */
 export async function writeSampleProject(
   dir: string,
-  options: SampleOptions & { readonly force?: boolean; readonly numSteps?: number } = {},
+  options: SampleOptions & {
+    readonly force?: boolean;
+    readonly numSteps?: number;
+    readonly tfMajor?: SampleTfMajor;
+  } = {},
 ): Promise<SampleProject> {
   let existing: string[] = [];
   try {
@@ -291,10 +312,11 @@ export async function writeSampleProject(
   const train = options.trainImages ?? 24;
   if (train < TRAIN_SHARDS)
     throw new UserError(`the sample needs at least ${TRAIN_SHARDS} training images`);
+  const tfMajor = options.tfMajor ?? 2;
   await mkdir(join(dir, 'images'), { recursive: true });
   const images = sampleImages(options);
   const files: Record<string, Buffer | string> = {
-    'pipeline.config': samplePipelineConfig(options.numSteps),
+    'pipeline.config': samplePipelineConfig(options.numSteps, tfMajor),
     'label_map.pbtxt': sampleLabelMap(),
   };
   const trainImages = images.filter((i) => i.split === 'train');
@@ -313,10 +335,17 @@ export async function writeSampleProject(
     dir,
     files: Object.keys(files).sort(),
     images,
-    checkpoint: {
-      url: SAMPLE_CHECKPOINT_URL,
-      folder: SAMPLE_MODEL_FOLDER,
-      prefix: SAMPLE_CHECKPOINT_PREFIX,
-    },
+    checkpoint:
+      tfMajor === 2
+        ? {
+            url: SAMPLE_CHECKPOINT_URL,
+            folder: SAMPLE_MODEL_FOLDER,
+            prefix: SAMPLE_CHECKPOINT_PREFIX,
+          }
+        : {
+            url: SAMPLE_TF1_CHECKPOINT_URL,
+            folder: SAMPLE_MODEL_FOLDER,
+            prefix: SAMPLE_TF1_CHECKPOINT_PREFIX,
+          },
   };
 }

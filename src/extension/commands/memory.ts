@@ -54,3 +54,11 @@ export function setting(key: string): string | undefined {
   const value = vscode.workspace.getConfiguration('tfod').get<string>(key);
   return value?.trim() ? value.trim() : undefined;
 }
+
+/**
+ * The training image's ARCHITECTURE where known: the validation setting, else the image last
+ * built and pushed from this workspace.
+ */
+export function knownArchitecture(ctx: TfodContext): string | undefined {
+  return setting('validation.architecture') ?? recall(ctx, 'image.last').architecture;
+}

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   clusterProblem,
   countGpus,
+  hostReplicas,
   describeCluster,
   readCluster,
 } from '../../../container/src/training/cluster';
@@ -129,16 +130,46 @@ describe('train: the hosts of a job and TF_CONFIG', () => {
       0,
     );
     const one = readClusterOf(1);
+    const twoGpus = { count: 2, onCpu: false };
     assert.match(
-      clusterProblem(one, 2, 1, 3, 2)?.message ?? '',
+      clusterProblem(one, 2, 1, 3, twoGpus)?.message ?? '',
       /batch_size 3 cannot be split evenly between this instance's 2 GPUs/,
     );
-    assert.equal(clusterProblem(one, 2, 1, 4, 2), undefined);
-    // TF1 trains on one GPU: nothing to split.
-    assert.equal(clusterProblem(one, 1, 1, 3, 2), undefined);
+    assert.equal(clusterProblem(one, 2, 1, 4, twoGpus), undefined);
+    // TF1's legacy trainer splits the batch between its clones too.
     assert.match(
-      clusterProblem(readClusterOf(2), 2, 2, 6, 2)?.message ?? '',
+      clusterProblem(one, 1, 1, 3, twoGpus)?.message ?? '',
+      /batch_size 3 cannot be split evenly between this instance's 2 GPUs/,
+    );
+    assert.match(
+      clusterProblem(readClusterOf(2), 2, 2, 6, twoGpus)?.message ?? '',
       /between 4 replicas \(2 hosts x 2 GPUs\)/,
+    );
+    const cpu = clusterProblem(one, 2, 1, 3, { count: 2, onCpu: true });
+    assert.match(cpu?.message ?? '', /this instance's 2 CPU replicas/);
+    assert.match(cpu?.details.join(' ') ?? '', /TFOD_CPU_REPLICAS/);
+  });
+
+  it('trains on one replica per GPU, or on TFOD_CPU_REPLICAS replicas of the CPU on one host', () => {
+    assert.deepEqual(hostReplicas(4, '2', 1), { count: 4, onCpu: false }, 'GPUs win');
+    assert.deepEqual(hostReplicas(0, undefined, 1), { count: 1, onCpu: true });
+    assert.deepEqual(hostReplicas(0, ' ', 3), { count: 1, onCpu: true });
+    assert.deepEqual(hostReplicas(0, '3', 1), { count: 3, onCpu: true });
+    for (const bad of ['0', '-1', '2.5', 'two', '17']) {
+      const failure = hostReplicas(0, bad, 1);
+      assert.ok(failure instanceof TrainingFailure, bad);
+      assert.match(
+        failure.message,
+        new RegExp(
+          `TFOD_CPU_REPLICAS is '${bad.replace('.', '\\.')}', not a whole number from 1 to 16`,
+        ),
+      );
+    }
+    const hostsFailure = hostReplicas(0, '2', 2);
+    assert.ok(hostsFailure instanceof TrainingFailure);
+    assert.match(
+      hostsFailure.message,
+      /TFOD_CPU_REPLICAS=2 is for a job on one host, and this job has 2/,
     );
   });
 

@@ -37,11 +37,21 @@ describe('od_api_tf2.py: the loop settings for a job of num_steps', () => {
     }
   });
 
+  it('checkpoints every quarter of a short job, so an interrupted job loses little', () => {
+    for (const [n, , interval] of choices([40, 100, 150, 200, 1000, 2500]))
+      assert.ok(interval * 4 <= n, `${n} steps: a checkpoint every ${interval}`);
+  });
+
   it('logs several times in short jobs and keeps the API defaults in long ones', () => {
     const byN = new Map(choices([100, 50, 101, 25_000]).map(([n, ...rest]) => [n, rest]));
-    assert.deepEqual(byN.get(100), [25, 100, 25], 'four loss lines for the sample job');
-    assert.deepEqual(byN.get(50), [10, 50, 10], 'the last step is logged');
-    // A prime: one step per iteration, yet a loss line every 25 steps, not every step.
+    assert.deepEqual(
+      byN.get(100),
+      [25, 25, 25],
+      'four loss lines and checkpoints for the sample job',
+    );
+    assert.deepEqual(byN.get(50), [10, 10, 10], 'the last step is logged');
+    // A prime: one step per iteration, yet a loss line every 25 steps, not every step, and one
+    // checkpoint, at the end, not one per step.
     assert.deepEqual(byN.get(101), [1, 101, 25]);
     assert.deepEqual(byN.get(25_000), [100, 1000, 100]);
   });
@@ -71,8 +81,8 @@ describe('od_api_tf2.py: the loop settings for a job of num_steps', () => {
       assert.equal(remaining % interval, 0, `${n} from ${resumed}: interval ${interval}`);
     });
     // From step 100 of 150 the loop runs 50 steps (not iterations of 30, to 160).
-    assert.deepEqual(settings[0]?.slice(0, 2), [10, 50]);
-    assert.deepEqual(settings[1]?.slice(0, 2), [30, 150], 'a fresh job is unchanged');
+    assert.deepEqual(settings[0]?.slice(0, 2), [10, 10]);
+    assert.deepEqual(settings[1]?.slice(0, 2), [30, 30], 'a fresh job is unchanged');
     // A spot job restarted from a 1,000-step checkpoint keeps the API's 100 and 1,000.
     assert.deepEqual(settings[2]?.slice(0, 2), [100, 1000]);
   });

@@ -315,4 +315,62 @@ describe('tfod sample', () => {
       rmSync(base, { recursive: true, force: true });
     }
   });
+
+  it('--tf 1 writes the TF1 form, clean for the 1.15 images once the TF1 zoo checkpoint is in place', () => {
+    const base = mkdtempSync(join(tmpdir(), 'tfod-sample-tf1-'));
+    try {
+      const made = tfod(
+        base,
+        'sample',
+        'proj',
+        '--tf',
+        '1',
+        '--train',
+        '2',
+        '--validation',
+        '1',
+        '--json',
+      );
+      assert.equal(made.code, 0, made.stderr);
+      const report = JSON.parse(made.stdout) as { checkpoint: { url: string; prefix: string } };
+      assert.equal(
+        report.checkpoint.url,
+        'http://download.tensorflow.org/models/object_detection/ssd_mobilenet_v2_coco_2018_03_29.tar.gz',
+      );
+      assert.equal(report.checkpoint.prefix, 'ssd_mobilenet_v2/model.ckpt');
+      const config = readFileSync(join(base, 'proj', 'pipeline.config'), 'utf8');
+      assert.match(config, /type: "ssd_mobilenet_v2"\n/);
+      assert.match(config, /fine_tune_checkpoint: "ssd_mobilenet_v2\/model\.ckpt"/);
+      assert.doesNotMatch(config, /fine_tune_checkpoint_version/);
+      const model = join(base, 'proj', 'ssd_mobilenet_v2');
+      mkdirSync(model);
+      writeFileSync(join(model, 'model.ckpt.index'), 'index');
+      writeFileSync(join(model, 'model.ckpt.data-00000-of-00001'), 'data');
+      const tf1 = tfod(
+        join(base, 'proj'),
+        'validate',
+        'pipeline.config',
+        'label_map.pbtxt',
+        '--architecture',
+        '1.15.0',
+      );
+      assert.equal(tf1.code, 0, tf1.stdout + tf1.stderr);
+      assert.match(tf1.stdout, /2 files checked: 0 errors, 0 warnings/);
+      // The TF2 images cannot train it: the validator says so, as for any TF1 config.
+      const tf2 = tfod(
+        join(base, 'proj'),
+        'validate',
+        'pipeline.config',
+        '--architecture',
+        '2.9.1',
+      );
+      assert.notEqual(tf2.code, 0, tf2.stdout);
+      assert.match(tf2.stdout, /ssd_mobilenet_v2/);
+      const bad = tfod(base, 'sample', 'x', '--tf', '3');
+      assert.equal(bad.code, 1, bad.stderr);
+      assert.match(bad.stderr, /--tf must be 1 or 2, got '3'/);
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
+  });
 });

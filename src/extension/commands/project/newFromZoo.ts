@@ -12,7 +12,7 @@ import {
   type ZooModel,
 } from '../../../core/modelZoo';
 import type { TfodContext } from '../../context';
-import { recall, setting } from '../memory';
+import { knownArchitecture, setting } from '../memory';
 import { resolvePath, type Flow } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
 import { withCancellableProgress } from '../registerCommand';
@@ -157,8 +157,7 @@ function recordsOf(folder: string, records: string): string {
  * project's checkpoint and pipeline.config (the twin of `tfod init`).
  */
 export async function newProjectFromZoo(ctx: TfodContext): Promise<string | undefined> {
-  // The image's ARCHITECTURE: the validation setting, else the image last built and pushed.
-  const architecture = setting('validation.architecture') ?? recall(ctx, 'image.last').architecture;
+  const architecture = knownArchitecture(ctx);
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
   const answers = await runQuickInputFlow(zooFlow(base, architecture === undefined), {
     tf: architecture?.startsWith('1.') ? 1 : 2,

@@ -10,6 +10,7 @@ import {
 import type { TfodContext } from '../../context';
 import { resolvePath } from '../../flows/flow';
 import { runQuickInputFlow } from '../../flows/quickInput';
+import { knownArchitecture } from '../memory';
 import { withCancellableProgress } from '../registerCommand';
 
 /**
@@ -44,7 +45,8 @@ export async function createSampleProject(ctx: TfodContext): Promise<string> {
   );
   const dir = resolvePath(base, typed);
   const project = await withCancellableProgress(vscode.l10n.t('Create Sample Project'), () =>
-    writeSampleProject(dir, {}),
+    // The TF1 form for a workspace whose image is a 1.15 one; TF2 otherwise.
+    writeSampleProject(dir, { tfMajor: knownArchitecture(ctx)?.startsWith('1.') ? 1 : 2 }),
   );
   ctx.log.info(`wrote the sample project to ${project.dir}: ${sampleSummary(project)}`);
   const inWorkspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(project.dir));
@@ -53,7 +55,7 @@ export async function createSampleProject(ctx: TfodContext): Promise<string> {
   const copy = vscode.l10n.t('Copy Download Command');
   const choice = await vscode.window.showInformationMessage(
     vscode.l10n.t(
-      'Wrote the sample project to {0} ({1}). It fine-tunes a pre-trained checkpoint that is downloaded separately (about 20 MB): run the download command in a terminal, or train without it from scratch.',
+      'Wrote the sample project to {0} ({1}). It fine-tunes a pre-trained checkpoint that is downloaded separately: run the download command in a terminal, or train without it from scratch.',
       project.dir,
       sampleSummary(project),
     ),
