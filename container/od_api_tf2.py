@@ -43,15 +43,19 @@ def iteration_size(num_steps):
 def checkpoint_interval(num_steps, iteration):
     """A multiple of the iteration, at most 1,000 steps, that divides num_steps: the loop saves
     every `interval` steps counted from its start, so it saves at the last step. So that an
-    interrupted (spot) job loses little, the largest one up to a quarter of the job, unless that
-    would save more than 16 times (a prime num_steps: iterations of one step); then the largest."""
+    interrupted (spot) job loses little, the largest one up to a quarter of the job that saves at
+    most 16 times; else the largest; and num_steps itself (one save, at the end) where every
+    other would save more than 100 times (a prime num_steps: iterations of one step)."""
     fitting = [
         m
         for m in range(iteration, max(MAX_CHECKPOINT_INTERVAL, iteration) + 1, iteration)
         if num_steps % m == 0
     ]
     quarter = [m for m in fitting if m * 4 <= num_steps and m * 16 >= num_steps]
-    return max(quarter or fitting)
+    if quarter:
+        return max(quarter)
+    best = max(fitting)
+    return best if best * 100 >= num_steps else num_steps
 
 
 def log_interval(num_steps, iteration):

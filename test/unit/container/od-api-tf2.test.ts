@@ -21,7 +21,7 @@ function choices(steps: number[]): Array<[number, number, number, number]> {
 }
 
 describe('od_api_tf2.py: the loop settings for a job of num_steps', () => {
-  const steps = [1, 7, 50, 99, 100, 101, 150, 250, 1000, 2300, 2500, 25_000, 100_003];
+  const steps = [1, 7, 50, 99, 100, 101, 150, 250, 1000, 1009, 2300, 2500, 25_000, 100_003];
 
   it('divides num_steps into whole iterations and checkpoints at the last step', () => {
     for (const [n, iteration, interval, logEvery] of choices(steps)) {
@@ -33,7 +33,11 @@ describe('od_api_tf2.py: the loop settings for a job of num_steps', () => {
       assert.ok(iteration <= 100, `${n}: at most the API's 100 steps per iteration`);
       assert.equal(interval % iteration, 0, `${n}: checkpoints fall on iteration ends`);
       assert.equal(n % interval, 0, `${n}: the checkpoint interval ${interval} divides it`);
-      assert.ok(interval <= Math.max(1000, iteration), `${n}: at most the API's 1,000`);
+      assert.ok(
+        interval <= Math.max(1000, iteration) || interval === n,
+        `${n}: at most the API's 1,000, or once at the end`,
+      );
+      assert.ok(n / interval <= 100, `${n}: at most 100 saves, not ${n / interval}`);
     }
   });
 
