@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,18 +82,47 @@ export async function buildTf1TrainingImage(log: (line: string) => void): Promis
 }
 
 /**
- * What a training test starts from: the production image built, and a fresh workspace (under
- * the temporary folder, named `prefix`...) holding the generated sample in `sample/`.
+ * What a training test starts from: the production image built (TF2 by default, or the TF1 one),
+ * and a fresh workspace (under the temporary folder, named `prefix`...) holding the generated
+ * sample in `sample/` in that version's form.
  */
 export async function sampleWorkspace(
   prefix: string,
+  tf: 1 | 2 = 2,
 ): Promise<{ image: string; workspace: string }> {
   assert.ok(existsSync(cli), `${cli} is missing: run \`npm run build\``);
-  const image = await buildTrainingImage(() => undefined);
+  const image =
+    tf === 1
+      ? await buildTf1TrainingImage(() => undefined)
+      : await buildTrainingImage(() => undefined);
   const workspace = mkdtempSync(join(tmpdir(), prefix));
-  const sample = tfod(workspace, 'sample', 'sample');
+  const sample = tfod(workspace, 'sample', 'sample', '--tf', String(tf));
   assert.equal(sample.code, 0, sample.stderr);
   return { image, workspace };
+}
+
+/**
+ * Checks that a local job's model.tar.gz holds `entries` and unpacks it into the job folder's
+ * `unpacked/`, which it returns.
+ */
+export function unpackModelArchive(
+  workspace: string,
+  job: string,
+  entries: readonly string[],
+): string {
+  const folder = jobFolder(workspace, job);
+  const archive = join(folder, 'output', 'model.tar.gz');
+  assert.ok(existsSync(archive), `${archive} exists`);
+  const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
+  for (const entry of entries)
+    assert.ok(
+      listing.some((line) => line.replace(/^\.\//, '') === entry),
+      `${entry} in model.tar.gz: ${listing.join(' ')}`,
+    );
+  const unpacked = join(folder, 'unpacked');
+  mkdirSync(unpacked, { recursive: true });
+  execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
+  return unpacked;
 }
 
 export interface CliResult {

@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
-  buildTf1TrainingImage,
-  jobFolder,
   pythonInImage,
   directJobFolder,
   removeWorkspace,
   runTrainDirectly,
+  sampleWorkspace,
   TF1_NODE_VERSION,
   tfod,
+  unpackModelArchive,
   waitForJob,
 } from './harness';
 
@@ -30,10 +29,7 @@ describe('training with real TensorFlow 1.15 in the production image (TF1)', () 
   let log = '';
 
   before(async () => {
-    image = await buildTf1TrainingImage(() => undefined);
-    workspace = mkdtempSync(join(tmpdir(), 'tfod-tf1-'));
-    const sample = tfod(workspace, 'sample', 'sample', '--tf', '1');
-    assert.equal(sample.code, 0, sample.stderr);
+    ({ image, workspace } = await sampleWorkspace('tfod-tf1-', 1));
   });
 
   after(() => {
@@ -122,24 +118,13 @@ describe('training with real TensorFlow 1.15 in the production image (TF1)', () 
   });
 
   it('packages model.tar.gz: a SavedModel TF1 serves with the API signature, and a .tflite that loads', () => {
-    const folder = jobFolder(workspace, 'tf1');
-    const archive = join(folder, 'output', 'model.tar.gz');
-    assert.ok(existsSync(archive), `${archive} exists`);
-    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
-    for (const entry of [
+    const unpacked = unpackModelArchive(workspace, 'tf1', [
       'saved_model/saved_model.pb',
       'label_map.pbtxt',
       'pipeline.config',
       'hyperparameters.json',
       'model.tflite',
-    ])
-      assert.ok(
-        listing.some((line) => line.replace(/^\.\//, '') === entry),
-        `${entry} in model.tar.gz: ${listing.join(' ')}`,
-      );
-    const unpacked = join(folder, 'unpacked');
-    mkdirSync(unpacked, { recursive: true });
-    execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
+    ]);
     const saved = pythonInImage(
       image,
       unpacked,

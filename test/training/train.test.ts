@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,7 @@ import {
   startTrainDirectly,
   directJobFolder,
   tfod,
+  unpackModelArchive,
   waitForJob,
 } from './harness';
 
@@ -238,25 +239,14 @@ describe('training with real TensorFlow in the production image', () => {
   });
 
   it('packages model.tar.gz in the layout serve reads, with a .tflite that TensorFlow Lite loads', () => {
-    const folder = jobFolder(workspace, 'real');
-    const archive = join(folder, 'output', 'model.tar.gz');
-    assert.ok(existsSync(archive), `${archive} exists`);
-    const listing = execFileSync('tar', ['-tzf', archive], { encoding: 'utf8' }).split('\n');
-    for (const entry of [
+    const unpacked = unpackModelArchive(workspace, 'real', [
       'saved_model/saved_model.pb',
       'saved_model/variables/variables.index',
       'label_map.pbtxt',
       'pipeline.config',
       'hyperparameters.json',
       'model.tflite',
-    ])
-      assert.ok(
-        listing.some((line) => line.replace(/^\.\//, '') === entry),
-        `${entry} in model.tar.gz: ${listing.join(' ')}`,
-      );
-    const unpacked = join(folder, 'unpacked');
-    mkdirSync(unpacked, { recursive: true });
-    execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
+    ]);
     const tflite = pythonInImage(
       image,
       unpacked,
