@@ -326,7 +326,11 @@ async function buildOnStandIn() {
       env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
     });
   }
-  const base = await live('bash', [join(root, 'scripts', 'tensorflow-base.sh'), STANDIN_BASE]);
+  const base = await live('bash', [
+    join(root, 'scripts', 'tensorflow-base.sh'),
+    STANDIN_BASE,
+    '2.9.1',
+  ]);
   if (base.code !== 0)
     fail(
       `the base image tensorflow/tensorflow:2.9.1 cannot be pulled from Docker Hub: this machine has no access to Docker Hub (registry-1.docker.io), and the stand-in for it could not be built either (${lastLine(base.stderr)}). Fix that and run npm start again, ${pullHelp}.`,

@@ -2,8 +2,8 @@
 # Builds a stand-in for `tensorflow/tensorflow:<tag>` (Docker Hub is out of reach): a root
 # filesystem from the distribution's own mirror, pip and TensorFlow from PyPI, imported as a
 # Docker image. Usage:
-#   scripts/tensorflow-base.sh [IMAGE_TAG]       (default tfod-test/tensorflow:2.9.1)
-# The tag's version picks the recipe:
+#   scripts/tensorflow-base.sh [IMAGE_TAG [VERSION]]   (default tfod-test/tensorflow:2.9.1)
+# VERSION picks the recipe; without it, a tag ending in :1.15.0-py3 picks TF1, any other 2.9.1:
 #   2.9.1       Debian 11 (Python 3.9) with tensorflow-cpu 2.9.1. The real image is Ubuntu 20.04
 #               with Python 3.8 and the same TensorFlow.
 #   1.15.0-py3  Ubuntu 18.04 (Python 3.6) with tensorflow-cpu 1.15.0: what the real image is.
@@ -13,7 +13,14 @@
 set -euo pipefail
 tag="${1:-tfod-test/tensorflow:2.9.1}"
 
-case "${tag##*:}" in
+version="${2:-}"
+if [ -z "$version" ]; then
+  case "${tag##*:}" in
+    1.15.0-py3) version=1.15.0-py3 ;;
+    *) version=2.9.1 ;;
+  esac
+fi
+case "$version" in
   2.9.1)
     TF_VERSION=2.9.1
     DISTRIBUTION="Debian 11"
@@ -36,7 +43,7 @@ case "${tag##*:}" in
     PIP_BOOTSTRAP=pip==21.3.1
     ;;
   *)
-    echo "tensorflow-base: no recipe for '$tag': the tag must end in :2.9.1 or :1.15.0-py3" >&2
+    echo "tensorflow-base: no recipe for version '$version': use 2.9.1 or 1.15.0-py3" >&2
     exit 2
     ;;
 esac
@@ -75,8 +82,8 @@ if [ "$SUITE" = bionic ]; then
     exit 1
   fi
   dpkg-deb -x "$work/keyring.deb" "$work/keyring"
-  debootstrap_args+=(--keyring="$work/keyring/usr/share/keyrings/ubuntu-archive-keyring.gpg"
-    --components=main,universe)
+  debootstrap_args+=("--keyring=$work/keyring/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+    "--components=main,universe")
 fi
 echo "tensorflow-base: $DISTRIBUTION ($SUITE) root filesystem from $MIRROR (debootstrap, about a minute)"
 if ! debootstrap "${debootstrap_args[@]}" \
@@ -131,7 +138,7 @@ tar -C "$root" --numeric-owner -c . | docker import \
   --change 'ENV LANG=C.UTF-8' \
   --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change "LABEL tfod.recipe=$recipe" \
-  --change "LABEL tfod.stands-in-for=tensorflow/tensorflow:${tag##*:}" \
+  --change "LABEL tfod.stands-in-for=tensorflow/tensorflow:$version" \
   --change 'CMD ["bash"]' \
   - "$tag" >/dev/null
 echo "tensorflow-base: $tag built in $((SECONDS - started)) s"
