@@ -1,8 +1,10 @@
 // `npm run bench:serve`: how serving scales. Images per second, p50/p99 latency through
 // POST /invocations and /ping's p99 under that load, with 1 and 2 inference workers at 1, 2 and 4
-// concurrent clients, beside the bare detection engine (decode + detect in this process) on the
-// same images in the same run, and two bare engines in two processes at once (what this machine
-// itself gives two workers). The server is the serving container's own code (src/detection/server,
+// concurrent clients, beside the bare detection engine (decode + detect in a process of its own)
+// on the same images in the same run, and two bare engines in two processes at once (what this
+// machine itself gives two workers). This process holds the server and the load generator only,
+// as in production the serving process holds no model: a model loaded here would make its garbage
+// collections (which the requests' buffers set off) mark the model's graph too. The server is the serving container's own code (src/detection/server,
 // its workers on the backend this machine has: wasm here, tfjs-node in the image). Prints
 // figures; it asserts nothing (speed goals live here, not in tests).
 //   npm run bench:serve            BENCH_ROUNDS=n: rounds of the four photos per run (default 10)
@@ -126,15 +128,21 @@ async function bareRun(
   return latencies;
 }
 
-/** `processes` bare engines in processes of their own, started together: total images/s. */
-async function bareProcesses(processes: number, count: number): Promise<Omit<Figures, 'label'>> {
+/**
+ * `processes` bare engines in processes of their own, started together: total images/s; and the
+ * backend they ran on.
+ */
+async function bareProcesses(
+  processes: number,
+  count: number,
+): Promise<Omit<Figures, 'label'> & { backend: string }> {
   const children = Array.from({ length: processes }, () =>
     fork(__filename, ['--bare', String(count)], { execArgv: process.execArgv }),
   );
   const ready = children.map(
-    (child) => new Promise<void>((resolve) => child.once('message', () => resolve())),
+    (child) => new Promise<string>((resolve) => child.once('message', (m: string) => resolve(m))),
   );
-  await Promise.all(ready);
+  const [backend = ''] = await Promise.all(ready);
   const started = performance.now();
   const results = await Promise.all(
     children.map(
@@ -152,6 +160,7 @@ async function bareProcesses(processes: number, count: number): Promise<Omit<Fig
     count: processes * count,
     seconds,
     latencies: results.flat(),
+    backend,
   };
 }
 
@@ -161,7 +170,7 @@ async function bareChild(count: number): Promise<void> {
   const images = PHOTOS.map((name) => photo(name));
   const detector = await loadDetector(modelDir);
   await bareRun(detector, images, 2 * images.length);
-  process.send!('ready');
+  process.send!(detector.runtimeVersion);
   process.once('message', () => {
     void bareRun(detector, images, count).then((latencies) => process.send!(latencies));
   });
@@ -171,11 +180,7 @@ async function main(): Promise<void> {
   const { modelDir, photo } = fixtures();
   const images = PHOTOS.map((name) => photo(name));
   const total = ROUNDS * images.length;
-  const detector = await loadDetector(modelDir);
-  console.log(
-    `model: ${modelDir}\nbackend: ${detector.runtimeVersion}\nimages: ${PHOTOS.join(', ')} (PNG), ${total} per run; ${availableParallelism()} CPUs\n`,
-  );
-  await bareRun(detector, images, 2 * images.length);
+  let backend = '';
 
   // Every configuration runs in two halves, the second after all the first ones, so a change
   // in the machine's load during the run (this is often a shared machine) weighs on all alike.
@@ -204,15 +209,9 @@ async function main(): Promise<void> {
   for (let half = 0; half < 2; half++) {
     // The bare engine (decode + detect: what one request costs without HTTP and a worker) right
     // before the server with one client, with the same pings going on.
-    const started = performance.now();
-    const [bare] = await withPings(servers.get(1)!.port, () =>
-      bareRun(detector, images, total / 2),
-    );
-    add('bare engine', {
-      count: bare.length,
-      seconds: (performance.now() - started) / 1000,
-      latencies: bare,
-    });
+    const [bare] = await withPings(servers.get(1)!.port, () => bareProcesses(1, total / 2));
+    backend = bare.backend;
+    add('bare engine', bare);
     for (const workers of WORKERS)
       for (const clients of CLIENTS)
         add(label(workers, clients), {
@@ -222,7 +221,9 @@ async function main(): Promise<void> {
     add('bare engine x2 processes', await bareProcesses(2, total / 4));
   }
   for (const { app } of servers.values()) await app.close();
-  detector.dispose();
+  console.log(
+    `model: ${modelDir}\nbackend: ${backend}\nimages: ${PHOTOS.join(', ')} (PNG), ${total} per run; ${availableParallelism()} CPUs\n`,
+  );
   const bareRows = ['bare engine', 'bare engine x2 processes'];
   const results = [
     ...bareRows.map((name) => figures.get(name)!),
