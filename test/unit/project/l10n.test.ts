@@ -118,12 +118,7 @@ describe('localisation', () => {
   it('shows no notification whose text is written in English in the code', () => {
     const offenders: string[] = [];
     for (const file of walk(join(root, 'src', 'extension'))) {
-      const source = ts.createSourceFile(
-        file,
-        readFileSync(file, 'utf8'),
-        ts.ScriptTarget.Latest,
-        true,
-      );
+      const source = parse(file);
       const visit = (node: ts.Node): void => {
         if (
           ts.isCallExpression(node) &&
@@ -220,12 +215,7 @@ describe('localisation', () => {
     // aria-label and title attributes and properties, text appended as a node.
     const offenders: string[] = [];
     for (const file of walk(join(root, 'media')).filter((f) => !f.endsWith('l10n.ts'))) {
-      const source = ts.createSourceFile(
-        file,
-        readFileSync(file, 'utf8'),
-        ts.ScriptTarget.Latest,
-        true,
-      );
+      const source = parse(file);
       const report = (node: ts.Node): void => {
         const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
         offenders.push(`${relative(root, file)}:${line + 1}: ${node.getText(source)}`);
@@ -296,12 +286,7 @@ const MARKUP = /<[!/]?[a-z]/i;
 /** The string literals (and template texts) of a file that read as prose, with their lines. */
 function proseLiterals(file: string): { line: number; text: string }[] {
   const found: { line: number; text: string }[] = [];
-  const source = ts.createSourceFile(
-    file,
-    readFileSync(file, 'utf8'),
-    ts.ScriptTarget.Latest,
-    true,
-  );
+  const source = parse(file);
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node) || ts.isLiteralTypeNode(node))
       return;
@@ -376,6 +361,11 @@ function hasEnglish(node: ts.Node): boolean {
     found ||= hasEnglish(child);
   });
   return found;
+}
+
+/** A TypeScript file's syntax tree, with parent links (getText needs them). */
+function parse(file: string): ts.SourceFile {
+  return ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
 }
 
 function walk(dir: string): string[] {
