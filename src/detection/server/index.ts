@@ -7,6 +7,7 @@ export {
   type ServingAppOptions,
 } from './app';
 export { MAX_BODY_BYTES } from './body';
+export { growHeapForServing, HEAP_GROWING_FLAG } from './heap';
 export { HttpError } from './httpError';
 export {
   ACCEPTED_CONTENT_TYPES,

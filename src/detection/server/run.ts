@@ -1,4 +1,5 @@
 import { createServingApp, type ServingAppOptions } from './app';
+import { growHeapForServing } from './heap';
 import type { ServingSettings } from './settings';
 
 export interface RunServerOptions extends Omit<
@@ -14,11 +15,13 @@ export interface RunServerOptions extends Omit<
  * Serves until SIGTERM or SIGINT, then drains (every request received is answered, within
  * DEFAULT_DRAIN_MS) and resolves. One process speaks HTTP; `settings.workers` inference worker
  * processes decode and detect. Rejects when the model cannot be loaded (or can no longer be), so
- * the process exits non-zero and SageMaker reports the endpoint as failed.
+ * the process exits non-zero and SageMaker reports the endpoint as failed. The process is taken
+ * to do nothing else: its heap is tuned for serving ({@link growHeapForServing}).
  */
 export async function runServer(options: RunServerOptions): Promise<void> {
   const { settings } = options;
   const log = options.log ?? (() => undefined);
+  growHeapForServing();
   const app = createServingApp({
     ...options,
     modelDir: settings.modelDir,

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { BackendChoice } from '../runtime';
+import { HEAP_GROWING_FLAG } from './heap';
 import type { Prediction } from '../types';
 import type { FromWorker, ModelDescription, ToWorker, WorkerConfig } from './workerProtocol';
 
@@ -352,25 +353,12 @@ export class WorkerPool {
 }
 
 /**
- * How far a worker's heap may grow between major collections: to four times what survived the
- * last one (V8's own largest factor). What lives in a worker is small (the graph and its
- * executor, about 22 MB) and each image allocates megabytes that die with it, slowly next to how
- * fast V8 collects them, so V8 picks its smallest factor, 1.1, and ran a major GC every two or
- * three images, with concurrent marking and sweeping on another core: 10 to 15 ms of CPU per image
- * beside the 110 ms of decoding and inference (measured with the process's CPU clocks). One
- * worker did not notice (a core was free for it), but workers that share the cores paid for it in
- * images per second. With this factor a major GC comes about once in 50 images, and a worker's
- * peak RSS grows by about 30 MB (to some 330 MB with the SSD MobileNet on wasm).
- */
-const WORKER_HEAP_FLAGS = ['--heap-growing-percent=300'];
-
-/**
  * A worker's Node.js flags: the parent's module loader flags (tsx's, when run from source) and
- * {@link WORKER_HEAP_FLAGS}, and nothing else: a worker must not inherit --inspect ports, --eval
+ * {@link HEAP_GROWING_FLAG}, and nothing else: a worker must not inherit --inspect ports, --eval
  * code or test runner flags.
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
-  return [...loaderArgs(execArgv), ...WORKER_HEAP_FLAGS];
+  return [...loaderArgs(execArgv), HEAP_GROWING_FLAG];
 }
 
 function loaderArgs(execArgv: readonly string[]): string[] {
