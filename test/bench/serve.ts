@@ -189,6 +189,10 @@ async function bareChild(): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 1)
+    throw new Error(
+      `BENCH_ROUNDS must be a whole number of rounds, 1 or more (got '${process.env.BENCH_ROUNDS}')`,
+    );
   // The serving process's heap, as runServer sets it for `tfod serve` and the container.
   growHeapForServing();
   const { modelDir, photo } = fixtures();
