@@ -12,7 +12,7 @@ import type { BackendChoice } from '../runtime';
 import { MAX_BODY_BYTES, readBody } from './body';
 import { HttpError } from './httpError';
 import { checkContentType, parseInvocation } from './invocation';
-import { WorkerPool } from './workerPool';
+import { WorkerPool, type JobTiming } from './workerPool';
 import type { ModelDescription } from './workerProtocol';
 
 /** The seed's MODEL_SERVER_TIMEOUT default, in seconds. */
@@ -69,6 +69,10 @@ interface Pending {
   readonly response: ServerResponse;
   /** Aborted once the answer is no longer wanted: sent, timed out, or the client left. */
   readonly cancel: AbortController;
+  /** When the request arrived, on `performance.now()`'s clock. */
+  readonly started: number;
+  /** Where an answered invocation's time went (for the log line). */
+  timing?: JobTiming;
 }
 
 /**
@@ -113,7 +117,7 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
     },
     (request, response) => {
       const started = performance.now();
-      const entry: Pending = { response, cancel: new AbortController() };
+      const entry: Pending = { response, cancel: new AbortController(), started };
       pending.add(entry);
       response.once('close', () => {
         pending.delete(entry);
@@ -125,10 +129,12 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
           );
         // SageMaker pings every few seconds; only a failing ping is worth a line.
         else if (!(request.url === '/ping' && response.statusCode === 200))
-          log(`${request.method} ${request.url} ${response.statusCode} ${ms} ms`);
+          log(
+            `${request.method} ${request.url} ${response.statusCode} ${ms} ms${entry.timing ? ` (${describeTiming(entry.timing)})` : ''}`,
+          );
         if (pending.size === 0) idle?.();
       });
-      handle(request, response, entry.cancel.signal).catch((error: unknown) => {
+      handle(request, response, entry).catch((error: unknown) => {
         // Only a bug gets here: handle() answers every expected failure itself.
         log(
           `internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
@@ -168,7 +174,7 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
   async function handle(
     request: IncomingMessage,
     response: ServerResponse,
-    signal: AbortSignal,
+    entry: Pending,
   ): Promise<void> {
     // While draining, a request that already reached us is still answered (it is in flight as
     // far as its client knows), but its connection closes after the answer.
@@ -195,7 +201,7 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
           { error: `${request.method} /invocations is not supported; use POST` },
           { allow: 'POST' },
         );
-      return invoke(request, response, signal);
+      return invoke(request, response, entry);
     }
     return send(response, 404, {
       error: `no such endpoint: ${path}; use GET /ping or POST /invocations`,
@@ -205,8 +211,9 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
   async function invoke(
     request: IncomingMessage,
     response: ServerResponse,
-    cancelled: AbortSignal,
+    entry: Pending,
   ): Promise<void> {
+    const cancelled = entry.cancel.signal;
     const uploading = new AbortController();
     let phase: 'body' | 'answer' = 'body';
     const timer = setTimeout(() => {
@@ -246,7 +253,13 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
       const outcome = await pool.run(invocation.image, invocation.threshold, cancelled);
       switch (outcome.kind) {
         case 'prediction':
-          return send(response, 200, { prediction: outcome.prediction });
+          entry.timing = outcome.timing;
+          return send(
+            response,
+            200,
+            { prediction: outcome.prediction },
+            { 'server-timing': serverTiming(outcome.timing, performance.now() - entry.started) },
+          );
         case 'refused':
           return send(response, outcome.status, { error: outcome.error });
         case 'unavailable':
@@ -342,6 +355,27 @@ function send(
     ...headers,
   });
   response.end(response.req.method === 'HEAD' ? undefined : text);
+}
+
+/**
+ * The `Server-Timing` header of an answered invocation (milliseconds): `queue` waiting for a
+ * worker, the worker's `decode` and `detect`, and `total` from the request's arrival to its
+ * answer, so a client sees what the server itself added (total less the rest: reading the body,
+ * passing the image to a worker and the answer back).
+ */
+export function serverTiming(timing: JobTiming, totalMs: number): string {
+  const metric = (name: string, ms: number) => `${name};dur=${ms.toFixed(1)}`;
+  return [
+    metric('queue', timing.queueMs),
+    metric('decode', timing.decodeMs),
+    metric('detect', timing.detectMs),
+    metric('total', totalMs),
+  ].join(', ');
+}
+
+function describeTiming(timing: JobTiming): string {
+  const ms = (value: number) => value.toFixed(0);
+  return `queue ${ms(timing.queueMs)} ms, decode ${ms(timing.decodeMs)} ms, detect ${ms(timing.detectMs)} ms`;
 }
 
 /** Rejects when `signal` aborts, without waiting for `promise` (which keeps running). */

@@ -16,7 +16,13 @@ import { createInterface } from 'node:readline';
 import type { BackendChoice } from '../runtime';
 import { HEAP_GROWING_FLAG } from './heap';
 import type { Prediction } from '../types';
-import type { FromWorker, ModelDescription, ToWorker, WorkerConfig } from './workerProtocol';
+import type {
+  FromWorker,
+  ModelDescription,
+  ToWorker,
+  WorkerConfig,
+  WorkerTiming,
+} from './workerProtocol';
 
 export interface WorkerPoolOptions {
   readonly modelDir: string;
@@ -32,9 +38,19 @@ export interface WorkerPoolOptions {
   readonly log: (line: string) => void;
 }
 
+/** Where a job's time went, in milliseconds. */
+export interface JobTiming extends WorkerTiming {
+  /** Waiting for a worker: from {@link WorkerPool.run} until a worker started on it. */
+  readonly queueMs: number;
+}
+
 /** How a job ended. */
 export type JobOutcome =
-  | { readonly kind: 'prediction'; readonly prediction: Prediction[] }
+  | {
+      readonly kind: 'prediction';
+      readonly prediction: Prediction[];
+      readonly timing: JobTiming;
+    }
   /** The image cannot be used (400) or is over a decoding limit (413). */
   | { readonly kind: 'refused'; readonly status: 400 | 413; readonly error: string }
   /** Inference failed, or the worker died or was killed while on it. */
@@ -49,6 +65,10 @@ interface Job {
   readonly image: Uint8Array;
   readonly threshold: number | undefined;
   readonly settle: (outcome: JobOutcome) => void;
+  /** When it was queued ({@link WorkerPool.run}), on `performance.now()`'s clock. */
+  readonly queuedAt: number;
+  /** When a worker started on it. */
+  startedAt?: number;
   /** Set while it runs: the worker's watchdog. */
   watchdog?: NodeJS.Timeout;
   /** The watchdog fired. */
@@ -158,6 +178,7 @@ export class WorkerPool {
         id: this.nextId++,
         image,
         threshold,
+        queuedAt: performance.now(),
         settle: (outcome) => {
           signal.removeEventListener('abort', onAbort);
           if (job.watchdog) clearTimeout(job.watchdog);
@@ -247,7 +268,11 @@ export class WorkerPool {
         slot.next = undefined;
         if (slot.job) this.watch(slot, child, slot.job);
         if (message.type === 'result')
-          job.settle({ kind: 'prediction', prediction: message.prediction });
+          job.settle({
+            kind: 'prediction',
+            prediction: message.prediction,
+            timing: { queueMs: (job.startedAt ?? job.queuedAt) - job.queuedAt, ...message.timing },
+          });
         else if (message.type === 'refused')
           job.settle({ kind: 'refused', status: message.status, error: message.error });
         else job.settle({ kind: 'failed', error: message.error });
@@ -323,8 +348,9 @@ export class WorkerPool {
     }
   }
 
-  /** Kills the worker when `job` runs past the limit (from when the worker starts it). */
+  /** Notes that `job` starts now; kills the worker when it runs past the limit from now. */
   private watch(slot: Slot, child: ChildProcess, job: Job): void {
+    job.startedAt = performance.now();
     job.watchdog = setTimeout(() => {
       job.overran = true;
       this.options.log(

@@ -32,11 +32,25 @@ export type ToWorker =
   /** Finish nothing more and exit. */
   | { readonly type: 'stop' };
 
+/** Milliseconds a worker spent on one image. */
+export interface WorkerTiming {
+  /** Reading the file into pixels. */
+  readonly decodeMs: number;
+  /** The model, pre- and post-processing included. */
+  readonly detectMs: number;
+}
+
 export type FromWorker =
   | { readonly type: 'ready'; readonly model: ModelDescription }
   /** The model could not be loaded; the worker exits. */
   | { readonly type: 'failed'; readonly error: string }
-  | { readonly type: 'result'; readonly id: number; readonly prediction: Prediction[] }
+  | {
+      readonly type: 'result';
+      readonly id: number;
+      readonly prediction: Prediction[];
+      /** What the image cost, by the worker's own clock. */
+      readonly timing: WorkerTiming;
+    }
   /** The image cannot be used: 400 (unreadable) or 413 (over a decoding limit). */
   | {
       readonly type: 'refused';

@@ -56,3 +56,20 @@ export const postImage = (
 ) => call(base, 'POST', '/invocations', bytes, { 'content-type': type, ...extra });
 
 export const ping = (base: string) => call(base, 'GET', '/ping');
+
+/**
+ * An answer's `Server-Timing` header as metric name -> milliseconds; fails the test when the
+ * header is missing or a metric has no duration.
+ */
+export function serverTiming(answer: Answer): Record<string, number> {
+  const header = answer.headers['server-timing'];
+  if (typeof header !== 'string') throw new Error(`no Server-Timing header (got ${header})`);
+  const metrics: Record<string, number> = {};
+  for (const part of header.split(',')) {
+    const [name = '', ...params] = part.split(';').map((s) => s.trim());
+    const dur = params.find((p) => p.startsWith('dur='));
+    if (!name || !dur) throw new Error(`Server-Timing metric without a duration: '${part}'`);
+    metrics[name] = Number(dur.slice('dur='.length));
+  }
+  return metrics;
+}

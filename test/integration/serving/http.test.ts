@@ -16,7 +16,7 @@ import {
   jpegHeader,
   manyScanJpeg,
 } from '../../unit/detection/bombs';
-import { call, ping, postImage, postJson, type Answer } from './client';
+import { call, ping, postImage, postJson, serverTiming, type Answer } from './client';
 import { COCO, fixtures } from './fixtures';
 
 let app: ServingApp;
@@ -106,6 +106,21 @@ describe('POST /invocations on the real model', () => {
     assert.deepEqual(
       header.body.prediction?.map((p) => p[0]),
       [COCO.cup],
+    );
+  });
+
+  it('says where the time went in Server-Timing: the queue, decoding, detection and the total', async () => {
+    const answer = await postImage(base, fixtures().photo('astronaut'));
+    assert.equal(topClass(answer), COCO.person);
+    const timing = serverTiming(answer);
+    assert.deepEqual(Object.keys(timing), ['queue', 'decode', 'detect', 'total']);
+    // A 512 x 512 PNG takes the real worker measurable time to inflate and to run the model on.
+    assert.ok(timing.decode! > 0 && timing.detect! > 0, JSON.stringify(timing));
+    // The total is the server's own clock from the request's arrival to its answer, so it holds
+    // the rest (each rounded to 0.1 ms).
+    assert.ok(
+      timing.total! + 0.2 >= timing.queue! + timing.decode! + timing.detect!,
+      JSON.stringify(timing),
     );
   });
 

@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createServingApp, type ServingApp } from '../../../src/detection/server';
-import { ping, postImage, postJson, type Answer } from './client';
+import { ping, postImage, postJson, serverTiming, type Answer } from './client';
 import { STUB_WORKER, stubImage, stubModel } from './stub';
 
 const folders: string[] = [];
@@ -141,6 +141,39 @@ describe('serving app lifecycle', () => {
         slowest < quickestImage / 2,
         `slowest /ping ${slowest.toFixed(0)} ms against ${quickestImage.toFixed(0)} ms for the quickest image`,
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('says in Server-Timing and in its log how long an image waited for the busy worker and ran', async () => {
+    const { app, lines } = stubApp();
+    const base = await start(app);
+    try {
+      await app.ready;
+      const first = postImage(base, stubImage('block=1000'));
+      // Once the first request is received its image is on the only worker (its body is a few
+      // bytes): the second one arrives behind it.
+      while (app.inFlight === 0) await sleep(5);
+      await sleep(20);
+      const [busy, behind] = await Promise.all([first, postImage(base, stubImage())]);
+      assert.equal(busy.status, 200);
+      assert.equal(behind.status, 200);
+      const ran = serverTiming(busy);
+      const waited = serverTiming(behind);
+      // The stand-in reports its busy-waiting as detection time.
+      assert.ok(ran.detect! >= 999, `detect ${ran.detect} ms for a 1000 ms image`);
+      assert.ok(ran.queue! < ran.detect!, JSON.stringify(ran));
+      // The second waited for most of the first one's second, and that is in its total.
+      assert.ok(waited.queue! >= 500, `queue ${waited.queue} ms behind a 1000 ms image`);
+      assert.ok(waited.total! + 0.2 >= waited.queue!, JSON.stringify(waited));
+      const logged = lines.filter((line) => line.startsWith('POST /invocations 200'));
+      assert.equal(logged.length, 2, lines.join('\n'));
+      assert.match(
+        logged[0]!,
+        /^POST \/invocations 200 \d+ ms \(queue \d+ ms, decode 0 ms, detect (99\d|1\d{3}) ms\)$/,
+      );
+      assert.match(logged[1]!, /\(queue ([5-9]\d{2}|1\d{3}) ms, decode 0 ms, detect \d+ ms\)$/);
     } finally {
       await app.close();
     }
