@@ -3,14 +3,17 @@
 // concurrent clients, beside the bare detection engine (decode + detect in a process of its own,
 // with a worker's Node.js flags) on the same images in the same run, two bare engines in two
 // processes at once (what this machine itself gives two workers), and the server's own round
-// trip with a worker that answers at once. What the server adds at one client is each request's
-// latency less its worker's own decode and detect, which the answer's Server-Timing header
-// carries: the same request on both sides, so no difference between two processes enters it
-// (the comparison with the bare engine, which does, is printed beside it). This process holds
-// the server and the load generator only, as in production the serving process holds no model,
-// and its heap is set as runServer sets the serving process's. The server is the serving container's own code
-// (src/detection/server, its workers on the backend this machine has: wasm here, tfjs-node in the
-// image). Prints figures; it asserts nothing (speed goals live here, not in tests).
+// trip with a worker that answers at once.
+// What the server adds at one client is each request's latency less its worker's own decode and
+// detect, which the answer's Server-Timing header carries: both from the same request, so no
+// difference between two processes enters it. Printed beside it: the same worker process with
+// and without the server (loopWorker.ts runs the bare loop in turns with the images it serves),
+// and the comparison with the bare engine, which is two processes.
+// This process holds the server and the load generator only, as in production the serving
+// process holds no model, and its heap is set as runServer sets the serving process's. The
+// server is the serving container's own code (src/detection/server, its workers on the backend
+// this machine has: wasm here, tfjs-node in the image). Prints figures; it asserts nothing (speed
+// goals live here, not in tests).
 //   npm run bench:serve            BENCH_ROUNDS=n: rounds of the four photos per run (default 30)
 import { fork } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -27,7 +30,7 @@ import { bareRun, PHOTOS } from './serveLoop';
 
 const LOOP_WORKER = join(__dirname, 'loopWorker.ts');
 const LOOP_ROW = 'loop in a serving worker';
-const SAME_WORKER_ROW = '1 worker, 1 client (that one)';
+const SAME_WORKER_ROW = 'that worker, 1 client';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WORKERS = [1, 2];
 const CLIENTS = [1, 2, 4];

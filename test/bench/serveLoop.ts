@@ -1,6 +1,5 @@
 // What test/bench/serve.ts and its loop worker share: the photos, and the bare engine's loop.
-import type { Detector } from '../../src/detection';
-import { decodeImage } from '../../src/detection';
+import { decodeImage, type Detector } from '../../src/detection';
 import type { PhotoName } from '../integration/serving/fixtures';
 
 export const PHOTOS: PhotoName[] = ['astronaut', 'chelsea', 'coffee', 'motorcycle_left'];

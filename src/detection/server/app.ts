@@ -244,16 +244,18 @@ export function createServingApp(options: ServingAppOptions): ServingApp {
       );
       // A bomb is refused from its header here, without waiting behind other images.
       checkImageHeader(invocation.image);
+      const waiting = performance.now();
       // An invocation that arrives while the model loads waits for it (within its timeout).
       if (!pool.isReady && !pool.loadError)
         await untilAborted(
           pool.ready.catch(() => undefined),
           cancelled,
         );
-      const outcome = await pool.run(invocation.image, invocation.threshold, cancelled);
+      const outcome = await pool.run(invocation.image, invocation.threshold, cancelled, waiting);
       switch (outcome.kind) {
         case 'prediction':
-          entry.timing = outcome.timing;
+          // Not when a timeout or the drain answered first: the log line says what was sent.
+          if (!response.headersSent && !response.destroyed) entry.timing = outcome.timing;
           return send(
             response,
             200,
@@ -359,11 +361,11 @@ function send(
 
 /**
  * The `Server-Timing` header of an answered invocation (milliseconds): `queue` waiting for a
- * worker, the worker's `decode` and `detect`, and `total` from the request's arrival to its
- * answer, so a client sees what the server itself added (total less the rest: reading the body,
- * passing the image to a worker and the answer back).
+ * worker (or for the model to load), the worker's `decode` and `detect`, and `total` from the
+ * request's arrival to its answer, so a client sees what the server itself added (total less the
+ * rest: reading the body, passing the image to a worker and the answer back).
  */
-export function serverTiming(timing: JobTiming, totalMs: number): string {
+function serverTiming(timing: JobTiming, totalMs: number): string {
   const metric = (name: string, ms: number) => `${name};dur=${ms.toFixed(1)}`;
   return [
     metric('queue', timing.queueMs),

@@ -60,7 +60,11 @@ export function runInferenceWorker(
       // one runs (so it is here the moment this one is answered), never more than that.
       let queue = Promise.resolve();
       const inTurn = (work: () => Promise<void>) => {
-        queue = queue.then(work);
+        // detect() answers its own failures; anything else goes to the server's log, and the
+        // images after it still run.
+        queue = queue.then(work).catch((error: unknown) => {
+          console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+        });
       };
       process.on('message', (message: ToWorker) =>
         inTurn(async () => {

@@ -40,7 +40,7 @@ export interface WorkerPoolOptions {
 
 /** Where a job's time went, in milliseconds. */
 export interface JobTiming extends WorkerTiming {
-  /** Waiting for a worker: from {@link WorkerPool.run} until a worker started on it. */
+  /** Waiting for a worker (or for the model to load) until a worker started on it. */
   readonly queueMs: number;
 }
 
@@ -65,7 +65,7 @@ interface Job {
   readonly image: Uint8Array;
   readonly threshold: number | undefined;
   readonly settle: (outcome: JobOutcome) => void;
-  /** When it was queued ({@link WorkerPool.run}), on `performance.now()`'s clock. */
+  /** When it began to wait (see {@link WorkerPool.run}), on `performance.now()`'s clock. */
   readonly queuedAt: number;
   /** When a worker started on it. */
   startedAt?: number;
@@ -160,9 +160,16 @@ export class WorkerPool {
   /**
    * Decodes and detects `image` in the first idle worker. Never rejects: the outcome says how it
    * ended. Aborting `signal` drops a job that still waits; one already running finishes (or is
-   * stopped by the watchdog) and its answer is dropped by the caller.
+   * stopped by the watchdog) and its answer is dropped by the caller. `since` is when the job
+   * began to wait (`performance.now()`; default now), for its queue time: the server passes the
+   * moment it began to wait for the model when the model was still loading.
    */
-  run(image: Uint8Array, threshold: number | undefined, signal: AbortSignal): Promise<JobOutcome> {
+  run(
+    image: Uint8Array,
+    threshold: number | undefined,
+    signal: AbortSignal,
+    since = performance.now(),
+  ): Promise<JobOutcome> {
     if (this.failure) return Promise.resolve({ kind: 'unavailable', error: this.failure });
     if (this.stopping)
       return Promise.resolve({ kind: 'unavailable', error: 'the server is shutting down' });
@@ -178,7 +185,7 @@ export class WorkerPool {
         id: this.nextId++,
         image,
         threshold,
-        queuedAt: performance.now(),
+        queuedAt: since,
         settle: (outcome) => {
           signal.removeEventListener('abort', onAbort);
           if (job.watchdog) clearTimeout(job.watchdog);
@@ -271,7 +278,7 @@ export class WorkerPool {
           job.settle({
             kind: 'prediction',
             prediction: message.prediction,
-            timing: { queueMs: (job.startedAt ?? job.queuedAt) - job.queuedAt, ...message.timing },
+            timing: { queueMs: this.queueMs(job, message.timing), ...message.timing },
           });
         else if (message.type === 'refused')
           job.settle({ kind: 'refused', status: message.status, error: message.error });
@@ -346,6 +353,16 @@ export class WorkerPool {
         });
       }
     }
+  }
+
+  /**
+   * How long `job` waited before a worker started it. A job handed ahead is started by its worker
+   * the moment the one before is answered, before this process hears of that (its `startedAt`):
+   * the worker's own time on it, counted back from its answer, can put the start earlier.
+   */
+  private queueMs(job: Job, timing: WorkerTiming): number {
+    const byAnswer = performance.now() - timing.decodeMs - timing.detectMs;
+    return Math.max(0, Math.min(job.startedAt ?? byAnswer, byAnswer) - job.queuedAt);
   }
 
   /** Notes that `job` starts now; kills the worker when it runs past the limit from now. */

@@ -206,6 +206,8 @@ describe('malformed requests get a 4xx JSON error that says what is wrong', () =
       const answer = await send();
       assert.equal(answer.status, status, `got ${answer.status}: ${JSON.stringify(answer.body)}`);
       assert.match(answer.body.error ?? '', message);
+      // Only an image answered with detections says where its time went.
+      assert.equal(answer.headers['server-timing'], undefined);
       assert.equal((await ping(base)).status, 200);
     });
 
